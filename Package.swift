@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "pcitime",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pcitime", targets: ["pcitime"]),
+        .library(name: "Enumerator", targets: ["Enumerator"]),
+        .library(name: "BootProfiler", targets: ["BootProfiler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        // C: libpci (pkg-config libpci = -lpci) plus what Swift cannot express:
+        // variadic-call wrappers, port I/O, a serialising TSC read, volatile MMIO loads.
+        .target(
+            name: "CLibPCI",
+            linkerSettings: [.linkedLibrary("pci")]
+        ),
+        .target(
+            name: "Enumerator",
+            dependencies: [
+                "CLibPCI",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
+            name: "BootProfiler",
+            dependencies: ["Enumerator"]
+        ),
+        .executableTarget(
+            name: "pcitime",
+            dependencies: [
+                "Enumerator",
+                "BootProfiler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "EnumeratorTests",
+            dependencies: ["Enumerator"],
+            path: "Tests/EnumeratorTests"
+        ),
+        .testTarget(
+            name: "BootProfilerTests",
+            dependencies: ["BootProfiler", "Enumerator"],
+            path: "Tests/BootProfilerTests"
+        ),
+    ]
+)

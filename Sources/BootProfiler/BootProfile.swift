@@ -1,0 +1,209 @@
+import Enumerator
+
+/// Where a figure comes from: read off the machine, or estimated.
+public struct Provenance: Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable { case measured, modelled }
+    public var kind: Kind
+    /// What it was measured from or how it was modelled.
+    public var source: String
+
+    public static func measured(_ source: String) -> Provenance { Provenance(kind: .measured, source: source) }
+    public static func modelled(_ source: String) -> Provenance { Provenance(kind: .modelled, source: source) }
+    public var description: String { "\(kind.rawValue): \(source)" }
+}
+
+/// A stretch of the boot (or an instant, when `end` is nil), in microseconds
+/// since the kernel started, as the log's timestamps give it.
+public struct Phase: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case kernel, acpi, ecam, mechanism, scan, device, resources, driver, initcall, initEnd
+    }
+    public var kind: Kind
+    public var name: String
+    public var start: UInt64
+    public var end: UInt64?
+    /// The line that opened it, trimmed, so a reader can check the boundary.
+    public var detail: String
+
+    public var duration: UInt64? { end.map { $0 >= start ? $0 - start : 0 } }
+}
+
+/// One function's enumeration window: from its `[vvvv:dddd] type` line to the
+/// next device line or the end of the scan.
+public struct DeviceWindow: Codable, Sendable, Equatable {
+    public var address: PCIAddress
+    public var vendor: UInt16
+    public var device: UInt16
+    public var headerType: UInt8
+    public var classCode: UInt32
+    /// "conventional PCI endpoint", "PCIe Root Port"... (6.7+ kernels print it).
+    public var kind: String
+    public var start: UInt64
+    public var end: UInt64
+    /// BAR/ROM/bridge-window lines seen in the window, as printed.
+    public var resources: [String]
+    /// True when the window was closed by the end of the scan, not by the
+    /// next device: it then also holds the scan's tail work.
+    public var closedByScanEnd: Bool
+
+    public var duration: UInt64 { end >= start ? end - start : 0 }
+}
+
+/// A driver's work as its log lines show it: first line to the line after
+/// its last one, with the devices it named.
+public struct DriverProbe: Codable, Sendable, Equatable {
+    public var driver: String
+    public var start: UInt64
+    public var end: UInt64
+    public var devices: [String]
+    /// Exact per-device probe times from `initcall_debug`'s "probe with driver
+    /// ... returned ... after N usecs", summed.
+    public var reportedMicroseconds: UInt64?
+}
+
+/// A `calling`/`initcall ... returned ... after N usecs` pair.
+public struct Initcall: Codable, Sendable, Equatable {
+    public var name: String
+    public var module: String?
+    /// Timestamp of the `calling` line; nil when it was not seen.
+    public var start: UInt64?
+    public var end: UInt64
+    /// The duration the kernel itself reported.
+    public var microseconds: UInt64
+    public var result: Int
+}
+
+/// What `initcall_debug` showed, bounded: totals, the longest calls and every
+/// call whose name points at PCI or a PCI driver.
+public struct InitcallSummary: Codable, Sendable, Equatable {
+    public var count = 0
+    public var totalMicroseconds: UInt64 = 0
+    public var unpaired = 0
+    public var longest: [Initcall] = []
+    public var pci: [Initcall] = []
+}
+
+/// The ECAM window the kernel reserved (`PCI: ECAM [mem ...] for domain 0000
+/// [bus 00-ff]`, or the older `PCI: MMCONFIG for domain ...`).
+public struct ECAMReservation: Codable, Sendable, Equatable {
+    public var segment: UInt16
+    public var startBus: UInt8
+    public var endBus: UInt8
+    public var base: UInt64?
+    public var time: UInt64
+    /// False when the kernel then said it would not use it.
+    public var used: Bool
+}
+
+/// The kernel's split: base (offsets < 256) through one mechanism, extended
+/// through another, as announced in the log.
+public struct MechanismChoice: Codable, Sendable, Equatable {
+    public var base: Mechanism
+    public var extended: Mechanism?
+    public var time: UInt64
+    public var detail: String
+}
+
+public enum Mechanism: String, Codable, Sendable, CaseIterable {
+    case type1 = "type 1"
+    case type2 = "type 2"
+    case ecam = "ECAM"
+    case sysfs
+    case libpci
+}
+
+/// Everything the kernel log says about PCI discovery and the boot around it.
+public struct BootProfile: Codable, Sendable, Equatable {
+    public var format: LogFormat?
+    public var lines = 0
+    public var timestampedLines = 0
+    /// Lines without a timestamp (wrapped messages, garbage); not used.
+    public var untimestampedLines = 0
+    /// `/dev/kmsg` dictionary lines (` SUBSYSTEM=...`), skipped.
+    public var continuationLines = 0
+    /// Lines cut because they were longer than the reader's limit.
+    public var overlongLines = 0
+    /// True when the log does not begin at the kernel's start (a wrapped ring
+    /// buffer): durations from boot and shares are then unknown.
+    public var startLost = false
+    /// How many boots the log held; only the last is profiled.
+    public var boots = 0
+    public var firstTime: UInt64?
+    public var lastTime: UInt64?
+
+    public var kernelStart: UInt64?
+    public var kernelVersion: String?
+    public var commandLine: String?
+    public var mcfgTable: Phase?
+    public var ecam: [ECAMReservation] = []
+    public var mechanism: MechanismChoice?
+    /// Each contiguous run of scan lines (one per root bridge or rescan).
+    public var scans: [Phase] = []
+    public var devices: [DeviceWindow] = []
+    public var resources: Phase?
+    public var drivers: [DriverProbe] = []
+    public var initcalls = InitcallSummary()
+    public var freeingInitMemory: Phase?
+    /// "Run /init as init process": the end of the kernel's own boot.
+    public var runInit: Phase?
+    public var peerBusesDiscovered: [UInt8] = []
+    /// `pci=lastbus=N` on the command line, if any.
+    public var lastBusParameter: Int?
+
+    public init() {}
+
+    /// Kernel boot in microseconds: start to `Run ... as init process` (or the
+    /// last init-memory line); nil when either end is missing.
+    public var kernelBoot: UInt64? {
+        guard !startLost, let s = kernelStart else { return nil }
+        guard let e = runInit?.start ?? freeingInitMemory?.end else { return nil }
+        return e >= s ? e - s : nil
+    }
+
+    /// Time inside the scans that happened before init ran.
+    public var enumerationMicroseconds: UInt64 {
+        let limit = runInit?.start ?? UInt64.max
+        return scans.filter { $0.start < limit }.reduce(0) { $0 + ($1.duration ?? 0) }
+    }
+
+    /// Devices enumerated before init ran (a later rescan is not boot).
+    public var bootDevices: [DeviceWindow] {
+        let limit = runInit?.start ?? UInt64.max
+        return devices.filter { $0.start < limit }
+    }
+
+    /// Share of the kernel's boot, 0...1, when the boot's length is known.
+    public func share(_ microseconds: UInt64) -> Double? {
+        guard let total = kernelBoot, total > 0 else { return nil }
+        return Double(microseconds) / Double(total)
+    }
+
+    /// Every phase in time order, for the table and the timeline.
+    public var phases: [Phase] {
+        var all: [Phase] = []
+        if let s = kernelStart {
+            all.append(Phase(kind: .kernel, name: "kernel boot", start: s, end: kernelBoot.map { s + $0 }, detail: kernelVersion ?? "Linux version"))
+        }
+        if let m = mcfgTable { all.append(m) }
+        for e in ecam {
+            all.append(Phase(kind: .ecam, name: e.used ? "ECAM reserved" : "ECAM not used", start: e.time, end: nil,
+                             detail: "segment \(e.segment) buses \(hex(e.startBus, 2))-\(hex(e.endBus, 2))"))
+        }
+        if let m = mechanism {
+            all.append(Phase(kind: .mechanism, name: "config mechanism", start: m.time, end: nil, detail: m.detail))
+        }
+        all += scans
+        if let r = resources { all.append(r) }
+        for d in drivers {
+            all.append(Phase(kind: .driver, name: "driver " + d.driver, start: d.start, end: d.end, detail: d.devices.joined(separator: " ")))
+        }
+        if let f = freeingInitMemory { all.append(f) }
+        if let r = runInit { all.append(r) }
+        return all.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
+    }
+}
+
+func hex<T: BinaryInteger>(_ value: T, _ width: Int) -> String {
+    let s = String(UInt64(value), radix: 16)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}

@@ -1,0 +1,106 @@
+/// A view of one line's bytes, valid only while the reader's buffer is.
+/// Parsing works on bytes so that a million-line log never becomes a
+/// million `String`s; only the lines that matter are copied out.
+struct ByteLine {
+    var base: UnsafePointer<UInt8>
+    var count: Int
+
+    init(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    subscript(i: Int) -> UInt8 { base[i] }
+
+    var isEmpty: Bool { count == 0 }
+
+    func dropFirst(_ n: Int) -> ByteLine {
+        let k = min(n, count)
+        return ByteLine(base + k, count - k)
+    }
+
+    func prefix(_ n: Int) -> ByteLine { ByteLine(base, min(n, count)) }
+
+    func hasPrefix(_ p: StaticString) -> Bool {
+        let n = p.utf8CodeUnitCount
+        guard n <= count else { return false }
+        let q = p.utf8Start
+        for i in 0..<n where base[i] != q[i] { return false }
+        return true
+    }
+
+    /// Byte-wise substring search; patterns are short and lines are short.
+    func firstRange(of p: StaticString, from start: Int = 0) -> Int? {
+        let n = p.utf8CodeUnitCount
+        guard n > 0, count - start >= n else { return nil }
+        let q = p.utf8Start
+        let first = q[0]
+        var i = start
+        let last = count - n
+        while i <= last {
+            if base[i] == first {
+                var j = 1
+                while j < n && base[i + j] == q[j] { j += 1 }
+                if j == n { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    func contains(_ p: StaticString) -> Bool { firstRange(of: p) != nil }
+
+    func firstIndex(of byte: UInt8, from start: Int = 0) -> Int? {
+        var i = start
+        while i < count {
+            if base[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Leading spaces and tabs removed.
+    func trimmingLeadingBlanks() -> ByteLine {
+        var i = 0
+        while i < count && (base[i] == 0x20 || base[i] == 0x09) { i += 1 }
+        return dropFirst(i)
+    }
+
+    /// The text, with invalid UTF-8 repaired and control bytes other than tab
+    /// shown as `?` (garbage from a serial console must not reach a terminal).
+    var string: String {
+        var bytes = [UInt8](UnsafeBufferPointer(start: base, count: count))
+        for i in bytes.indices where bytes[i] < 0x20 && bytes[i] != 0x09 { bytes[i] = 0x3F }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Parses hex digits starting at `i`; returns the value and the index after.
+    func hexValue(at i: Int, maxDigits: Int = 16) -> (UInt64, Int)? {
+        var v: UInt64 = 0
+        var j = i
+        while j < count && j - i < maxDigits, let d = hexDigit(base[j]) {
+            v = v << 4 | UInt64(d)
+            j += 1
+        }
+        return j > i ? (v, j) : nil
+    }
+
+    func decimalValue(at i: Int) -> (UInt64, Int)? {
+        var v: UInt64 = 0
+        var j = i
+        while j < count, base[j] >= 0x30, base[j] <= 0x39, j - i < 19 {
+            v = v * 10 + UInt64(base[j] - 0x30)
+            j += 1
+        }
+        return j > i ? (v, j) : nil
+    }
+}
+
+@inline(__always) func hexDigit(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 0x30...0x39: return c - 0x30
+    case 0x61...0x66: return c - 0x61 + 10
+    case 0x41...0x46: return c - 0x41 + 10
+    default: return nil
+    }
+}

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Enumerator
+
+/// Entry points that read a kernel log and return its profile.
+public enum KernelLog {
+    /// Streams a file (`-` is stdin) in any supported form.
+    public static func profile(path: String) throws -> BootProfile {
+        let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw errno == ENOENT ? PCITimeError.missing(path, "no such file") : PCITimeError.system(path, errno)
+        }
+        defer { if fd != 0 { close(fd) } }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw PCITimeError.input(path, "is a directory, not a kernel log (for a fixture use --root)")
+        }
+        var builder = BootProfileBuilder()
+        let (_, cut) = try LineReader.forEachLine(fd: fd, what: path) { builder.consume($0) }
+        var p = builder.finish()
+        p.overlongLines = cut
+        guard p.timestampedLines > 0 else {
+            throw PCITimeError.input(path, p.lines == 0 ? "empty kernel log" : "no line with a kernel timestamp in \(p.lines) lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)")
+        }
+        return p
+    }
+
+    /// The fixture layout: `ROOT/dmesg.txt`.
+    public static func profile(root: String) throws -> BootProfile {
+        try profile(path: root + "/dmesg.txt")
+    }
+
+    /// Parses text already in memory (tests, `dmesg` output).
+    public static func profile(text: String, name: String = "kernel log") throws -> BootProfile {
+        var builder = BootProfileBuilder()
+        LineReader.forEachLine(text: text) { builder.consume($0) }
+        let p = builder.finish()
+        guard p.timestampedLines > 0 else { throw PCITimeError.input(name, "no line with a kernel timestamp") }
+        return p
+    }
+
+    /// The running kernel's log: `/dev/kmsg` record by record (each read
+    /// returns one record; EPIPE means records were overwritten while reading,
+    /// EAGAIN the end), else the text `KernelLogSource` gets from `dmesg`.
+    public static func profileLive() throws -> BootProfile {
+        let fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            return try profile(text: KernelLogSource.live.text(), name: "dmesg")
+        }
+        defer { close(fd) }
+        var builder = BootProfileBuilder()
+        let size = 8192
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer, size)
+            if n < 0 {
+                if errno == EINTR || errno == EPIPE { continue }
+                if errno == EAGAIN { break }
+                throw PCITimeError.system("/dev/kmsg", errno)
+            }
+            if n == 0 { break }
+            // A record is `header;message\n` plus ` KEY=value\n` dictionary lines.
+            var start = 0
+            for i in 0..<n where buffer[i] == 0x0A {
+                builder.consume(LineReader.line(buffer + start, i - start))
+                start = i + 1
+            }
+        }
+        let p = builder.finish()
+        guard p.timestampedLines > 0 else { throw PCITimeError.input("/dev/kmsg", "no records") }
+        return p
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// `pcitime capture`: a fixture of this machine that a later `--root` run
+/// reads exactly as it reads the live system. Everything is read-only; the
+/// tree is written to a temporary folder beside the target and renamed into
+/// place, so a failure leaves nothing behind.
+///
+/// Layout (mirrors the live paths):
+///   SOURCE                                   one line: what produced it and how
+///   sys/bus/pci/devices/BDF/{config,vendor,device,class,revision,
+///       subsystem_vendor,subsystem_device,irq,resource,driver}
+///   sys/firmware/acpi/tables/MCFG            when the firmware has one
+///   proc/iomem, proc/cmdline, dmesg.txt
+public struct Capture {
+    /// Kernel parameters pcitime interprets; `redact` keeps only these.
+    public static let keptParameters: Set<String> = [
+        "pci", "iomem", "initcall_debug", "kprobe_event", "printk.time", "acpi", "tsc_early_khz", "pcie_ports", "pcie_aspm",
+    ]
+    static let deviceFiles = ["config", "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device", "irq", "resource"]
+
+    public var source: String
+    public var redact: Bool
+    public var root: String
+
+    public init(source: String, redact: Bool = true, root: String = "/") {
+        self.source = source
+        self.redact = redact
+        self.root = root
+    }
+
+    /// Writes the fixture to `out`, which must not exist yet.
+    public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: out) else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
+        let parent = (out as NSString).deletingLastPathComponent
+        let tmp = (parent.isEmpty ? "." : parent) + "/." + (out as NSString).lastPathComponent + ".partial-\(getpid())"
+        CaptureCleanup.shared.path = tmp
+        defer { CaptureCleanup.shared.path = nil }
+        do {
+            try fill(tmp, kernelLog: kernelLog)
+            guard rename(tmp, out) == 0 else { throw PCITimeError.system(out, errno) }
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            throw error
+        }
+    }
+
+    func fill(_ tmp: String, kernelLog: KernelLogSource) throws {
+        let devices = root.appendingPath("sys/bus/pci/devices")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: devices) else {
+            throw PCITimeError.missing(devices, "no PCI devices directory to capture")
+        }
+        for name in names.sorted() where PCIAddress(name) != nil {
+            let from = devices + "/" + name
+            let to = tmp + "/sys/bus/pci/devices/" + name
+            try makeDirectory(to)
+            for file in Capture.deviceFiles {
+                guard var data = FileManager.default.contents(atPath: from + "/" + file) else {
+                    if file == "config" { throw PCITimeError.permission(from + "/config", "cannot read: run as root") }
+                    continue
+                }
+                if file == "config" && redact { data = Data(Capture.maskSerialNumber([UInt8](data))) }
+                try put(data, to + "/" + file)
+            }
+            if let driver = try? FileManager.default.destinationOfSymbolicLink(atPath: from + "/driver") {
+                try put(Data(((driver as NSString).lastPathComponent + "\n").utf8), to + "/driver")
+            }
+        }
+        let mcfg = root.appendingPath("sys/firmware/acpi/tables/MCFG")
+        if let data = FileManager.default.contents(atPath: mcfg) {
+            try makeDirectory(tmp + "/sys/firmware/acpi/tables")
+            try put(data, tmp + "/sys/firmware/acpi/tables/MCFG")
+        }
+        try makeDirectory(tmp + "/proc")
+        for file in ["proc/iomem", "proc/cmdline"] {
+            guard let data = FileManager.default.contents(atPath: root.appendingPath(file)) else { continue }
+            var text = String(decoding: data, as: UTF8.self)
+            if redact && file == "proc/cmdline" { text = Capture.redactCommandLine(text.trimmingCharacters(in: .whitespacesAndNewlines)) + "\n" }
+            try put(Data(text.utf8), tmp + "/" + file)
+        }
+        let log = try kernelLog.text()
+        try put(Data((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/dmesg.txt")
+        try put(Data((source + "\n").utf8), tmp + "/SOURCE")
+    }
+
+    func makeDirectory(_ path: String) throws {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw PCITimeError.system(path, EACCES)
+        }
+    }
+
+    func put(_ data: Data, _ path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data) else {
+            throw PCITimeError.system(path, EIO)
+        }
+    }
+
+    /// Keeps only the parameters pcitime interprets, and drops everything
+    /// after `--` (the init's arguments).
+    public static func redactCommandLine(_ line: String) -> String {
+        var kept: [Substring] = []
+        for word in line.split(separator: " ") {
+            if word == "--" { break }
+            let key = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            if keptParameters.contains(key) { kept.append(word) }
+        }
+        return kept.joined(separator: " ")
+    }
+
+    /// Redacts command lines, drops the init's arguments and environment, and
+    /// masks MAC addresses and serial numbers.
+    public static func redactKernelLog(_ text: String) -> String {
+        var out = ""
+        var afterInit = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let message = line.firstIndex(of: "]").map { line[line.index(after: $0)...].dropFirst() } ?? line[...]
+            if afterInit && message.hasPrefix("  ") { continue }
+            afterInit = message.contains(" as init process")
+            var l = String(line)
+            if let r = l.range(of: "Command line: ") ?? l.range(of: "command line: ") {
+                l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]))
+            }
+            l = l.replacing(/([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}/, with: "xx:xx:xx:xx:xx:xx")
+            l = l.replacing(/(?i)(serial(?: ?number)?\s*[:=]\s*)\S+/) { $0.1 + "[redacted]" }
+            out += l + "\n"
+        }
+        if out.hasSuffix("\n\n") { out.removeLast() }
+        return out
+    }
+
+    /// Zeroes the serial number of a Device Serial Number extended capability.
+    static func maskSerialNumber(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count > 0x104 else { return bytes }
+        var b = bytes
+        var offset = 0x100
+        var visited = Set<Int>()
+        while offset >= 0x100, offset + 12 <= b.count, visited.insert(offset).inserted {
+            let header = le32(b, offset)
+            if header == 0 || header == 0xffff_ffff { break }
+            if header & 0xffff == 0x0003 { for i in 4..<12 { b[offset + i] = 0 } }
+            offset = Int(header >> 20) & 0xffc
+        }
+        return b
+    }
+}
+
+/// The temporary folder to remove if the user interrupts a capture.
+public final class CaptureCleanup: @unchecked Sendable {
+    public static let shared = CaptureCleanup()
+    public var path: String?
+}

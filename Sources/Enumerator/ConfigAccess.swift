@@ -1,0 +1,59 @@
+/// The width of one config-space access.
+public enum AccessWidth: Int, Sendable, Codable, CaseIterable {
+    case byte = 1, word = 2, dword = 4
+
+    public init?<T: FixedWidthInteger>(of type: T.Type) {
+        self.init(rawValue: T.bitWidth / 8)
+    }
+
+    var mask: UInt32 { self == .dword ? 0xffff_ffff : (1 << (rawValue * 8)) - 1 }
+}
+
+/// A range of buses where a walk starts: a root bus and the last bus below it
+/// that the method can reach (an MCFG window's end bus, or 255).
+public struct BusRange: Hashable, Sendable, Codable {
+    public var segment: UInt16
+    public var first: UInt8
+    public var last: UInt8
+    public init(segment: UInt16, first: UInt8, last: UInt8) {
+        self.segment = segment
+        self.first = first
+        self.last = last
+    }
+}
+
+/// One way to reach PCI configuration space, like pciutils' `struct pci_methods`
+/// or Linux's `struct pci_raw_ops`. Each method is one type in its own file.
+///
+/// Methods do the access and nothing else: range checks, counting and timing
+/// live once, in `AccessLayer`. Reads of an absent function return all ones;
+/// a failed access throws (the two are kept apart on purpose).
+public protocol ConfigAccess: AnyObject {
+    /// The name `pcitime methods` shows (`ecam`, `pio`, `sysfs`, `libpci:NAME`).
+    var name: String { get }
+    /// What one access of this method is, for reports.
+    var summary: String { get }
+    /// Where a walk starts.
+    func roots() -> [BusRange]
+    /// Functions the method knows exist without touching config space (the
+    /// sysfs listing); nil for methods that must probe.
+    func listedFunctions() -> Set<PCIAddress>?
+    /// False when the method knows, without touching the device, that nothing
+    /// can answer at `address` (sysfs: no directory; ECAM: outside every window).
+    func canHold(_ address: PCIAddress) -> Bool
+    /// Untimed set-up before the first access to a function (open its config
+    /// file, map its bus), so the timed region holds only the access.
+    func prepare(_ address: PCIAddress) throws
+    /// Bytes of config space this method reaches for a function: 256 for type 1,
+    /// 4096 for ECAM, the config file's size for sysfs (64 for non-root readers).
+    func configSize(_ address: PCIAddress) -> Int
+    /// One naturally aligned access.
+    func read(_ address: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32
+    func write(_ address: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws
+}
+
+extension ConfigAccess {
+    public func listedFunctions() -> Set<PCIAddress>? { nil }
+    public func canHold(_ address: PCIAddress) -> Bool { listedFunctions()?.contains(address) ?? true }
+    public func prepare(_ address: PCIAddress) throws {}
+}

@@ -1,0 +1,48 @@
+/// Where the decoder gets config dwords: through the access layer (counted and
+/// timed, each dword read once) or from bytes already in memory (tests, fuzzing).
+public protocol ConfigSource {
+    /// Bytes of config space that can be read (64 for unprivileged sysfs readers).
+    var size: Int { get }
+    func dword(_ offset: Int) throws -> UInt32
+}
+
+extension ConfigSource {
+    func word(_ offset: Int) throws -> UInt16 { UInt16(truncatingIfNeeded: try dword(offset & ~3) >> ((offset & 2) * 8)) }
+    func byte(_ offset: Int) throws -> UInt8 { UInt8(truncatingIfNeeded: try dword(offset & ~3) >> ((offset & 3) * 8)) }
+}
+
+/// Reads a function through the access layer, one dword access per register,
+/// each at most once per pass.
+public final class LayerSource: ConfigSource {
+    let layer: AccessLayer
+    let address: PCIAddress
+    private var cache: [Int: UInt32] = [:]
+    public let size: Int
+
+    public init(_ layer: AccessLayer, _ address: PCIAddress) throws {
+        self.layer = layer
+        self.address = address
+        try layer.method.prepare(address)
+        self.size = layer.method.configSize(address)
+    }
+
+    public func dword(_ offset: Int) throws -> UInt32 {
+        if let v = cache[offset] { return v }
+        let v = try layer.read(address, offset: offset, width: .dword)
+        cache[offset] = v
+        return v
+    }
+}
+
+/// A config space image: a captured `config` file, or a fuzzer's input.
+public struct BytesSource: ConfigSource {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public var size: Int { bytes.count & ~3 }
+    public func dword(_ offset: Int) throws -> UInt32 {
+        guard offset >= 0, offset + 4 <= size else {
+            throw PCITimeError.input("config", "read at \(hex(offset, 3)) beyond the \(bytes.count) bytes of config space")
+        }
+        return le32(bytes, offset)
+    }
+}

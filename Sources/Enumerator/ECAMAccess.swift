@@ -1,0 +1,91 @@
+import CLibPCI
+import Foundation
+
+/// PCIe ECAM: config space as memory, located by the MCFG table. pcitime maps
+/// `/dev/mem` read-only, lazily, one bus (1 MiB) at a time and never outside a
+/// window. Under a hypervisor each access is one exit, or none when the
+/// hypervisor maps ECAM read-only into the guest.
+public final class ECAMAccess: ConfigAccess {
+    public let name = "ecam"
+    public let discovery: ECAMDiscovery
+    public var summary: String {
+        "memory-mapped ECAM through /dev/mem (windows from \(discovery.source.rawValue)); one load per access"
+    }
+    let memPath: String
+    let fd: Int32
+    private var buses: [UInt32: UnsafeRawPointer] = [:]
+    static let busBytes = 1 << 20
+
+    /// Opens `/dev/mem` and maps the first window's first bus, so a method
+    /// that cannot work here says so at once.
+    public init(discovery: ECAMDiscovery, iomem: IOMem? = IOMem(path: "/proc/iomem"), memPath: String = "/dev/mem") throws {
+        self.discovery = discovery
+        self.memPath = memPath
+        if let iomem, iomem.showsAddresses {
+            for w in discovery.windows {
+                if let ram = iomem.ram(overlapping: w.firstAddress, w.lastAddress) {
+                    throw PCITimeError.input(discovery.file, "ECAM window \(hexAddress(w.firstAddress))-\(hexAddress(w.lastAddress)) overlaps System RAM \(hexAddress(ram.start))-\(hexAddress(ram.end)) in /proc/iomem: refusing to map it")
+                }
+            }
+        }
+        guard FileManager.default.fileExists(atPath: memPath) else {
+            throw PCITimeError.unavailable(memPath, "does not exist: this kernel was built without CONFIG_DEVMEM, so user space cannot map ECAM (use sysfs)")
+        }
+        let fd = open(memPath, O_RDONLY | O_SYNC | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EACCES || e == EPERM { throw PCITimeError.permission(memPath, "cannot open: run as root") }
+            throw PCITimeError.system(memPath, e)
+        }
+        self.fd = fd
+        if let w = discovery.windows.first {
+            try prepare(PCIAddress(segment: w.segment, bus: w.startBus, device: 0, function: 0))
+        }
+    }
+
+    deinit {
+        for p in buses.values { munmap(UnsafeMutableRawPointer(mutating: p), Self.busBytes) }
+        close(fd)
+    }
+
+    public func roots() -> [BusRange] {
+        discovery.windows.map { BusRange(segment: $0.segment, first: $0.startBus, last: $0.endBus) }
+    }
+
+    public func canHold(_ a: PCIAddress) -> Bool { discovery.lookup(segment: a.segment, bus: a.bus) != nil }
+    public func configSize(_ a: PCIAddress) -> Int { canHold(a) ? 4096 : 0 }
+
+    static func key(_ a: PCIAddress) -> UInt32 { UInt32(a.segment) << 8 | UInt32(a.bus) }
+
+    /// Maps the function's bus, read-only, the first time it is touched.
+    public func prepare(_ a: PCIAddress) throws {
+        if buses[Self.key(a)] != nil { return }
+        guard let w = discovery.lookup(segment: a.segment, bus: a.bus) else {
+            throw PCITimeError.usage("ecam: \(a) is outside every ECAM window")
+        }
+        let physical = w.base + UInt64(a.bus) << 20
+        let p = mmap(nil, Self.busBytes, PROT_READ, MAP_SHARED, fd, off_t(physical))
+        guard let p, p != MAP_FAILED else {
+            let e = errno
+            if e == EPERM || e == EACCES {
+                throw PCITimeError.permission(memPath, "mmap of ECAM at \(hexAddress(physical)) refused (EPERM): the kernel restricts /dev/mem to RAM-free I/O it has not claimed (CONFIG_IO_STRICT_DEVMEM); boot with iomem=relaxed")
+            }
+            throw PCITimeError.system("\(memPath) at \(hexAddress(physical))", e)
+        }
+        buses[Self.key(a)] = UnsafeRawPointer(p)
+    }
+
+    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
+        guard let bus = buses[Self.key(a)] else { throw PCITimeError.usage("ecam: bus of \(a) is not mapped") }
+        let p = bus + (Int(a.device) << 15 | Int(a.function) << 12 | offset)
+        switch width {
+        case .byte: return UInt32(pcitime_mmio_read8(p))
+        case .word: return UInt32(pcitime_mmio_read16(p))
+        case .dword: return pcitime_mmio_read32(p)
+        }
+    }
+
+    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
+        throw PCITimeError.unavailable("ecam", "pcitime maps ECAM read-only; write through --method sysfs")
+    }
+}

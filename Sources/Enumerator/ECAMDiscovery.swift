@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where ECAM windows were found, in the order pcitime looks:
+/// `--ecam` override, the ACPI MCFG table, `/proc/iomem`, the kernel log.
+/// QEMU `microvm,pcie=on` has no MCFG (ECAM only in the DSDT's `_CBA`), so the
+/// kernel's own records are the fallback there.
+public struct ECAMDiscovery: Sendable {
+    public enum Source: String, Sendable, Codable {
+        case override = "--ecam"
+        case mcfg = "ACPI MCFG"
+        case iomem = "/proc/iomem"
+        case kernelLog = "kernel log"
+    }
+
+    public var windows: [ECAMWindow]
+    public var source: Source
+    /// The file the windows came from.
+    public var file: String
+    /// The MCFG table when there was one (even if a later source was used).
+    public var mcfg: MCFG?
+
+    /// Parses `--ecam BASE:FIRST-LAST` or `SEGMENT:BASE:FIRST-LAST` (hex,
+    /// like pciutils' `ecam.addrs`), e.g. `0xb0000000:00-ff`.
+    public static func parseOverride(_ text: String) throws -> ECAMWindow {
+        let parts = text.split(separator: ":").map(String.init)
+        func bad() -> PCITimeError {
+            .usage("--ecam '\(text)': expected BASE:FIRST-LAST or SEGMENT:BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff")
+        }
+        guard parts.count == 2 || parts.count == 3 else { throw bad() }
+        let segment = parts.count == 3 ? UInt16(parts[0], radix: 16) : 0
+        let baseText = parts[parts.count - 2].lowercased()
+        let buses = parts[parts.count - 1].split(separator: "-")
+        guard let segment,
+              let base = UInt64(baseText.hasPrefix("0x") ? String(baseText.dropFirst(2)) : baseText, radix: 16),
+              buses.count == 2, let first = UInt8(buses[0], radix: 16), let last = UInt8(buses[1], radix: 16),
+              first <= last, base & 0xfffff == 0, base != 0
+        else { throw bad() }
+        return ECAMWindow(base: base, segment: segment, startBus: first, endBus: last)
+    }
+
+    /// Finds the windows under `root` ("/" live, or a captured tree).
+    /// A present but malformed MCFG is an error, not a reason to look elsewhere.
+    public static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = [],
+                                kernelLog: KernelLogSource? = nil) throws -> ECAMDiscovery {
+        let mcfgFile = mcfgPath ?? root.appendingPath("sys/firmware/acpi/tables/MCFG")
+        var mcfg: MCFG?
+        if mcfgPath != nil || FileManager.default.fileExists(atPath: mcfgFile) {
+            mcfg = try MCFG(contentsOf: mcfgFile)
+        }
+        if !override.isEmpty {
+            return ECAMDiscovery(windows: override, source: .override, file: "--ecam", mcfg: mcfg)
+        }
+        if let mcfg {
+            return ECAMDiscovery(windows: mcfg.windows, source: .mcfg, file: mcfgFile, mcfg: mcfg)
+        }
+        let iomemFile = root.appendingPath("proc/iomem")
+        if let iomem = IOMem(path: iomemFile), iomem.showsAddresses, !iomem.ecamWindows.isEmpty {
+            return ECAMDiscovery(windows: iomem.ecamWindows, source: .iomem, file: iomemFile, mcfg: nil)
+        }
+        let log = kernelLog ?? (root == "/" ? .live : .fixture(root: root))
+        if let text = try? log.text() {
+            let windows = ecamWindows(inKernelLog: text)
+            if !windows.isEmpty {
+                let file: String
+                if case .file(let f) = log { file = f } else { file = "/dev/kmsg" }
+                return ECAMDiscovery(windows: windows, source: .kernelLog, file: file, mcfg: nil)
+            }
+        }
+        throw PCITimeError.unavailable("ecam", "no ECAM here: no MCFG table at \(mcfgFile), no \"PCI ECAM\"/\"PCI MMCONFIG\" region in \(iomemFile), none in the kernel log (a machine like QEMU -M pc has only type-1 port I/O); give one with --ecam BASE:FIRST-LAST")
+    }
+
+    public func lookup(segment: UInt16, bus: UInt8) -> ECAMWindow? {
+        windows.first { $0.contains(segment: segment, bus: bus) }
+    }
+}
+
+extension String {
+    /// `root` joined with a path relative to it; "/" + "proc/iomem" = "/proc/iomem".
+    func appendingPath(_ relative: String) -> String {
+        hasSuffix("/") ? self + relative : self + "/" + relative
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// `/proc/iomem`: the kernel's map of physical memory. pcitime uses it to find
+/// ECAM windows the kernel reserved and to refuse windows that overlap RAM.
+public struct IOMem: Sendable {
+    public struct Region: Sendable, Equatable {
+        public var start: UInt64
+        public var end: UInt64
+        public var name: String
+        public var depth: Int
+    }
+    public var regions: [Region]
+
+    public init(text: String) {
+        regions = text.split(separator: "\n").compactMap { line in
+            let depth = line.prefix { $0 == " " }.count / 2
+            let body = line.drop { $0 == " " }
+            guard let colon = body.range(of: " : "),
+                  let dash = body[..<colon.lowerBound].firstIndex(of: "-"),
+                  let start = UInt64(body[..<dash], radix: 16),
+                  let end = UInt64(body[body.index(after: dash)..<colon.lowerBound], radix: 16)
+            else { return nil }
+            return Region(start: start, end: end, name: String(body[colon.upperBound...]), depth: depth)
+        }
+    }
+
+    /// Nil when the file is missing; addresses read as zeros for non-root.
+    public init?(path: String) {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        self.init(text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// False when every address is zero: the kernel hides them from non-root.
+    public var showsAddresses: Bool { regions.contains { $0.start != 0 || $0.end != 0 } }
+
+    /// "PCI ECAM 0000 [bus 00-ff]" (Linux 6.x) or "PCI MMCONFIG 0000 [bus 00-ff]".
+    public var ecamWindows: [ECAMWindow] {
+        regions.compactMap { r in
+            guard let m = r.name.firstMatch(of: /PCI (?:ECAM|MMCONFIG) ([0-9a-fA-F]{4}) \[bus ([0-9a-fA-F]{2})-([0-9a-fA-F]{2})\]/),
+                  let seg = UInt16(m.1, radix: 16), let first = UInt8(m.2, radix: 16), let last = UInt8(m.3, radix: 16),
+                  first <= last
+            else { return nil }
+            return ECAMWindow(base: r.start - UInt64(first) << 20, segment: seg, startBus: first, endBus: last)
+        }
+    }
+
+    /// The first System RAM region overlapping [start, end], if any.
+    public func ram(overlapping start: UInt64, _ end: UInt64) -> Region? {
+        regions.first { $0.name == "System RAM" && $0.start <= end && start <= $0.end }
+    }
+}
+
+/// The kernel log's own record of ECAM windows:
+/// `PCI: ECAM [mem 0xeec00000-0xeecfffff] (base 0xeec00000) for domain 0000 [bus 00-00]` (6.x)
+/// `PCI: MMCONFIG for domain 0000 [bus 00-ff] at [mem 0xb0000000-0xbfffffff] (base 0xb0000000)` (older)
+public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
+    var found: [ECAMWindow] = []
+    for line in text.split(separator: "\n") where line.contains("PCI: ECAM [mem") || line.contains("PCI: MMCONFIG for domain") {
+        guard let b = line.firstMatch(of: /\(base 0x([0-9a-fA-F]+)\)/),
+              let d = line.firstMatch(of: /domain ([0-9a-fA-F]{4}) \[bus ([0-9a-fA-F]{2})-([0-9a-fA-F]{2})\]/),
+              let base = UInt64(b.1, radix: 16), let seg = UInt16(d.1, radix: 16),
+              let first = UInt8(d.2, radix: 16), let last = UInt8(d.3, radix: 16), first <= last
+        else { continue }
+        let w = ECAMWindow(base: base, segment: seg, startBus: first, endBus: last)
+        if !found.contains(w) { found.append(w) }
+    }
+    return found
+}

@@ -1,0 +1,95 @@
+import CLibPCI
+import Foundation
+
+/// Any of libpci's own methods (`linux-sysfs`, `linux-proc`, `intel-conf1`,
+/// `mmio-conf1`, `ecam`, `dump`...), through CLibPCI. Useful to hold pcitime's
+/// methods against the reference implementation lspci uses.
+public final class LibPCIAccess: ConfigAccess {
+    public let name: String
+    public let libpciMethod: String
+    public var summary: String { "libpci's \(libpciMethod) method (pciutils)" }
+    let access: UnsafeMutablePointer<pci_access>
+    private var devices: [PCIAddress: UnsafeMutablePointer<pci_dev>] = [:]
+    private var listing: Set<PCIAddress>?
+    let size: Int
+
+    /// Methods that list devices from the OS instead of probing hardware;
+    /// pciutils' `init.c` probes these first for the same reason.
+    static let listingMethods: Set<String> = ["linux-sysfs", "linux-proc", "dump"]
+    static let baseOnlyMethods: Set<String> = ["intel-conf1", "intel-conf2", "mmio-conf1"]
+
+    public init(method: String, parameters: [String: String] = [:]) throws {
+        self.libpciMethod = method
+        self.name = "libpci:" + method
+        let keys = parameters.keys.sorted()
+        var err = [CChar](repeating: 0, count: 512)
+        let cKeys = keys.map { strdup($0) }
+        let cValues = keys.map { strdup(parameters[$0]!) }
+        defer { (cKeys + cValues).forEach { free($0) } }
+        let opened: UnsafeMutablePointer<pci_access>? = cKeys.map { UnsafePointer($0) }.withUnsafeBufferPointer { kp in
+            cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { vp in
+                pcitime_pci_open(method, kp.baseAddress, vp.baseAddress, Int32(keys.count), &err, err.count)
+            }
+        }
+        guard let opened else {
+            throw PCITimeError.unavailable(name, String(cString: err))
+        }
+        access = opened
+        size = Self.baseOnlyMethods.contains(method) ? 256 : 4096
+        if Self.listingMethods.contains(method) {
+            guard pcitime_pci_scan(access, &err, err.count) == 0 else {
+                pcitime_pci_close(access)
+                throw PCITimeError.unavailable(name, String(cString: err))
+            }
+            var found = Set<PCIAddress>()
+            var d = access.pointee.devices
+            while let dev = d {
+                if dev.pointee.dev < 32, dev.pointee.func < 8, dev.pointee.domain >= 0, dev.pointee.domain <= 0xffff {
+                    found.insert(PCIAddress(segment: UInt16(dev.pointee.domain), bus: dev.pointee.bus,
+                                            device: dev.pointee.dev, function: dev.pointee.func))
+                }
+                d = dev.pointee.next
+            }
+            listing = found
+        }
+    }
+
+    deinit {
+        for d in devices.values { pci_free_dev(d) }
+        pcitime_pci_close(access)
+    }
+
+    public func listedFunctions() -> Set<PCIAddress>? { listing }
+
+    public func roots() -> [BusRange] {
+        let segments = listing.map { Set($0.map(\.segment)) } ?? [0]
+        return segments.sorted().map { BusRange(segment: $0, first: 0, last: 255) }
+    }
+
+    public func configSize(_ a: PCIAddress) -> Int { size }
+
+    public func prepare(_ a: PCIAddress) throws {
+        if devices[a] != nil { return }
+        guard let d = pci_get_dev(access, Int32(a.segment), Int32(a.bus), Int32(a.device), Int32(a.function)) else {
+            throw PCITimeError.unavailable(name, "pci_get_dev failed for \(a)")
+        }
+        devices[a] = d
+    }
+
+    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
+        guard let d = devices[a] else { throw PCITimeError.usage("\(name): \(a) not prepared") }
+        var value: UInt32 = 0
+        var err = (0 as CChar, 0 as CChar)  // libpci read errors are fatal only; keep the fast path free of allocation
+        let rc = withUnsafeMutableBytes(of: &err) { pcitime_pci_read(d, Int32(offset), Int32(width.rawValue), &value, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 0) }
+        guard rc == 0 else { throw PCITimeError.system(name, EIO) }
+        return value
+    }
+
+    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
+        guard let d = devices[a] else { throw PCITimeError.usage("\(name): \(a) not prepared") }
+        var err = [CChar](repeating: 0, count: 256)
+        guard pcitime_pci_write(d, Int32(offset), Int32(width.rawValue), value, &err, err.count) == 0 else {
+            throw PCITimeError.unavailable(name, String(cString: err))
+        }
+    }
+}

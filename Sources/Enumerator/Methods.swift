@@ -1,0 +1,102 @@
+import Foundation
+
+/// The settings methods are opened with (the CLI's shared options).
+public struct MethodOptions: Sendable {
+    /// "/" for this machine, or a captured tree.
+    public var root: String
+    public var mcfgPath: String?
+    public var ecamOverride: [ECAMWindow]
+    /// libpci parameters (`dump.name`, `sysfs.path`...).
+    public var libpciParameters: [String: String]
+
+    public init(root: String = "/", mcfgPath: String? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
+        self.root = root
+        self.mcfgPath = mcfgPath
+        self.ecamOverride = ecamOverride
+        self.libpciParameters = libpciParameters
+    }
+
+    public var isLive: Bool { root == "/" }
+}
+
+/// The registry: every method by name, and `auto`'s probe order in one place.
+public enum Methods {
+    /// `auto` tries the most direct first: ECAM is one exit per access (none
+    /// when mapped read-only), type 1 is two, sysfs adds the kernel's path.
+    public static let autoOrder = ["ecam", "pio", "sysfs"]
+    public static let aliases = ["mmio": "ecam", "conf1": "pio"]
+    /// libpci methods worth listing in `pcitime methods`.
+    public static let libpciListed = ["linux-sysfs", "linux-proc", "intel-conf1", "mmio-conf1", "ecam"]
+
+    public static func canonical(_ name: String) -> String { aliases[name] ?? name }
+
+    /// Opens a method by name (aliases and `libpci:NAME` included).
+    public static func open(_ requested: String, options: MethodOptions) throws -> ConfigAccess {
+        let name = canonical(requested)
+        if !options.isLive && ["ecam", "pio"].contains(name) {
+            throw PCITimeError.usage("--method \(requested) reaches hardware and cannot read a captured tree; use --method sysfs with --root")
+        }
+        switch name {
+        case "sysfs":
+            return try SysfsAccess(root: options.root)
+        case "sysfs-base":
+            return try SysfsAccess(root: options.root, name: "sysfs-base", window: 0..<256)
+        case "sysfs-ext":
+            return try SysfsAccess(root: options.root, name: "sysfs-ext", window: 256..<4096)
+        case "ecam":
+            let discovery = try ECAMDiscovery.discover(root: options.root, mcfgPath: options.mcfgPath, override: options.ecamOverride)
+            return try ECAMAccess(discovery: discovery)
+        case "pio":
+            return try PortIOAccess()
+        default:
+            guard name.hasPrefix("libpci:"), name.count > 7 else {
+                throw PCITimeError.usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME")
+            }
+            let method = String(name.dropFirst(7))
+            var parameters = options.libpciParameters
+            if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {
+                parameters["sysfs.path"] = options.root.appendingPath("sys/bus/pci")
+            }
+            return try LibPCIAccess(method: method, parameters: parameters)
+        }
+    }
+
+    /// What `auto` picked and why each method before it was passed over.
+    public struct AutoChoice {
+        public var access: ConfigAccess
+        public var passedOver: [(name: String, reason: String)]
+    }
+
+    public static func auto(options: MethodOptions) throws -> AutoChoice {
+        var passed: [(String, String)] = []
+        let order = options.isLive ? autoOrder : ["sysfs"]
+        if !options.isLive {
+            passed = [("ecam", "--root reads a captured tree"), ("pio", "--root reads a captured tree")]
+        }
+        var lastError: Error?
+        for name in order {
+            do {
+                return AutoChoice(access: try open(name, options: options), passedOver: passed)
+            } catch {
+                passed.append((name, "\(error)"))
+                lastError = error
+            }
+        }
+        throw lastError ?? PCITimeError.unavailable("auto", "no method works here")
+    }
+
+    /// Every method and whether it works here, for `pcitime methods`.
+    public static func survey(options: MethodOptions) -> [(name: String, result: Result<String, PCITimeError>)] {
+        let names = autoOrder + libpciListed.map { "libpci:" + $0 }
+        return names.map { name in
+            do {
+                let access = try open(name, options: options)
+                return (name, .success(access.summary))
+            } catch let e as PCITimeError {
+                return (name, .failure(e))
+            } catch {
+                return (name, .failure(.unavailable(name, "\(error)")))
+            }
+        }
+    }
+}

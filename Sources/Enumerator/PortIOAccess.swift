@@ -1,0 +1,56 @@
+import CLibPCI
+import Foundation
+
+/// PCI configuration mechanism #1: the address to port 0xCF8, data at 0xCFC.
+/// Under a hypervisor each access is two exits (the OUT and the IN).
+/// Offsets 0-255 only; segment 0 only.
+///
+/// User-space type-1 access races with the kernel's own: the kernel serialises
+/// its 0xCF8/0xCFC pairs with `pci_config_lock`, which user space cannot take,
+/// so a kernel access between our OUT and IN can return the wrong register.
+/// Keep pio scans short on a busy system.
+public final class PortIOAccess: ConfigAccess {
+    public let name = "pio"
+    public var summary: String { "type-1 port I/O: outl 0xCF8 then in 0xCFC (two exits under a hypervisor)" }
+
+    public init() throws {
+        let e = pcitime_ioperm(0xCF8, 8, 1)
+        switch e {
+        case 0: break
+        case ENOSYS:
+            throw PCITimeError.unavailable("pio", "ioperm failed with ENOSYS: this kernel was built without CONFIG_X86_IOPL_IOPERM, so user space cannot reach ports 0xCF8/0xCFC")
+        case EPERM:
+            throw PCITimeError.permission("pio", "ioperm failed with EPERM: port I/O needs root (CAP_SYS_RAWIO) and a kernel not in lockdown")
+        default:
+            throw PCITimeError.system("ioperm(0xcf8)", e)
+        }
+        // As Linux's pci_check_type1: a type-1 host bridge latches the enable
+        // bit written to 0xCF8. Without one the port floats (reads all ones).
+        let saved = pcitime_inl(0xCF8)
+        pcitime_outl(0x8000_0000, 0xCF8)
+        let latched = pcitime_inl(0xCF8)
+        pcitime_outl(saved, 0xCF8)
+        guard latched == 0x8000_0000 else {
+            _ = pcitime_ioperm(0xCF8, 8, 0)
+            throw PCITimeError.unavailable("pio", "no type-1 mechanism answers here: 0xCF8 read back \(hex(latched, 8)) after writing 80000000 (a machine like QEMU microvm has no 0xCF8/0xCFC)")
+        }
+    }
+
+    deinit { _ = pcitime_ioperm(0xCF8, 8, 0) }
+
+    public func roots() -> [BusRange] { [BusRange(segment: 0, first: 0, last: 255)] }
+    public func canHold(_ a: PCIAddress) -> Bool { a.segment == 0 }
+    public func configSize(_ a: PCIAddress) -> Int { 256 }
+
+    static func address(_ a: PCIAddress, _ offset: Int) -> UInt32 {
+        0x8000_0000 | UInt32(a.bus) << 16 | UInt32(a.device) << 11 | UInt32(a.function) << 8 | UInt32(offset & 0xfc)
+    }
+
+    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
+        pcitime_conf1_read(Self.address(a, offset), Int32(offset), Int32(width.rawValue))
+    }
+
+    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
+        pcitime_conf1_write(Self.address(a, offset), Int32(offset), Int32(width.rawValue), value)
+    }
+}

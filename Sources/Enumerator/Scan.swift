@@ -1,0 +1,60 @@
+import Histogram
+
+/// A whole scan: which method, the clock, the functions found and what each
+/// cost. Counts are those of one pass (a walk is deterministic for a given
+/// tree and method); latencies gather every pass of `--repeat`.
+public struct ScanReport {
+    public var method: String
+    public var methodSummary: String
+    /// Why `auto` passed over the methods before the one it picked.
+    public var passedOver: [(name: String, reason: String)]
+    public var timer: AccessTimer
+    public var root: String
+    public var passes: Int
+    public var brute: Bool
+    public var walk: Walk.Result
+    /// Per function: reads and writes of one pass, latency of all passes.
+    public var stats: [PCIAddress: AccessStats]
+    /// Every access of the first pass, in order, when recording was asked for.
+    public var records: [AccessRecord]
+
+    /// Accesses that went to present functions (what a hypervisor's trace
+    /// attributes to devices), and to addresses where nothing answered.
+    public var deviceReads: Int { walk.functions.reduce(0) { $0 + (stats[$1.address]?.reads ?? 0) } }
+    public var totals: AccessStats {
+        var t = AccessStats()
+        for s in stats.values { t.add(s) }
+        return t
+    }
+}
+
+public enum Scanner {
+    /// Opens the method (`auto` picks and explains), walks `passes` times and
+    /// gathers counts and latencies. Never writes.
+    public static func scan(method requested: String, options: MethodOptions, brute: Bool = false,
+                            passes: Int = 1, record: Bool = false, timer: AccessTimer = AccessTimer()) throws -> ScanReport {
+        guard passes >= 1 else { throw PCITimeError.usage("--repeat must be at least 1") }
+        let access: ConfigAccess
+        var passedOver: [(String, String)] = []
+        if requested == "auto" {
+            let choice = try Methods.auto(options: options)
+            access = choice.access
+            passedOver = choice.passedOver
+        } else {
+            access = try Methods.open(requested, options: options)
+        }
+        let layer = AccessLayer(access, timer: timer)
+        layer.recording = record
+        let walk = Walk(layer: layer, brute: brute)
+        let first = walk.run()
+        let records = layer.records
+        layer.recording = false
+        var counts = layer.stats
+        for _ in 1..<passes { _ = walk.run() }
+        for (address, s) in layer.stats {
+            counts[address]?.latency = s.latency
+        }
+        return ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
+                          root: options.root, passes: passes, brute: brute, walk: first, stats: counts, records: records)
+    }
+}

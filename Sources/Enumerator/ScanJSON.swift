@@ -1,0 +1,123 @@
+import Foundation
+import Histogram
+
+/// The stable, documented `pcitime scan --json` schema (README: "JSON schema").
+/// IDs are lower-case hex without 0x, as `lspci -n` prints them.
+public struct ScanJSON: Codable, Equatable {
+    public var schema = "pcitime-scan/1"
+    public var method: String
+    public var methodSummary: String
+    public var autoPassedOver: [PassedOver]
+    public var root: String
+    public var passes: Int
+    public var brute: Bool
+    public var timer: Timer
+    public var functions: [Function]
+    public var failures: [Walk.Failure]
+    public var emptyProbeReads: Int
+    public var warnings: [String]
+    public var totals: Totals
+
+    public struct PassedOver: Codable, Equatable { public var method: String; public var reason: String }
+    public struct Timer: Codable, Equatable {
+        public var source: String
+        public var ticksPerSecond: Double
+        public var overheadNs: Double
+        public var overheadSubtracted = true
+    }
+    public struct Latency: Codable, Equatable {
+        public var min: UInt64, p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64, samples: UInt64
+        init<C>(_ h: Histogram<C>) {
+            min = h.totalCount == 0 ? 0 : h.min
+            p50 = h.valueAtPercentile(50); p90 = h.valueAtPercentile(90); p99 = h.valueAtPercentile(99)
+            max = h.max; samples = h.totalCount
+        }
+    }
+    public struct Function: Codable, Equatable {
+        public var bdf: String
+        public var vendor: String, device: String, `class`: String, revision: String
+        public var vendorName: String?, deviceName: String?, className: String?
+        public var headerType: Int
+        public var multifunction: Bool
+        public var subsystem: Subsystem?
+        public var bars: [Bar]
+        public var interruptPin: Int, interruptLine: Int
+        public var bridge: PCIFunction.BridgeBuses?
+        public var capabilities: [Cap]
+        public var extendedCapabilities: [ExtCap]
+        public var pcie: PCIe?
+        public var configSize: Int
+        public var reads: Int, writes: Int
+        public var latencyNs: Latency
+        public var warnings: [String]
+    }
+    public struct Subsystem: Codable, Equatable { public var vendor: String, device: String, name: String? }
+    public struct Bar: Codable, Equatable { public var index: Int, type: String, address: String, prefetchable: Bool }
+    public struct Cap: Codable, Equatable {
+        public var id: String, offset: String, name: String
+        public var vectors: Int?, is64Bit: Bool?, enabled: Bool?, virtioType: Int?
+    }
+    public struct ExtCap: Codable, Equatable { public var id: String, version: Int, offset: String, name: String }
+    public struct PCIe: Codable, Equatable {
+        public var version: Int, portType: String
+        public var link: Link?
+        public struct Link: Codable, Equatable { public var maxSpeed: String, maxWidth: Int, speed: String, width: Int }
+    }
+    public struct Totals: Codable, Equatable {
+        public var functions: Int, reads: Int, writes: Int, deviceReads: Int, emptyProbeReads: Int
+        public var latencyNs: Latency
+    }
+
+    public init(_ r: ScanReport, names: Names) {
+        method = r.method
+        methodSummary = r.methodSummary
+        autoPassedOver = r.passedOver.map { PassedOver(method: $0.name, reason: $0.reason) }
+        root = r.root
+        passes = r.passes
+        brute = r.brute
+        timer = Timer(source: r.timer.source.rawValue, ticksPerSecond: r.timer.ticksPerSecond, overheadNs: r.timer.overheadNanoseconds)
+        functions = r.walk.functions.map { f in
+            let s = r.stats[f.address] ?? AccessStats()
+            return Function(
+                bdf: f.address.description, vendor: hex(f.vendor, 4), device: hex(f.device, 4), class: hex(f.classCode, 6),
+                revision: hex(f.revision, 2), vendorName: names.vendor(f.vendor), deviceName: names.device(f.vendor, f.device),
+                className: names.className(f.classCode), headerType: Int(f.headerType), multifunction: f.multifunction,
+                subsystem: f.subsystem.map { Subsystem(vendor: hex($0.vendor, 4), device: hex($0.device, 4),
+                                                       name: names.subsystem(f.vendor, f.device, $0.vendor, $0.device)) },
+                bars: f.bars.map { Bar(index: $0.index, type: $0.kind.rawValue, address: hexAddress($0.address), prefetchable: $0.prefetchable) },
+                interruptPin: Int(f.interruptPin), interruptLine: Int(f.interruptLine), bridge: f.bridge,
+                capabilities: f.capabilities.map { Cap(id: hex($0.id, 2), offset: hex($0.offset, 2), name: $0.name, vectors: $0.vectors,
+                                                       is64Bit: $0.is64Bit, enabled: $0.enabled, virtioType: $0.virtioType.map(Int.init)) },
+                extendedCapabilities: f.extendedCapabilities.map { ExtCap(id: hex($0.id, 4), version: Int($0.version), offset: hex($0.offset, 3), name: $0.name) },
+                pcie: f.pcie.map { p in
+                    PCIe(version: Int(p.version), portType: p.portTypeName, link: p.link.map {
+                        .init(maxSpeed: PCIeInfo.speedName($0.maxSpeed), maxWidth: Int($0.maxWidth), speed: PCIeInfo.speedName($0.speed), width: Int($0.width))
+                    })
+                },
+                configSize: f.configSize, reads: s.reads, writes: s.writes, latencyNs: Latency(s.latency), warnings: f.warnings)
+        }
+        failures = r.walk.failures
+        emptyProbeReads = r.walk.emptyProbes
+        warnings = r.walk.warnings
+        let t = r.totals
+        totals = Totals(functions: r.walk.functions.count, reads: t.reads, writes: t.writes, deviceReads: r.deviceReads,
+                        emptyProbeReads: r.walk.emptyProbes, latencyNs: Latency(t.latency))
+    }
+
+    public static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return e
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+
+    public func encoded() throws -> String {
+        String(decoding: try ScanJSON.encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,85 @@
+import Histogram
+
+/// `lspci`-like text: one line per function with its reads, writes and
+/// latency, a totals line, and a header saying how it was measured.
+public enum ScanTable {
+    /// The description lspci prints after the address.
+    public static func describe(_ f: PCIFunction, names: Names) -> String {
+        let cls = names.className(f.classCode) ?? "Class \(hex(f.classCode >> 8, 4))"
+        let vendor = names.vendor(f.vendor) ?? "Device"
+        let device = names.device(f.vendor, f.device) ?? (names.vendor(f.vendor) == nil ? "\(hex(f.vendor, 4)):\(hex(f.device, 4))" : "Device \(hex(f.device, 4))")
+        var s: String
+        if names.access == nil {
+            s = "\(hex(f.classCode >> 8, 4)): \(hex(f.vendor, 4)):\(hex(f.device, 4))"
+        } else {
+            s = "\(cls): \(vendor == "Device" ? "" : vendor + " ")\(device)"
+        }
+        if f.revision != 0 { s += " (rev \(hex(f.revision, 2)))" }
+        return s
+    }
+
+    public static func microseconds(_ ns: UInt64) -> String {
+        let us = Double(ns) / 1000
+        return us >= 100 ? String(format0(us)) + "us" : (us >= 10 ? format1(us) + "us" : format2(us) + "us")
+    }
+
+    public static func render(_ r: ScanReport, names: Names) -> String {
+        var out = "method: \(r.method): \(r.methodSummary)\n"
+        for p in r.passedOver { out += "  passed over \(p.name): \(p.reason)\n" }
+        out += "timer: \(timerLine(r.timer)); \(r.passes) pass\(r.passes == 1 ? "" : "es")\(r.brute ? ", brute-force over every bus" : "")\n\n"
+        let header = ["BDF", "reads", "writes", "min", "p50", "p99", "device"]
+        var rows: [[String]] = []
+        let wide = r.walk.functions.contains { $0.address.segment != 0 }
+        for f in r.walk.functions {
+            let s = r.stats[f.address] ?? AccessStats()
+            rows.append([wide ? f.address.description : f.address.short, String(s.reads), String(s.writes),
+                         microseconds(s.latency.totalCount == 0 ? 0 : s.latency.min),
+                         microseconds(s.latency.valueAtPercentile(50)), microseconds(s.latency.valueAtPercentile(99)),
+                         describe(f, names: names)])
+        }
+        let t = r.totals
+        rows.append(["total", String(t.reads), String(t.writes), microseconds(t.latency.totalCount == 0 ? 0 : t.latency.min),
+                     microseconds(t.latency.valueAtPercentile(50)), microseconds(t.latency.valueAtPercentile(99)),
+                     "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"])
+        out += table(header: header, rows: rows, rightAligned: 1...5)
+        for f in r.walk.functions {
+            for w in f.warnings { out += "warning: \(f.address.short): \(w)\n" }
+        }
+        for w in r.walk.warnings { out += "warning: \(w)\n" }
+        for e in r.walk.failures { out += "error: \(e.address.short): \(e.message)\n" }
+        return out
+    }
+
+    public static func timerLine(_ t: AccessTimer) -> String {
+        let clock = t.source == .tsc ? "invariant TSC at \(format2(t.ticksPerSecond / 1e9)) GHz (calibrated against CLOCK_MONOTONIC)" : "clock_gettime(CLOCK_MONOTONIC)"
+        return "\(clock), back-to-back cost \(format1(t.overheadNanoseconds)) ns subtracted from every sample"
+    }
+
+    static func table(header: [String], rows: [[String]], rightAligned: ClosedRange<Int>) -> String {
+        var widths = header.map(\.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                if i == cells.count - 1 { return c }
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                return rightAligned.contains(i) ? pad + c : c + pad
+            }.joined(separator: "  ") + "\n"
+        }
+        return ([line(header)] + rows.map(line)).joined()
+    }
+}
+
+func format0(_ v: Double) -> String { String(Int(v.rounded())) }
+func format1(_ v: Double) -> String { fixed(v, 1) }
+func format2(_ v: Double) -> String { fixed(v, 2) }
+
+/// Fixed-point text without Foundation's String(format:).
+func fixed(_ v: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let n = Int((abs(v) * scale).rounded())
+    let whole = n / Int(scale), frac = n % Int(scale)
+    var f = String(frac)
+    while f.count < digits { f = "0" + f }
+    return (v < 0 && n != 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
+}

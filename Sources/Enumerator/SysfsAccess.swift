@@ -1,0 +1,102 @@
+import Foundation
+
+/// Config space through the kernel: `pread` of `/sys/bus/pci/devices/BDF/config`
+/// (or the same files in a captured tree under `--root`).
+///
+/// One naturally aligned 1/2/4-byte pread is one config access as the device
+/// sees it: the kernel splits larger reads into aligned pieces, so a 256-byte
+/// block read would be 64 accesses. The kernel itself picks the mechanism
+/// (on x86: type 1 below offset 256 when it works, ECAM above).
+public final class SysfsAccess: ConfigAccess {
+    public let name = "sysfs"
+    public let root: String
+    public let devicesDirectory: String
+    /// Which offsets this instance may read, for `sysfs-base`/`sysfs-ext`.
+    public let window: Range<Int>
+    let listing: Set<PCIAddress>
+    private var files: [PCIAddress: (fd: Int32, size: Int)] = [:]
+    /// Set for live trees read without root: the kernel returns only the
+    /// first 64 bytes (128 for CardBus) to unprivileged readers.
+    public let unprivileged: Bool
+
+    public var summary: String {
+        "pread of sysfs config files under \(devicesDirectory); the kernel makes the device access"
+    }
+
+    public init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {
+        self.root = root
+        self.devicesDirectory = root.appendingPath("sys/bus/pci/devices")
+        self.window = window
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
+            throw PCITimeError.missing(root, "no such directory")
+        }
+        guard isDirectory.boolValue else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
+        guard FileManager.default.fileExists(atPath: devicesDirectory) else {
+            throw PCITimeError.missing(devicesDirectory, "no PCI devices directory (no PCI here, or not a pcitime capture)")
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: devicesDirectory)
+        } catch {
+            throw PCITimeError.permission(devicesDirectory, "cannot list the directory")
+        }
+        listing = Set(names.compactMap { PCIAddress($0) })
+        unprivileged = root == "/" && geteuid() != 0
+    }
+
+    deinit {
+        for f in files.values { close(f.fd) }
+    }
+
+    public func listedFunctions() -> Set<PCIAddress>? { listing }
+
+    public func roots() -> [BusRange] {
+        Set(listing.map(\.segment)).sorted().map { BusRange(segment: $0, first: 0, last: 255) }
+    }
+
+    public func path(_ a: PCIAddress) -> String { devicesDirectory + "/" + a.description + "/config" }
+
+    public func prepare(_ a: PCIAddress) throws {
+        if files[a] != nil { return }
+        let p = path(a)
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EACCES { throw PCITimeError.permission(p, "cannot open the config file: run as root") }
+            if e == ELOOP { throw PCITimeError.input(p, "symbolic link loop") }
+            throw PCITimeError.system(p, e)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw PCITimeError.input(p, "not a regular file")
+        }
+        let size = unprivileged ? min(Int(st.st_size), 64) : Int(st.st_size)
+        files[a] = (fd, min(size, window.upperBound))
+    }
+
+    public func configSize(_ a: PCIAddress) -> Int { files[a]?.size ?? 0 }
+
+    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
+        guard let f = files[a] else { throw PCITimeError.missing(path(a), "not opened") }
+        guard window.contains(offset) else {
+            throw PCITimeError.usage("\(name): offset \(hex(offset, 3)) is outside \(hex(window.lowerBound, 3))-\(hex(window.upperBound - 1, 3))")
+        }
+        var v: UInt32 = 0
+        let n = pread(f.fd, &v, width.rawValue, off_t(offset))
+        if n == width.rawValue { return UInt32(littleEndian: v) & width.mask }
+        if n < 0 { throw PCITimeError.system(path(a), errno) }
+        throw PCITimeError.permission(path(a), "read at \(hex(offset, 3)) returned \(n) of \(width.rawValue) bytes: beyond 0x40 config space is readable only as root")
+    }
+
+    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
+        let p = path(a)
+        let fd = open(p, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PCITimeError.system(p, errno) }
+        defer { close(fd) }
+        var v = value.littleEndian
+        let n = pwrite(fd, &v, width.rawValue, off_t(offset))
+        guard n == width.rawValue else { throw PCITimeError.system(p, n < 0 ? errno : EIO) }
+    }
+}

@@ -1,0 +1,66 @@
+import CLibPCI
+import Foundation
+
+/// The clock every access is timed with: the TSC when the CPU says it is
+/// invariant (calibrated against CLOCK_MONOTONIC), else clock_gettime.
+/// Its own back-to-back cost is measured once and subtracted from every sample.
+public struct AccessTimer: Sendable {
+    public enum Source: String, Sendable, Codable { case tsc, clockMonotonic = "clock_gettime" }
+
+    public let source: Source
+    /// Ticks per second of `now()`.
+    public let ticksPerSecond: Double
+    /// Median cost of two back-to-back `now()` calls, in ticks.
+    public let overheadTicks: UInt64
+
+    public init(source: Source? = nil) {
+        let chosen = source ?? (pcitime_tsc_invariant() != 0 ? .tsc : .clockMonotonic)
+        self.source = chosen
+        self.ticksPerSecond = chosen == .tsc ? AccessTimer.calibrateTSC() : 1e9
+        var samples = [UInt64]()
+        samples.reserveCapacity(1001)
+        for _ in 0..<1001 {
+            let a = AccessTimer.read(chosen)
+            let b = AccessTimer.read(chosen)
+            samples.append(b &- a)
+        }
+        samples.sort()
+        self.overheadTicks = samples[samples.count / 2]
+    }
+
+    @inline(__always)
+    public func now() -> UInt64 { AccessTimer.read(source) }
+
+    /// Nanoseconds between two `now()` readings, less the timer's own cost.
+    @inline(__always)
+    public func nanoseconds(from start: UInt64, to end: UInt64) -> UInt64 {
+        let ticks = end &- start
+        let net = ticks > overheadTicks ? ticks - overheadTicks : 0
+        return UInt64(Double(net) * 1e9 / ticksPerSecond)
+    }
+
+    public var overheadNanoseconds: Double { Double(overheadTicks) * 1e9 / ticksPerSecond }
+
+    @inline(__always)
+    static func read(_ source: Source) -> UInt64 {
+        switch source {
+        case .tsc: return pcitime_tsc()
+        case .clockMonotonic: return monotonicNanoseconds()
+        }
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// TSC ticks per second over a 20 ms window of CLOCK_MONOTONIC.
+    static func calibrateTSC() -> Double {
+        let t0 = monotonicNanoseconds(), c0 = pcitime_tsc()
+        var t1 = t0
+        while t1 - t0 < 20_000_000 { t1 = monotonicNanoseconds() }
+        let c1 = pcitime_tsc()
+        return Double(c1 &- c0) * 1e9 / Double(t1 - t0)
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Enumerator
+import Foundation
+
+extension PCITime {
+    struct Capture: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a fixture of this machine (sysfs PCI files, MCFG, kernel log, /proc/iomem, /proc/cmdline) for later --root runs.",
+            discussion: "Read-only. Written to a temporary folder, then renamed. Redacts by default: the kernel command line keeps only the parameters pcitime interprets, the init's arguments and environment are dropped, MAC addresses and serial numbers are masked.")
+
+        @Option(help: ArgumentHelp("The folder to create.", valueName: "DIR"))
+        var out: String
+
+        @Option(help: "The line saying what produced this capture (default: kernel release and host).")
+        var source: String?
+
+        @Flag(help: "Keep everything: no redaction.")
+        var noRedact = false
+
+        func run() throws {
+            try pcitime.run {
+                var u = utsname()
+                uname(&u)
+                let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let line = source ?? "captured with 'pcitime capture --out \(out)' on Linux \(release)"
+                signal(SIGINT) { _ in
+                    if let p = CaptureCleanup.shared.path { try? FileManager.default.removeItem(atPath: p) }
+                    _exit(130)
+                }
+                try Enumerator.Capture(source: line, redact: !noRedact).write(to: out)
+                printOut("wrote \(out)\n")
+            }
+        }
+    }
+}

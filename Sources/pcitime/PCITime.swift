@@ -1,0 +1,60 @@
+import ArgumentParser
+import Enumerator
+import Foundation
+
+@main
+struct PCITime: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pcitime",
+        abstract: "What PCI device discovery costs in this VM: per-access latency per mechanism, accesses per device, and their share of boot.",
+        discussion: """
+        Exit codes: 0 success; 1 the scan finished but some functions failed; 64 bad usage or option value; \
+        65 malformed input (MCFG, config space, kernel log, trace); 66 a file or directory is missing; \
+        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed; \
+        77 permission denied (run as root, or boot with iomem=relaxed).
+        """,
+        subcommands: [Scan.self, Methods.self, MCFGCommand.self, Capture.self],
+        defaultSubcommand: Scan.self
+    )
+}
+
+/// Options every command that reads PCI shares.
+struct SourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read a captured tree (from 'pcitime capture') instead of this machine.", valueName: "DIR"))
+    var root: String = "/"
+
+    @Option(help: ArgumentHelp("ACPI MCFG table to use instead of ROOT/sys/firmware/acpi/tables/MCFG.", valueName: "FILE"))
+    var mcfg: String?
+
+    @Option(help: ArgumentHelp("ECAM window that overrides every other source: [SEGMENT:]BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff (repeatable).", valueName: "WINDOW"))
+    var ecam: [String] = []
+
+    @Option(name: .customLong("libpci-param"), help: ArgumentHelp("A libpci parameter for libpci:NAME methods, e.g. dump.name=FILE (repeatable).", valueName: "KEY=VALUE"))
+    var libpciParams: [String] = []
+
+    func methodOptions() throws -> MethodOptions {
+        var params: [String: String] = [:]
+        for p in libpciParams {
+            let kv = p.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { throw PCITimeError.usage("--libpci-param '\(p)': expected KEY=VALUE") }
+            params[String(kv[0])] = String(kv[1])
+        }
+        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: try ecam.map(ECAMDiscovery.parseOverride), libpciParameters: params)
+    }
+}
+
+/// Runs a command body, turning pcitime's errors into one line on stderr and
+/// the documented exit code.
+func run(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as PCITimeError {
+        FileHandle.standardError.write(Data("pcitime: \(e)\n".utf8))
+        throw ExitCode(e.exitCode)
+    }
+}
+
+func printOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

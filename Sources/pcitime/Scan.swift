@@ -1,0 +1,68 @@
+import ArgumentParser
+import Enumerator
+import Foundation
+
+extension PCITime {
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every PCI function, as lspci does, with the config accesses the scan needed and what they cost.",
+            discussion: """
+            Methods: auto (default: the most direct that works here), ecam (alias mmio: /dev/mem, needs root and \
+            iomem=relaxed on locked-down kernels), pio (alias conf1: ports 0xCF8/0xCFC, needs root and ioperm), \
+            sysfs (the kernel's config files; --root reads a captured tree), libpci:NAME (any libpci method). \
+            Counts are those of one pass; latencies gather every pass of --repeat. \
+            Warning: user-space type-1 (pio) access races with the kernel's own use of 0xCF8/0xCFC; \
+            keep pio scans short on a busy system.
+            """
+        )
+
+        @OptionGroup var source: SourceOptions
+
+        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.")
+        var method: String = "auto"
+
+        @Flag(help: "Probe every bus in range instead of following bridges.")
+        var brute = false
+
+        @Option(name: .short, help: ArgumentHelp("Show only functions in [[segment:]bus:]device.function (each part may be omitted or *), as lspci -s.", valueName: "SLOT"))
+        var slot: String?
+
+        @Option(name: .short, help: ArgumentHelp("Show only functions with vendor:device (either may be empty), as lspci -d.", valueName: "VENDOR:DEVICE"))
+        var deviceID: String?
+
+        @Flag(name: .short, help: "Numeric IDs only, no pci.ids names.")
+        var numeric = false
+
+        @Flag(help: "Show the bus tree, as lspci -t.")
+        var tree = false
+
+        @Flag(help: "Print the documented JSON schema instead of the table.")
+        var json = false
+
+        @Option(help: "Walk this many times; latencies gather every pass.")
+        var `repeat`: Int = 1
+
+        func validate() throws {
+            guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
+            if let slot { _ = try SlotFilter(slot: slot, id: nil) }
+            if let deviceID { _ = try SlotFilter(slot: nil, id: deviceID) }
+        }
+
+        func run() throws {
+            try pcitime.run {
+                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`)
+                let filter = try SlotFilter(slot: slot, id: deviceID)
+                report.walk.functions = report.walk.functions.filter(filter.matches)
+                let names = Names(numeric: numeric)
+                if json {
+                    printOut(try ScanJSON(report, names: names).encoded() + "\n")
+                } else if tree {
+                    printOut(ScanTree.render(report.walk.functions))
+                } else {
+                    printOut(ScanTable.render(report, names: names))
+                }
+                if !report.walk.failures.isEmpty { throw ExitCode(1) }
+            }
+        }
+    }
+}
