@@ -121,7 +121,7 @@ public struct Capture {
                 l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]))
             }
             l = l.replacing(/([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}/, with: "xx:xx:xx:xx:xx:xx")
-            l = l.replacing(/(?i)(serial(?: ?number)?\s*[:=]\s*)\S+/) { $0.1 + "[redacted]" }
+            l = l.replacing(/(?i)(serial ?(?:number|no\.?)\s*[:=]\s*)\S+/) { $0.1 + "[redacted]" }
             out += l + "\n"
         }
         if out.hasSuffix("\n\n") { out.removeLast() }

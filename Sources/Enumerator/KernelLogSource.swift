@@ -55,9 +55,31 @@ public enum KernelLogSource: Sendable {
             guard fields.count >= 3, let usec = UInt64(fields[2]) else { continue }
             var message = record[record.index(after: semi)...]
             if let nl = message.firstIndex(of: "\n") { message = message[..<nl] }
-            out += KernelLogSource.dmesgLine(usec: usec, message: String(message))
+            // kmsg escapes unprintable bytes (tabs, embedded newlines) as \xNN;
+            // dmesg prints a multi-line record as lines with one timestamp.
+            for line in unescape(message).split(separator: "\n", omittingEmptySubsequences: false) {
+                out += KernelLogSource.dmesgLine(usec: usec, message: String(line))
+            }
         }
         return out
+    }
+
+    static func unescape(_ s: Substring) -> String {
+        guard s.contains("\\x") else { return String(s) }
+        var bytes: [UInt8] = []
+        let u = Array(s.utf8)
+        var i = 0
+        while i < u.count {
+            if u[i] == UInt8(ascii: "\\"), i + 3 < u.count, u[i + 1] == UInt8(ascii: "x"),
+               let v = UInt8(String(decoding: u[(i + 2)...(i + 3)], as: UTF8.self), radix: 16) {
+                bytes.append(v)
+                i += 4
+            } else {
+                bytes.append(u[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func dmesgLine(usec: UInt64, message: String) -> String {

@@ -1,0 +1,70 @@
+import Enumerator
+
+/// Config accesses attributed to one present function.
+public struct DeviceAccesses: Codable, Sendable, Equatable {
+    public var address: PCIAddress
+    public var reads = 0
+    public var writes = 0
+    /// Accesses at offsets >= 256 (only ECAM or type-1-extended can serve them).
+    public var extended = 0
+    /// Count per mechanism that served them (`Mechanism.rawValue`; "unknown"
+    /// when a trace could not tell).
+    public var byMechanism: [String: Int] = [:]
+    /// Mean in-kernel latency per access, from a trace's entry/return pairs.
+    public var meanNanoseconds: Double?
+
+    public init(address: PCIAddress) { self.address = address }
+    public var total: Int { reads + writes }
+    public var base: Int { total - extended }
+}
+
+/// Accesses that found nothing: the probes of empty slots and absent
+/// functions on existing buses, and of buses that do not exist at all.
+public struct EmptyProbes: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case emptySlot = "empty slot"
+        case absentFunction = "absent function"
+        case missingBus = "bus that does not exist"
+    }
+    public var kind: Kind
+    public var firstBus: UInt8
+    public var lastBus: UInt8
+    public var accesses: Int
+    public var busCount: Int
+}
+
+/// Per-device counts plus empty probes, with where they came from.
+public struct AccessCounts: Codable, Sendable, Equatable {
+    public var provenance: Provenance
+    public var devices: [DeviceAccesses]
+    public var empty: [EmptyProbes]
+    /// Base accesses go through this mechanism in the counted window.
+    public var baseMechanism: Mechanism
+    public var extendedMechanism: Mechanism?
+
+    public var deviceTotal: Int { devices.reduce(0) { $0 + $1.total } }
+    public var emptyTotal: Int { empty.reduce(0) { $0 + $1.accesses } }
+    public var missingBusTotal: Int { empty.filter { $0.kind == .missingBus }.reduce(0) { $0 + $1.accesses } }
+    public var total: Int { deviceTotal + emptyTotal }
+    public var extendedTotal: Int { devices.reduce(0) { $0 + $1.extended } }
+    public var baseTotal: Int { total - extendedTotal }
+
+    public func device(_ a: PCIAddress) -> DeviceAccesses? { devices.first { $0.address == a } }
+}
+
+/// Groups per-bus probe counts into runs of consecutive buses, so 255 empty
+/// buses print as one line.
+func groupRuns(_ perBus: [(bus: UInt8, accesses: Int)], kind: EmptyProbes.Kind) -> [EmptyProbes] {
+    var out: [EmptyProbes] = []
+    for (bus, n) in perBus.sorted(by: { $0.bus < $1.bus }) where n > 0 {
+        if var last = out.last, Int(last.lastBus) + 1 == Int(bus) {
+            last.lastBus = bus
+            last.accesses += n
+            last.busCount += 1
+            out[out.count - 1] = last
+        } else {
+            out.append(EmptyProbes(kind: kind, firstBus: bus, lastBus: bus, accesses: n, busCount: 1))
+        }
+    }
+    return out
+}

@@ -1,0 +1,168 @@
+import Enumerator
+
+/// A per-access latency for one mechanism and where it came from.
+public struct LatencyEstimate: Codable, Sendable, Equatable {
+    public var mechanism: Mechanism
+    public var nanoseconds: Double
+    public var provenance: Provenance
+    public init(mechanism: Mechanism, nanoseconds: Double, provenance: Provenance) {
+        self.mechanism = mechanism
+        self.nanoseconds = nanoseconds
+        self.provenance = provenance
+    }
+}
+
+/// A number with its unit and where it came from.
+public struct Figure: Codable, Sendable, Equatable {
+    public var value: Double
+    public var unit: String
+    public var provenance: Provenance
+}
+
+/// What the accesses cost through one mechanism.
+public struct MechanismCost: Codable, Sendable, Equatable {
+    public var mechanism: Mechanism
+    public var accesses: Int
+    public var latency: LatencyEstimate
+    public var microseconds: Double
+}
+
+/// What a smaller bus range would save.
+public struct BusRangeSaving: Codable, Sendable, Equatable {
+    /// e.g. "pci=lastbus=0 or an MCFG window of buses 00-00".
+    public var change: String
+    public var accessesSaved: Int
+    public var microsecondsSaved: Double?
+    public var latency: LatencyEstimate?
+}
+
+/// The joined answer of `pcitime boot`.
+public struct CostReport: Codable, Sendable, Equatable {
+    public var enumeration: Figure?
+    public var kernelBoot: Figure?
+    public var share: Double?
+    public var devices: Int
+    public var accesses: Int
+    public var accessProvenance: Provenance
+    /// The kernel's own mechanisms (base, extended) applied to the counts.
+    public var actual: [MechanismCost]
+    /// The same accesses through each other mechanism with a known latency.
+    public var alternatives: [MechanismCost]
+    public var emptyAccesses: Int
+    public var missingBusAccesses: Int
+    public var emptyCost: [MechanismCost]
+    public var savings: [BusRangeSaving]
+    /// Enumeration time divided by the accesses: an upper bound on the
+    /// per-access cost as the log sees it (it includes printk and allocation).
+    public var impliedPerAccess: Figure?
+    public var headline: String
+    public var notes: [String]
+}
+
+/// Joins the log's phases, the access counts and per-mechanism latencies.
+public enum CostModel {
+    public static func report(profile: BootProfile, counts: AccessCounts, latencies: [LatencyEstimate]) -> CostReport {
+        var notes: [String] = []
+        let log = Provenance.measured("kernel log timestamps")
+        let enumUS = profile.enumerationMicroseconds
+        let enumeration = profile.scans.isEmpty ? nil : Figure(value: Double(enumUS), unit: "us", provenance: log)
+        let boot = profile.kernelBoot.map { Figure(value: Double($0), unit: "us", provenance: log) }
+        if profile.startLost { notes.append("the log's start is lost (wrapped ring buffer): the kernel boot's length and shares are unknown") }
+        let latency = { (m: Mechanism) in latencies.first { $0.mechanism == m } }
+
+        func cost(_ m: Mechanism, _ n: Int) -> MechanismCost? {
+            guard n > 0, let l = latency(m) else { return nil }
+            return MechanismCost(mechanism: m, accesses: n, latency: l, microseconds: Double(n) * l.nanoseconds / 1000)
+        }
+        var actual: [MechanismCost] = []
+        let ext = counts.extendedMechanism
+        var baseN = counts.baseTotal
+        var extN = counts.extendedTotal
+        if ext == counts.baseMechanism || ext == nil { baseN += extN; extN = 0 }
+        for (m, n) in [(counts.baseMechanism, baseN), (ext ?? counts.baseMechanism, extN)] where n > 0 {
+            if let c = cost(m, n) { actual.append(c) } else {
+                notes.append("no per-access latency for \(m.rawValue): pass --latency FILE (from `pcitime compare --json`) to price its \(n) accesses")
+            }
+        }
+        let used = Set(actual.map(\.mechanism))
+        var alternatives: [MechanismCost] = []
+        for l in latencies where !used.contains(l.mechanism) && l.mechanism != .type2 {
+            // Type 1 cannot serve extended offsets; ECAM and the OS paths can.
+            if l.mechanism == .type1 && counts.extendedTotal > 0 && counts.extendedMechanism != .type1 { continue }
+            if let c = cost(l.mechanism, counts.total) { alternatives.append(c) }
+        }
+        let emptyCost = [cost(counts.baseMechanism, counts.emptyTotal)].compactMap { $0 }
+        let savings = busSavings(profile: profile, counts: counts, latency: latency(counts.baseMechanism))
+        let implied = counts.total > 0 && enumUS > 0
+            ? Figure(value: Double(enumUS) * 1000 / Double(counts.total), unit: "ns",
+                     provenance: .modelled("enumeration time (measured from the log) / accesses (\(counts.provenance.kind.rawValue)); an upper bound including printk and allocation"))
+            : nil
+        var report = CostReport(enumeration: enumeration, kernelBoot: boot,
+                                share: profile.share(enumUS), devices: profile.bootDevices.count,
+                                accesses: counts.total, accessProvenance: counts.provenance, actual: actual,
+                                alternatives: alternatives, emptyAccesses: counts.emptyTotal,
+                                missingBusAccesses: counts.missingBusTotal, emptyCost: emptyCost,
+                                savings: savings, impliedPerAccess: implied, headline: "", notes: notes)
+        report.headline = headline(report, counts: counts)
+        return report
+    }
+
+    /// `pcibios_fixup_peer_bridges` probes every bus up to pcibios_last_bus
+    /// that the scan did not create; a last bus at the highest bus in use
+    /// removes all of them.
+    static func busSavings(profile: BootProfile, counts: AccessCounts, latency: LatencyEstimate?) -> [BusRangeSaving] {
+        let missing = counts.missingBusTotal
+        guard missing > 0 else { return [] }
+        let highest = counts.devices.map(\.address.bus).max() ?? 0
+        let h = hex(highest, 2)
+        let change = "pci=lastbus=\(highest) on the kernel command line, or an MCFG window of buses 00-\(h)"
+        return [BusRangeSaving(change: change, accessesSaved: missing,
+                               microsecondsSaved: latency.map { Double(missing) * $0.nanoseconds / 1000 }, latency: latency)]
+    }
+
+    static func headline(_ r: CostReport, counts: AccessCounts) -> String {
+        var s = ""
+        if let e = r.enumeration {
+            s += "PCI enumeration took \(ms(e.value)) ms"
+            if let b = r.kernelBoot, let share = r.share {
+                s += " of a \(ms(b.value)) ms kernel boot (\(pct(share)))"
+            }
+            s += " over \(r.devices) device\(r.devices == 1 ? "" : "s") (measured from the kernel log)"
+        } else {
+            s += "the kernel log shows no PCI scan"
+        }
+        s += "; about \(r.accesses) config accesses (\(counts.provenance.kind.rawValue))"
+        if !r.actual.isEmpty {
+            let parts = r.actual.map { "\($0.accesses) through \($0.mechanism.rawValue) at \(us($0.latency.nanoseconds)) us (\($0.latency.provenance.kind.rawValue))" }
+            let total = r.actual.reduce(0) { $0 + $1.microseconds }
+            s += ": " + parts.joined(separator: " and ") + " explain \(ms(total)) ms"
+        }
+        for a in r.alternatives {
+            s += "; through \(a.mechanism.rawValue) at \(us(a.latency.nanoseconds)) us (\(a.latency.provenance.kind.rawValue)) they would take \(ms(a.microseconds)) ms"
+        }
+        if r.missingBusAccesses > 0 {
+            s += "; \(r.missingBusAccesses) of them probe buses that do not exist"
+        }
+        return s
+    }
+}
+
+func ms(_ us: Double) -> String { fixed(us / 1000, 1) }
+func us(_ ns: Double) -> String { fixed(ns / 1000, 1) }
+func pct(_ f: Double) -> String { fixed(f * 100, 1) + "%" }
+
+/// `value` with `digits` decimals, without Foundation's formatter.
+func fixed(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "?" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let negative = value < 0
+    let n = Int((abs(value) * scale).rounded())
+    let whole = n / Int(scale)
+    var text = String(whole)
+    if digits > 0 {
+        let frac = String(n % Int(scale))
+        text += "." + String(repeating: "0", count: digits - frac.count) + frac
+    }
+    return negative && n != 0 ? "-" + text : text
+}

@@ -1,0 +1,100 @@
+import Testing
+@testable import Enumerator
+
+/// The MCFG parser on the real Firecracker table and on corrupted copies of it.
+@Suite struct MCFGTests {
+    static let path = Fixtures.tree("firecracker") + "/sys/firmware/acpi/tables/MCFG"
+    static let real = Fixtures.bytes(path)
+
+    /// Recomputes byte 9 so only the intended corruption is wrong.
+    static func fixChecksum(_ b: [UInt8]) -> [UInt8] {
+        var b = b
+        b[9] = 0
+        b[9] = 0 &- b.reduce(0, &+)
+        return b
+    }
+
+    static func withLength(_ b: [UInt8]) -> [UInt8] {
+        var b = b
+        let n = UInt32(b.count)
+        for i in 0..<4 { b[4 + i] = UInt8(truncatingIfNeeded: n >> (8 * UInt32(i))) }
+        return fixChecksum(b)
+    }
+
+    @Test func realTable() throws {
+        let m = try MCFG(bytes: Self.real, file: "MCFG")
+        #expect(Self.real.count == 60)
+        #expect(m.revision == 1)
+        #expect(m.oemID == "FIRECK")
+        #expect(m.oemTableID == "FCMVMCFG")
+        #expect(m.windows == [ECAMWindow(base: 0xeec0_0000, segment: 0, startBus: 0, endBus: 0)])
+        #expect(m.lookup(segment: 0, bus: 0)?.lastAddress == 0xeecf_ffff)
+        #expect(m.lookup(segment: 0, bus: 1) == nil)
+    }
+
+    func problem(_ bytes: [UInt8]) -> String {
+        do {
+            _ = try MCFG(bytes: bytes, file: "MCFG")
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func truncated() {
+        #expect(problem(Array(Self.real.prefix(20))) == "MCFG: MCFG truncated: 20 bytes, an ACPI header alone is 36")
+        #expect(problem(Array(Self.real.prefix(50))) == "MCFG: MCFG length field says 60 bytes but the table has 50")
+    }
+
+    @Test func wrongSignature() {
+        var b = Self.real
+        b[0] = UInt8(ascii: "X")
+        #expect(problem(Self.fixChecksum(b)) == "MCFG: not an MCFG table: signature XCFG")
+    }
+
+    @Test func wrongLengthField() {
+        var b = Self.real
+        b[4] = 0x50
+        #expect(problem(Self.fixChecksum(b)) == "MCFG: MCFG length field says 80 bytes but the table has 60")
+    }
+
+    @Test func badChecksum() {
+        var b = Self.real
+        b[9] &+= 1
+        #expect(problem(b).hasPrefix("MCFG: MCFG checksum is wrong"))
+    }
+
+    @Test func zeroEntries() {
+        #expect(problem(Self.withLength(Array(Self.real.prefix(44)))) == "MCFG: MCFG has no entries")
+    }
+
+    @Test func partialEntry() {
+        #expect(problem(Self.withLength(Array(Self.real.prefix(52)))) == "MCFG: MCFG length 52 leaves a partial entry: (length - 44) is not a multiple of 16")
+    }
+
+    @Test func busRangeEndsBeforeStart() {
+        var b = Self.real
+        b[54] = 5  // start bus
+        b[55] = 2  // end bus
+        #expect(problem(Self.fixChecksum(b)) == "MCFG: MCFG entry 0: bus range ends (02) before it starts (05)")
+    }
+
+    @Test func overlappingEntries() {
+        let b = Self.withLength(Self.real + Array(Self.real[44..<60]))
+        #expect(problem(b) == "MCFG: MCFG entry 1: segment 0000 buses 00-00 overlap buses 00-00")
+    }
+
+    @Test func missingTableIsItsOwnError() {
+        #expect(throws: PCITimeError.missing("/nonexistent/MCFG", "no MCFG table (firmware describes no ECAM through ACPI)")) {
+            try MCFG(contentsOf: "/nonexistent/MCFG")
+        }
+    }
+
+    @Test func overrideParsing() throws {
+        #expect(try ECAMDiscovery.parseOverride("0xb0000000:00-ff") == ECAMWindow(base: 0xb000_0000, segment: 0, startBus: 0, endBus: 0xff))
+        #expect(try ECAMDiscovery.parseOverride("1:e0000000:10-1f") == ECAMWindow(base: 0xe000_0000, segment: 1, startBus: 0x10, endBus: 0x1f))
+        #expect(throws: PCITimeError.self) { try ECAMDiscovery.parseOverride("0xb0000000") }
+        #expect(throws: PCITimeError.self) { try ECAMDiscovery.parseOverride("0xb0000001:00-ff") }
+        #expect(throws: PCITimeError.self) { try ECAMDiscovery.parseOverride("0xb0000000:ff-00") }
+    }
+}
