@@ -1,3 +1,4 @@
+import CLibPCI
 import Foundation
 
 /// The settings methods are opened with (the CLI's shared options).
@@ -25,8 +26,14 @@ public enum Methods {
     /// when mapped read-only), type 1 is two, sysfs adds the kernel's path.
     public static let autoOrder = ["ecam", "pio", "sysfs"]
     public static let aliases = ["mmio": "ecam", "conf1": "pio"]
-    /// libpci methods worth listing in `pcitime methods`.
-    public static let libpciListed = ["linux-sysfs", "linux-proc", "intel-conf1", "mmio-conf1", "ecam"]
+    /// Every method this build of libpci has compiled in, by its own names.
+    public static var libpciMethods: [String] {
+        (0..<Int(PCI_ACCESS_MAX.rawValue)).compactMap { i in
+            guard let name = pci_get_method_name(Int32(i)), name.pointee != 0 else { return nil }
+            let s = String(cString: name)
+            return s == "auto" ? nil : s
+        }
+    }
 
     public static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
@@ -87,7 +94,7 @@ public enum Methods {
 
     /// Every method and whether it works here, for `pcitime methods`.
     public static func survey(options: MethodOptions) -> [(name: String, result: Result<String, PCITimeError>)] {
-        let names = autoOrder + libpciListed.map { "libpci:" + $0 }
+        let names = autoOrder + libpciMethods.map { "libpci:" + $0 }
         return names.map { name in
             do {
                 let access = try open(name, options: options)
