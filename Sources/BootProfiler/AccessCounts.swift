@@ -31,6 +31,14 @@ public struct EmptyProbes: Codable, Sendable, Equatable {
     public var lastBus: UInt8
     public var accesses: Int
     public var busCount: Int
+
+    public init(kind: Kind, firstBus: UInt8, lastBus: UInt8, accesses: Int, busCount: Int) {
+        self.kind = kind
+        self.firstBus = firstBus
+        self.lastBus = lastBus
+        self.accesses = accesses
+        self.busCount = busCount
+    }
 }
 
 /// Per-device counts plus empty probes, with where they came from.

@@ -93,6 +93,15 @@ public struct ECAMReservation: Codable, Sendable, Equatable {
     public var time: UInt64
     /// False when the kernel then said it would not use it.
     public var used: Bool
+
+    public init(segment: UInt16, startBus: UInt8, endBus: UInt8, base: UInt64?, time: UInt64, used: Bool) {
+        self.segment = segment
+        self.startBus = startBus
+        self.endBus = endBus
+        self.base = base
+        self.time = time
+        self.used = used
+    }
 }
 
 /// The kernel's split: base (offsets < 256) through one mechanism, extended

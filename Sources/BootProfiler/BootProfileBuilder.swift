@@ -154,7 +154,7 @@ public struct BootProfileBuilder {
         guard !m.isEmpty else { return false }
         switch m[0] {
         case 0x70: return m.hasPrefix("pci ") || m.hasPrefix("pci_bus ")
-        case 0x61: return m.hasPrefix("acpi PNP0A0")
+        case 0x61: return m.hasPrefix("acpi PNP0A0") || m.hasPrefix("acpiphp: Slot")   // hotplug slots register mid-scan
         case 0x50: return m.hasPrefix("PCI host bridge") || m.hasPrefix("PCI: Probing") || m.hasPrefix("PCI: Discovered peer bus")
         case 0x41: return m.hasPrefix("ACPI: PCI Root Bridge [")
         default: return false

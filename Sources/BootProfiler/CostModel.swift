@@ -86,7 +86,8 @@ public enum CostModel {
         }
         let used = Set(actual.map(\.mechanism))
         var alternatives: [MechanismCost] = []
-        for l in latencies where !used.contains(l.mechanism) && l.mechanism != .type2 {
+        for l in latencies where !used.contains(l.mechanism) && [.type1, .ecam].contains(l.mechanism) {
+            // Only what the kernel itself could use is an alternative.
             // Type 1 cannot serve extended offsets; ECAM and the OS paths can.
             if l.mechanism == .type1 && counts.extendedTotal > 0 && counts.extendedMechanism != .type1 { continue }
             if let c = cost(l.mechanism, counts.total) { alternatives.append(c) }

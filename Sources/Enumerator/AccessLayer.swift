@@ -49,30 +49,42 @@ public final class AccessLayer {
         self.allowWrite = allowWrite
     }
 
+    private var handles: [PCIAddress: FunctionHandle] = [:]
+
+    /// The method's handle for a function, resolved once and untimed.
+    public func handle(_ address: PCIAddress) throws -> FunctionHandle {
+        if let h = handles[address] { return h }
+        let h = try method.prepare(address)
+        handles[address] = h
+        return h
+    }
+
     public func read(_ address: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
-        try method.prepare(address)
-        try check(address, offset, width)
-        var s = stats[address] ?? AccessStats()
-        defer { stats[address] = s }
+        try read(try handle(address), offset: offset, width: width)
+    }
+
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
+        try check(h, offset, width)
+        let method = self.method
         let start = timer.now()
-        let value: UInt32
-        do {
-            value = try method.read(address, offset: offset, width: width)
-        } catch {
-            s.failures += 1
-            throw error
-        }
+        let result = Result { try method.read(h, offset: offset, width: width) }
         let end = timer.now()
         let ns = timer.nanoseconds(from: start, to: end)
+        var s = stats[h.address] ?? AccessStats()
+        defer { stats[h.address] = s }
+        guard case .success(let value) = result else {
+            s.failures += 1
+            return try result.get()
+        }
         s.reads += 1
         s.latency.record(UInt64(ns))
         if recording {
-            records.append(AccessRecord(address: address, offset: offset, width: width, isWrite: false, value: value, nanoseconds: ns))
+            records.append(AccessRecord(address: h.address, offset: offset, width: width, isWrite: false, value: value, nanoseconds: ns))
         }
         return value
     }
 
-    /// Width handled once, generically: `read(UInt16.self, at: a, offset: 2)`.
+    /// Width handled once, generically: `read(UInt16.self, a, offset: 2)`.
     public func read<T: FixedWidthInteger & UnsignedInteger>(_ type: T.Type, _ address: PCIAddress, offset: Int) throws -> T {
         T(truncatingIfNeeded: try read(address, offset: offset, width: AccessWidth(of: T.self)!))
     }
@@ -81,19 +93,19 @@ public final class AccessLayer {
         guard allowWrite else {
             throw PCITimeError.permission(method.name, "config write to \(address) offset \(hex(offset, 3)) refused: pcitime is read-only unless --allow-write is given")
         }
-        try method.prepare(address)
-        try check(address, offset, width)
-        var s = stats[address] ?? AccessStats()
-        defer { stats[address] = s }
+        let h = try handle(address)
+        try check(h, offset, width)
+        let method = self.method
         let start = timer.now()
-        do {
-            try method.write(address, offset: offset, width: width, value: value & width.mask)
-        } catch {
-            s.failures += 1
-            throw error
-        }
+        let result = Result { try method.write(h, offset: offset, width: width, value: value & width.mask) }
         let end = timer.now()
         let ns = timer.nanoseconds(from: start, to: end)
+        var s = stats[address] ?? AccessStats()
+        defer { stats[address] = s }
+        guard case .success = result else {
+            s.failures += 1
+            return try result.get()
+        }
         s.writes += 1
         s.latency.record(UInt64(ns))
         if recording {
@@ -113,10 +125,9 @@ public final class AccessLayer {
         records = []
     }
 
-    private func check(_ address: PCIAddress, _ offset: Int, _ width: AccessWidth) throws {
-        let size = method.configSize(address)
-        guard offset >= 0, offset % width.rawValue == 0, offset + width.rawValue <= size else {
-            throw PCITimeError.usage("\(method.name): offset \(hex(max(offset, 0), 3)) width \(width.rawValue) is outside the \(size) bytes this method reaches on \(address) or not naturally aligned")
+    private func check(_ h: FunctionHandle, _ offset: Int, _ width: AccessWidth) throws {
+        guard offset >= h.window.lowerBound, offset % width.rawValue == 0, offset + width.rawValue <= h.window.upperBound else {
+            throw PCITimeError.usage("\(method.name): offset \(hex(max(offset, 0), 3)) width \(width.rawValue) is outside \(hex(h.window.lowerBound, 3))-\(hex(max(h.window.upperBound - 1, 0), 3)), the offsets this method reaches on \(h.address), or not naturally aligned")
         }
     }
 }

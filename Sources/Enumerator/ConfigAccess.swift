@@ -22,11 +22,28 @@ public struct BusRange: Hashable, Sendable, Codable {
     }
 }
 
+/// A function resolved for access, untimed, by `prepare`: what the timed
+/// access needs and nothing to look up (sysfs: the open config file; ECAM:
+/// the mapped address of the function's 4 KiB; type 1: its 0xCF8 address).
+public struct FunctionHandle: Sendable {
+    public let address: PCIAddress
+    /// Method-specific: a file descriptor, a pointer's bits, a type-1 address.
+    public let raw: Int
+    /// The offsets this method reaches on this function.
+    public let window: Range<Int>
+
+    public init(address: PCIAddress, raw: Int, window: Range<Int>) {
+        self.address = address
+        self.raw = raw
+        self.window = window
+    }
+}
+
 /// One way to reach PCI configuration space, like pciutils' `struct pci_methods`
 /// or Linux's `struct pci_raw_ops`. Each method is one type in its own file.
 ///
-/// Methods do the access and nothing else: range checks, counting and timing
-/// live once, in `AccessLayer`. Reads of an absent function return all ones;
+/// Methods do the access and nothing else: set-up happens once in `prepare`,
+/// range checks, counting and timing live once, in `AccessLayer`. Reads of an absent function return all ones;
 /// a failed access throws (the two are kept apart on purpose).
 public protocol ConfigAccess: AnyObject {
     /// The name `pcitime methods` shows (`ecam`, `pio`, `sysfs`, `libpci:NAME`).
@@ -42,18 +59,19 @@ public protocol ConfigAccess: AnyObject {
     /// can answer at `address` (sysfs: no directory; ECAM: outside every window).
     func canHold(_ address: PCIAddress) -> Bool
     /// Untimed set-up before the first access to a function (open its config
-    /// file, map its bus), so the timed region holds only the access.
-    func prepare(_ address: PCIAddress) throws
-    /// Bytes of config space this method reaches for a function: 256 for type 1,
-    /// 4096 for ECAM, the config file's size for sysfs (64 for non-root readers).
-    func configSize(_ address: PCIAddress) -> Int
-    /// One naturally aligned access.
-    func read(_ address: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32
-    func write(_ address: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws
+    /// file, map its bus), so the timed region holds only the access. The
+    /// window is 0..<256 for type 1, 0..<4096 for ECAM, the config file's size
+    /// for sysfs (64 bytes for non-root readers). Cheap when repeated.
+    @discardableResult
+    func prepare(_ address: PCIAddress) throws -> FunctionHandle
+    /// One naturally aligned access inside the handle's window.
+    func read(_ function: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32
+    func write(_ function: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws
 }
 
 extension ConfigAccess {
     public func listedFunctions() -> Set<PCIAddress>? { nil }
     public func canHold(_ address: PCIAddress) -> Bool { listedFunctions()?.contains(address) ?? true }
-    public func prepare(_ address: PCIAddress) throws {}
+    /// Bytes of config space this method reaches on a function (0 if none).
+    public func configSize(_ address: PCIAddress) -> Int { (try? prepare(address))?.window.upperBound ?? 0 }
 }

@@ -45,7 +45,11 @@ public enum ConfigDecoder {
             let pointer = UInt8(truncatingIfNeeded: headerType == 2 ? h[5] : h[13])
             try walkCapabilities(from: pointer, s, into: &f)
         }
-        if f.pcie != nil && s.size > 256 {
+        // As Linux's pci_cfg_space_size: extended space exists for PCIe
+        // functions and host bridges (and PCI-X 2.0, not decoded here) when
+        // the dword at 0x100 is not all ones.
+        f.configSize = min(s.size, 256)
+        if s.size > 256 && (f.pcie != nil || f.classCode >> 8 == 0x0600) {
             try walkExtendedCapabilities(s, into: &f)
         }
         return f
@@ -145,9 +149,13 @@ public enum ConfigDecoder {
                 return
             }
             let header = try s.dword(offset)
-            // All ones: no extended space behind this function (conventional PCI
-            // behind a PCIe bridge); zero at 0x100: an empty list.
-            if header == 0xffff_ffff || (header == 0 && offset == 0x100) { return }
+            // All ones at 0x100: no extended space (conventional PCI behind a
+            // PCIe bridge); zero at 0x100: extended space with an empty list.
+            if offset == 0x100 {
+                if header == 0xffff_ffff { return }
+                f.configSize = s.size
+                if header == 0 { return }
+            }
             f.extendedCapabilities.append(.init(id: UInt16(truncatingIfNeeded: header), version: UInt8((header >> 16) & 0xf), offset: offset))
             offset = Int(header >> 20) & 0xffc
         }

@@ -15,20 +15,18 @@ extension ConfigSource {
 /// each at most once per pass.
 public final class LayerSource: ConfigSource {
     let layer: AccessLayer
-    let address: PCIAddress
+    let handle: FunctionHandle
     private var cache: [Int: UInt32] = [:]
-    public let size: Int
+    public var size: Int { handle.window.upperBound }
 
     public init(_ layer: AccessLayer, _ address: PCIAddress) throws {
         self.layer = layer
-        self.address = address
-        try layer.method.prepare(address)
-        self.size = layer.method.configSize(address)
+        self.handle = try layer.handle(address)
     }
 
     public func dword(_ offset: Int) throws -> UInt32 {
         if let v = cache[offset] { return v }
-        let v = try layer.read(address, offset: offset, width: .dword)
+        let v = try layer.read(handle, offset: offset, width: .dword)
         cache[offset] = v
         return v
     }

@@ -53,13 +53,20 @@ public final class ECAMAccess: ConfigAccess {
     }
 
     public func canHold(_ a: PCIAddress) -> Bool { discovery.lookup(segment: a.segment, bus: a.bus) != nil }
-    public func configSize(_ a: PCIAddress) -> Int { canHold(a) ? 4096 : 0 }
 
     static func key(_ a: PCIAddress) -> UInt32 { UInt32(a.segment) << 8 | UInt32(a.bus) }
 
-    /// Maps the function's bus, read-only, the first time it is touched.
-    public func prepare(_ a: PCIAddress) throws {
-        if buses[Self.key(a)] != nil { return }
+    /// Maps the function's bus, read-only, the first time it is touched; the
+    /// handle holds the function's own 4 KiB.
+    @discardableResult
+    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+        let bus = try map(a)
+        let function = bus + (Int(a.device) << 15 | Int(a.function) << 12)
+        return FunctionHandle(address: a, raw: Int(bitPattern: function), window: 0..<4096)
+    }
+
+    private func map(_ a: PCIAddress) throws -> UnsafeRawPointer {
+        if let p = buses[Self.key(a)] { return p }
         guard let w = discovery.lookup(segment: a.segment, bus: a.bus) else {
             throw PCITimeError.usage("ecam: \(a) is outside every ECAM window")
         }
@@ -73,11 +80,11 @@ public final class ECAMAccess: ConfigAccess {
             throw PCITimeError.system("\(memPath) at \(hexAddress(physical))", e)
         }
         buses[Self.key(a)] = UnsafeRawPointer(p)
+        return UnsafeRawPointer(p)
     }
 
-    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
-        guard let bus = buses[Self.key(a)] else { throw PCITimeError.usage("ecam: bus of \(a) is not mapped") }
-        let p = bus + (Int(a.device) << 15 | Int(a.function) << 12 | offset)
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
+        let p = UnsafeRawPointer(bitPattern: h.raw)! + offset
         switch width {
         case .byte: return UInt32(pcitime_mmio_read8(p))
         case .word: return UInt32(pcitime_mmio_read16(p))
@@ -85,7 +92,7 @@ public final class ECAMAccess: ConfigAccess {
         }
     }
 
-    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
+    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
         throw PCITimeError.unavailable("ecam", "pcitime maps ECAM read-only; write through --method sysfs")
     }
 }

@@ -9,9 +9,10 @@ public final class LibPCIAccess: ConfigAccess {
     public let libpciMethod: String
     public var summary: String { "libpci's \(libpciMethod) method (pciutils)" }
     let access: UnsafeMutablePointer<pci_access>
-    private var devices: [PCIAddress: UnsafeMutablePointer<pci_dev>] = [:]
+    private var devices: [PCIAddress: FunctionHandle] = [:]
     private var listing: Set<PCIAddress>?
     let size: Int
+    let parameters: [String: String]
 
     /// Methods that list devices from the OS instead of probing hardware;
     /// pciutils' `init.c` probes these first for the same reason.
@@ -21,6 +22,7 @@ public final class LibPCIAccess: ConfigAccess {
     public init(method: String, parameters: [String: String] = [:]) throws {
         self.libpciMethod = method
         self.name = "libpci:" + method
+        self.parameters = parameters
         let keys = parameters.keys.sorted()
         var err = [CChar](repeating: 0, count: 512)
         let cKeys = keys.map { strdup($0) }
@@ -55,7 +57,7 @@ public final class LibPCIAccess: ConfigAccess {
     }
 
     deinit {
-        for d in devices.values { pci_free_dev(d) }
+        for d in devices.values { pci_free_dev(UnsafeMutablePointer(bitPattern: d.raw)) }
         pcitime_pci_close(access)
     }
 
@@ -66,18 +68,29 @@ public final class LibPCIAccess: ConfigAccess {
         return segments.sorted().map { BusRange(segment: $0, first: 0, last: 255) }
     }
 
-    public func configSize(_ a: PCIAddress) -> Int { size }
+    /// libpci does not say how far a method reaches. Through sysfs it is the
+    /// config file's size (reads past it never reach the device); type 1 is 256.
+    func reach(_ a: PCIAddress) -> Int {
+        guard libpciMethod == "linux-sysfs" else { return size }
+        let base = parameters["sysfs.path"] ?? "/sys/bus/pci"
+        var st = stat()
+        guard stat(base + "/devices/" + a.description + "/config", &st) == 0 else { return size }
+        return min(Int(st.st_size), size)
+    }
 
-    public func prepare(_ a: PCIAddress) throws {
-        if devices[a] != nil { return }
+    @discardableResult
+    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+        if let h = devices[a] { return h }
         guard let d = pci_get_dev(access, Int32(a.segment), Int32(a.bus), Int32(a.device), Int32(a.function)) else {
             throw PCITimeError.unavailable(name, "pci_get_dev failed for \(a)")
         }
-        devices[a] = d
+        let h = FunctionHandle(address: a, raw: Int(bitPattern: d), window: 0..<reach(a))
+        devices[a] = h
+        return h
     }
 
-    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
-        guard let d = devices[a] else { throw PCITimeError.usage("\(name): \(a) not prepared") }
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
+        let d = UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!
         var value: UInt32 = 0
         var err = (0 as CChar, 0 as CChar)  // libpci read errors are fatal only; keep the fast path free of allocation
         let rc = withUnsafeMutableBytes(of: &err) { pcitime_pci_read(d, Int32(offset), Int32(width.rawValue), &value, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 0) }
@@ -85,8 +98,8 @@ public final class LibPCIAccess: ConfigAccess {
         return value
     }
 
-    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
-        guard let d = devices[a] else { throw PCITimeError.usage("\(name): \(a) not prepared") }
+    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
+        let d = UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!
         var err = [CChar](repeating: 0, count: 256)
         guard pcitime_pci_write(d, Int32(offset), Int32(width.rawValue), value, &err, err.count) == 0 else {
             throw PCITimeError.unavailable(name, String(cString: err))

@@ -20,7 +20,8 @@ public struct PCIFunction: Sendable, Codable, Equatable {
     public var capabilities: [Capability]
     public var extendedCapabilities: [ExtendedCapability]
     public var pcie: PCIeInfo?
-    /// Bytes of config space the method reached (256, 4096, or 64 for non-root sysfs).
+    /// Bytes of config space the function has as far as the method reaches:
+    /// 4096 when extended space answers at 0x100, else 256 (64 for non-root sysfs).
     public var configSize: Int
     /// Malformed lists, unreachable registers: said, never decoded as data.
     public var warnings: [String]

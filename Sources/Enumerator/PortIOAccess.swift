@@ -40,17 +40,19 @@ public final class PortIOAccess: ConfigAccess {
 
     public func roots() -> [BusRange] { [BusRange(segment: 0, first: 0, last: 255)] }
     public func canHold(_ a: PCIAddress) -> Bool { a.segment == 0 }
-    public func configSize(_ a: PCIAddress) -> Int { 256 }
 
-    static func address(_ a: PCIAddress, _ offset: Int) -> UInt32 {
-        0x8000_0000 | UInt32(a.bus) << 16 | UInt32(a.device) << 11 | UInt32(a.function) << 8 | UInt32(offset & 0xfc)
+    /// The handle is the function's 0xCF8 address: enable bit, bus, device, function.
+    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+        guard a.segment == 0 else { throw PCITimeError.usage("pio: type 1 reaches segment 0 only, not \(a)") }
+        let address = 0x8000_0000 | UInt32(a.bus) << 16 | UInt32(a.device) << 11 | UInt32(a.function) << 8
+        return FunctionHandle(address: a, raw: Int(address), window: 0..<256)
     }
 
-    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
-        pcitime_conf1_read(Self.address(a, offset), Int32(offset), Int32(width.rawValue))
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
+        pcitime_conf1_read(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue))
     }
 
-    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
-        pcitime_conf1_write(Self.address(a, offset), Int32(offset), Int32(width.rawValue), value)
+    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
+        pcitime_conf1_write(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), value)
     }
 }

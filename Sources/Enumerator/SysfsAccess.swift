@@ -14,7 +14,7 @@ public final class SysfsAccess: ConfigAccess {
     /// Which offsets this instance may read, for `sysfs-base`/`sysfs-ext`.
     public let window: Range<Int>
     let listing: Set<PCIAddress>
-    private var files: [PCIAddress: (fd: Int32, size: Int)] = [:]
+    private var files: [PCIAddress: FunctionHandle] = [:]
     /// Set for live trees read without root: the kernel returns only the
     /// first 64 bytes (128 for CardBus) to unprivileged readers.
     public let unprivileged: Bool
@@ -46,7 +46,7 @@ public final class SysfsAccess: ConfigAccess {
     }
 
     deinit {
-        for f in files.values { close(f.fd) }
+        for f in files.values { close(Int32(f.raw)) }
     }
 
     public func listedFunctions() -> Set<PCIAddress>? { listing }
@@ -57,8 +57,9 @@ public final class SysfsAccess: ConfigAccess {
 
     public func path(_ a: PCIAddress) -> String { devicesDirectory + "/" + a.description + "/config" }
 
-    public func prepare(_ a: PCIAddress) throws {
-        if files[a] != nil { return }
+    @discardableResult
+    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+        if let h = files[a] { return h }
         let p = path(a)
         let fd = open(p, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -73,25 +74,22 @@ public final class SysfsAccess: ConfigAccess {
             throw PCITimeError.input(p, "not a regular file")
         }
         let size = unprivileged ? min(Int(st.st_size), 64) : Int(st.st_size)
-        files[a] = (fd, min(size, window.upperBound))
+        let upper = min(size, window.upperBound)
+        let h = FunctionHandle(address: a, raw: Int(fd), window: min(window.lowerBound, upper)..<upper)
+        files[a] = h
+        return h
     }
 
-    public func configSize(_ a: PCIAddress) -> Int { files[a]?.size ?? 0 }
-
-    public func read(_ a: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
-        guard let f = files[a] else { throw PCITimeError.missing(path(a), "not opened") }
-        guard window.contains(offset) else {
-            throw PCITimeError.usage("\(name): offset \(hex(offset, 3)) is outside \(hex(window.lowerBound, 3))-\(hex(window.upperBound - 1, 3))")
-        }
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
         var v: UInt32 = 0
-        let n = pread(f.fd, &v, width.rawValue, off_t(offset))
+        let n = pread(Int32(truncatingIfNeeded: h.raw), &v, width.rawValue, off_t(offset))
         if n == width.rawValue { return UInt32(littleEndian: v) & width.mask }
-        if n < 0 { throw PCITimeError.system(path(a), errno) }
-        throw PCITimeError.permission(path(a), "read at \(hex(offset, 3)) returned \(n) of \(width.rawValue) bytes: beyond 0x40 config space is readable only as root")
+        if n < 0 { throw PCITimeError.system(path(h.address), errno) }
+        throw PCITimeError.permission(path(h.address), "read at \(hex(offset, 3)) returned \(n) of \(width.rawValue) bytes: beyond 0x40 config space is readable only as root")
     }
 
-    public func write(_ a: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
-        let p = path(a)
+    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
+        let p = path(h.address)
         let fd = open(p, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw PCITimeError.system(p, errno) }
         defer { close(fd) }

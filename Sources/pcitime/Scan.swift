@@ -44,8 +44,11 @@ extension PCITime {
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
-            if let slot { _ = try SlotFilter(slot: slot, id: nil) }
-            if let deviceID { _ = try SlotFilter(slot: nil, id: deviceID) }
+            do {
+                _ = try SlotFilter(slot: slot, id: deviceID)
+            } catch let e as PCITimeError {
+                throw ValidationError(e.description)
+            }
         }
 
         func run() throws {

@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Enumerator
+
+/// One config access the kernel made, as the kprobes saw it.
+public struct TracedAccess: Sendable, Equatable {
+    public var segment: UInt32
+    public var bus: UInt32
+    public var devfn: UInt32
+    public var offset: Int32
+    public var length: Int32
+    public var write: Bool
+    public var mechanism: Mechanism?
+    /// Entry to return of raw_pci_read/write, when both were seen.
+    public var nanoseconds: UInt64?
+    public var failed: Bool
+
+    public var address: PCIAddress? {
+        guard segment <= 0xffff, bus <= 0xff, devfn <= 0xff else { return nil }
+        return PCIAddress(segment: UInt16(segment), bus: UInt8(bus), device: UInt8(devfn >> 3), function: UInt8(devfn & 7))
+    }
+}
+
+/// Parses the text of tracefs `trace` / `trace_pipe` for pcitime's kprobes:
+///     bash-1234 [001] d..1.  1234.567890: raw_read: (raw_pci_read+0x0/0x80) seg=0 bus=0 devfn=24 reg=0 len=4
+///     bash-1234 [001] d..1.  1234.567895: raw_read_ret: (pci_read+0x2c/0x40 <- raw_pci_read) ret=0
+/// Entry and return pair per task (raw_pci_read does not nest). Lines cut
+/// mid-way or foreign to pcitime's events are counted, never fatal.
+public struct KprobeTraceParser {
+    public private(set) var accesses: [TracedAccess] = []
+    public private(set) var malformed = 0
+    public private(set) var foreign = 0
+    public private(set) var lostEvents = 0
+    public private(set) var unreturned = 0
+    var pending: [UInt32: (TracedAccess, UInt64)] = [:]
+
+    public init() {}
+
+    public mutating func consume(line text: String) {
+        LineReader.forEachLine(text: text) { consume($0) }
+    }
+
+    mutating func consume(_ line: ByteLine) {
+        let l = line.trimmingLeadingBlanks()
+        guard !l.isEmpty, l[0] != 0x23 else { return }                 // '#': header
+        if l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) {
+            lostEvents += Int(n)
+            return
+        }
+        guard let ev = Self.event(l) else { malformed += 1; return }
+        switch ev.name {
+        case "raw_read", "raw_write":
+            guard let seg = ev.args["seg"], let bus = ev.args["bus"], let devfn = ev.args["devfn"],
+                  let reg = ev.args["reg"], let len = ev.args["len"] else { malformed += 1; return }
+            if let (open, _) = pending.removeValue(forKey: ev.pid) { accesses.append(open); unreturned += 1 }
+            let a = TracedAccess(segment: UInt32(truncatingIfNeeded: seg), bus: UInt32(truncatingIfNeeded: bus),
+                                 devfn: UInt32(truncatingIfNeeded: devfn), offset: Int32(truncatingIfNeeded: reg),
+                                 length: Int32(truncatingIfNeeded: len), write: ev.name == "raw_write",
+                                 mechanism: nil, nanoseconds: nil, failed: false)
+            pending[ev.pid] = (a, ev.time)
+        case "conf1_read", "conf1_write", "mmcfg_read", "mmcfg_write":
+            pending[ev.pid]?.0.mechanism = ev.name.hasPrefix("conf1") ? .type1 : .ecam
+        case "raw_read_ret", "raw_write_ret":
+            guard let (entry, t) = pending.removeValue(forKey: ev.pid) else { return }  // return of a cut entry
+            var a = entry
+            a.nanoseconds = ev.time >= t ? ev.time - t : 0
+            a.failed = ev.args["ret", default: 0] != 0
+            accesses.append(a)
+        default:
+            foreign += 1
+        }
+    }
+
+    /// Accesses whose return was never seen (the window ended) count too.
+    public mutating func finish() -> [TracedAccess] {
+        for (_, (a, _)) in pending.sorted(by: { $0.value.1 < $1.value.1 }) { accesses.append(a); unreturned += 1 }
+        pending = [:]
+        return accesses
+    }
+
+    struct Event { var pid: UInt32; var time: UInt64; var name: String; var args: [String: Int64] }
+
+    /// `TASK-PID [CPU] FLAGS TIME: NAME: (SYMBOL) k=v ...`; the task name may
+    /// hold spaces and dashes, so parsing anchors on `[CPU]`.
+    static func event(_ l: ByteLine) -> Event? {
+        guard let open = l.firstRange(of: " ["), open > 1,
+              let close = l.firstIndex(of: 0x5D, from: open + 2), close - open <= 6 else { return nil }
+        // PID: digits right before " [" after the last '-'.
+        var p = open
+        while p > 0 && l[p] == 0x20 { p -= 1 }
+        while p > 0 && l[p] >= 0x30 && l[p] <= 0x39 { p -= 1 }
+        guard l[p] == 0x2D, let (pid, _) = l.decimalValue(at: p + 1) else { return nil }
+        // Skip blanks and an optional flags field, then TIME:
+        var i = close + 1
+        var time: UInt64?
+        var after = 0
+        for _ in 0..<2 {
+            while i < l.count && l[i] == 0x20 { i += 1 }
+            if let (sec, dot) = l.decimalValue(at: i), dot < l.count, l[dot] == 0x2E,
+               let (frac, end) = l.decimalValue(at: dot + 1), end < l.count, l[end] == 0x3A {
+                var ns = frac
+                var digits = end - dot - 1
+                while digits < 9 { ns *= 10; digits += 1 }
+                while digits > 9 { ns /= 10; digits -= 1 }
+                time = sec * 1_000_000_000 + ns
+                after = end + 1
+                break
+            }
+            while i < l.count && l[i] != 0x20 { i += 1 }
+        }
+        guard let t = time else { return nil }
+        var rest = l.dropFirst(after).trimmingLeadingBlanks()
+        guard let colon = rest.firstIndex(of: 0x3A), colon > 0 else { return nil }
+        let name = rest.prefix(colon).string
+        rest = rest.dropFirst(colon + 1).trimmingLeadingBlanks()
+        // The probe site in parentheses, then key=value pairs.
+        if rest.hasPrefix("(") {
+            guard let paren = rest.firstIndex(of: 0x29) else { return nil }
+            rest = rest.dropFirst(paren + 1)
+        }
+        var args: [String: Int64] = [:]
+        for word in rest.string.split(separator: " ") {
+            guard let eq = word.firstIndex(of: "=") else { continue }
+            let key = String(word[..<eq])
+            var v = word[word.index(after: eq)...]
+            let negative = v.hasPrefix("-")
+            if negative { v = v.dropFirst() }
+            let value = v.hasPrefix("0x") ? Int64(v.dropFirst(2), radix: 16) : Int64(v)
+            guard let n = value else { return nil }   // a value cut mid-way
+            args[key] = negative ? -n : n
+        }
+        return Event(pid: UInt32(truncatingIfNeeded: pid), time: t, name: name, args: args)
+    }
+}
+
+/// Per-device counts from traced accesses.
+public enum TraceCounts {
+    /// `present`: functions that exist; `knownBuses`: buses the kernel has
+    /// (others are probes of buses that do not exist). `base`/`extended`:
+    /// the kernel's mechanisms, used when the trace could not tell.
+    public static func counts(_ accesses: [TracedAccess], present: Set<PCIAddress>, knownBuses: Set<UInt8>? = nil,
+                              base: Mechanism, extended: Mechanism?, source: String) -> AccessCounts {
+        let buses = knownBuses ?? Set(present.map(\.bus)).union([0])
+        var devices: [PCIAddress: DeviceAccesses] = [:]
+        var latency: [PCIAddress: (UInt64, Int)] = [:]
+        var emptySlot: [UInt8: Int] = [:], absent: [UInt8: Int] = [:], missing: [UInt8: Int] = [:]
+        for a in accesses {
+            guard let addr = a.address else { continue }
+            if present.contains(addr) {
+                var d = devices[addr] ?? DeviceAccesses(address: addr)
+                if a.write { d.writes += 1 } else { d.reads += 1 }
+                if a.offset >= 256 { d.extended += 1 }
+                d.byMechanism[a.mechanism?.rawValue ?? "unknown", default: 0] += 1
+                devices[addr] = d
+                if let ns = a.nanoseconds { latency[addr, default: (0, 0)].0 += ns; latency[addr, default: (0, 0)].1 += 1 }
+            } else if !buses.contains(addr.bus) {
+                missing[addr.bus, default: 0] += 1
+            } else if addr.function == 0 {
+                emptySlot[addr.bus, default: 0] += 1
+            } else {
+                absent[addr.bus, default: 0] += 1
+            }
+        }
+        var list: [DeviceAccesses] = []
+        for (addr, var d) in devices.sorted(by: { $0.key < $1.key }) {
+            if let (sum, n) = latency[addr], n > 0 { d.meanNanoseconds = Double(sum) / Double(n) }
+            list.append(d)
+        }
+        let empty = groupRuns(emptySlot.map { ($0.key, $0.value) }, kind: .emptySlot)
+            + groupRuns(absent.map { ($0.key, $0.value) }, kind: .absentFunction)
+            + groupRuns(missing.map { ($0.key, $0.value) }, kind: .missingBus)
+        return AccessCounts(provenance: .measured(source), devices: list, empty: empty, baseMechanism: base, extendedMechanism: extended)
+    }
+
+    /// Mean in-kernel latency per mechanism the trace identified.
+    public static func latencies(_ accesses: [TracedAccess], source: String) -> [LatencyEstimate] {
+        var by: [Mechanism: (UInt64, Int)] = [:]
+        for a in accesses {
+            guard let m = a.mechanism, let ns = a.nanoseconds else { continue }
+            by[m, default: (0, 0)].0 += ns
+            by[m, default: (0, 0)].1 += 1
+        }
+        return by.sorted { $0.key.rawValue < $1.key.rawValue }.map { m, v in
+            LatencyEstimate(mechanism: m, nanoseconds: Double(v.0) / Double(v.1),
+                            provenance: .measured("\(source): in-kernel raw_pci_read/write entry to return over \(v.1) accesses, kprobe overhead included"))
+        }
+    }
+}
+
+/// A saved trace file (tracefs `trace` text), streamed.
+public enum TraceFile {
+    public static func read(_ path: String) throws -> [TracedAccess] {
+        try parse(path).accesses
+    }
+
+    public static func parse(_ path: String) throws -> (accesses: [TracedAccess], parser: KprobeTraceParser) {
+        let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw errno == ENOENT ? PCITimeError.missing(path, "no such trace file") : PCITimeError.system(path, errno) }
+        defer { if fd != 0 { close(fd) } }
+        var parser = KprobeTraceParser()
+        _ = try LineReader.forEachLine(fd: fd, what: path) { parser.consume($0) }
+        let accesses = parser.finish()
+        if accesses.isEmpty && parser.malformed > 0 {
+            throw PCITimeError.input(path, "no pcitime kprobe events in \(parser.malformed) unreadable lines")
+        }
+        return (accesses, parser)
+    }
+}

@@ -1,0 +1,68 @@
+import Enumerator
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Per-mechanism latencies from pcitime's own measurements: a `pcitime scan
+/// --json` file, a live `ScanReport`, or a plain list
+/// `{"latencies":[{"mechanism":"type 1","nanoseconds":13100,"source":"..."}]}`.
+public enum LatencyInput {
+    /// pcitime's method names to the mechanism that serves them.
+    public static func mechanism(forMethod m: String) -> Mechanism? {
+        switch m {
+        case "pio", "conf1", "type1", "type 1": return .type1
+        case "ecam", "mmio", "ECAM": return .ecam
+        case _ where m.hasPrefix("sysfs"): return .sysfs
+        case _ where m.hasPrefix("libpci"): return .libpci
+        default: return nil
+        }
+    }
+
+    /// The median of every access of a scan's passes.
+    public static func estimate(scan r: ScanReport, source: String) -> LatencyEstimate? {
+        let h = r.totals.latency
+        guard h.totalCount > 0, let m = mechanism(forMethod: r.method) else { return nil }
+        return LatencyEstimate(mechanism: m, nanoseconds: Double(h.valueAtPercentile(50)),
+                               provenance: .measured("\(source): median of \(h.totalCount) accesses by pcitime scan --method \(r.method)"))
+    }
+
+    struct Plain: Decodable {
+        struct Entry: Decodable { var mechanism: String; var nanoseconds: Double; var source: String? }
+        var latencies: [Entry]
+    }
+
+    public static func load(path: String) throws -> [LatencyEstimate] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileManager.default.fileExists(atPath: path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
+        }
+        let decoder = JSONDecoder()
+        if let scan = try? decoder.decode(ScanJSON.self, from: data) {
+            guard let m = mechanism(forMethod: scan.method) else {
+                throw PCITimeError.input(path, "scan method '\(scan.method)' is not a config mechanism")
+            }
+            // Per-function medians weighted by their sample counts.
+            var sum = 0.0, n: UInt64 = 0
+            for f in scan.functions where f.latencyNs.samples > 0 {
+                sum += Double(f.latencyNs.p50) * Double(f.latencyNs.samples)
+                n += f.latencyNs.samples
+            }
+            guard n > 0 else { throw PCITimeError.input(path, "scan JSON has no latency samples") }
+            return [LatencyEstimate(mechanism: m, nanoseconds: sum / Double(n),
+                                    provenance: .measured("\(path): per-function medians of \(n) accesses by pcitime scan --method \(scan.method)"))]
+        }
+        do {
+            let plain = try decoder.decode(Plain.self, from: data)
+            return try plain.latencies.map { e in
+                guard let m = Mechanism(rawValue: e.mechanism) ?? mechanism(forMethod: e.mechanism) else {
+                    throw PCITimeError.input(path, "unknown mechanism '\(e.mechanism)'")
+                }
+                return LatencyEstimate(mechanism: m, nanoseconds: e.nanoseconds, provenance: .measured(e.source ?? path))
+            }
+        } catch let e as PCITimeError {
+            throw e
+        } catch {
+            throw PCITimeError.input(path, "neither pcitime scan --json output nor {\"latencies\":[...]}")
+        }
+    }
+}

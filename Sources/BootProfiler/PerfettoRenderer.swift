@@ -1,0 +1,99 @@
+/// Chrome trace-event JSON (the "JSON Array/Object Format" that
+/// ui.perfetto.dev and chrome://tracing load): phases, device windows,
+/// drivers and initcalls as complete ("X") slices on their own tracks,
+/// instants ("i") for marks. Times are microseconds, as the format expects.
+public enum PerfettoRenderer {
+    struct Event: Encodable {
+        var name: String
+        var cat: String
+        var ph: String
+        var ts: UInt64
+        var dur: UInt64?
+        var pid: Int
+        var tid: Int
+        var s: String?
+        var args: [String: String]
+    }
+
+    enum Track: Int, CaseIterable {
+        case phases = 1, devices, drivers, initcalls
+        var name: String {
+            switch self {
+            case .phases: return "kernel phases"
+            case .devices: return "PCI device enumeration"
+            case .drivers: return "driver probes"
+            case .initcalls: return "initcalls"
+            }
+        }
+    }
+
+    public static func events(_ p: BootProfile) -> [String: Any] { [:] }
+
+    public static func render(_ p: BootProfile, counts: AccessCounts? = nil) -> String {
+        var events: [Event] = []
+        for t in Track.allCases {
+            events.append(Event(name: "thread_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: 1, tid: t.rawValue, s: nil, args: ["name": t.name]))
+        }
+        events.append(Event(name: "process_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: 1, tid: 1, s: nil,
+                            args: ["name": "kernel boot " + (p.kernelVersion ?? "")]))
+        for ph in p.phases {
+            if let d = ph.duration {
+                events.append(Event(name: ph.name, cat: ph.kind.rawValue, ph: "X", ts: ph.start, dur: d, pid: 1, tid: Track.phases.rawValue, s: nil,
+                                    args: ["line": ph.detail, "source": "measured: kernel log timestamps"]))
+            } else {
+                events.append(Event(name: ph.name, cat: ph.kind.rawValue, ph: "i", ts: ph.start, dur: nil, pid: 1, tid: Track.phases.rawValue, s: "g",
+                                    args: ["line": ph.detail]))
+            }
+        }
+        for w in p.devices {
+            var args = ["id": hex(w.vendor, 4) + ":" + hex(w.device, 4), "class": hex(w.classCode, 6), "kind": w.kind,
+                        "resources": w.resources.joined(separator: "; "), "source": "measured: kernel log timestamps"]
+            if let c = counts?.device(w.address) {
+                args["accesses"] = String(c.total)
+                args["accesses source"] = c.total == 0 ? "" : counts!.provenance.description
+            }
+            events.append(Event(name: w.address.description, cat: "device", ph: "X", ts: w.start, dur: w.duration, pid: 1,
+                                tid: Track.devices.rawValue, s: nil, args: args))
+        }
+        for d in p.drivers {
+            events.append(Event(name: d.driver, cat: "driver", ph: "X", ts: d.start, dur: d.end - d.start, pid: 1, tid: Track.drivers.rawValue,
+                                s: nil, args: ["devices": d.devices.joined(separator: " ")]))
+        }
+        var seen = Set<String>()
+        for call in p.initcalls.longest + p.initcalls.pci where seen.insert(call.name).inserted {
+            events.append(Event(name: call.name, cat: "initcall", ph: "X", ts: call.start ?? (call.end >= call.microseconds ? call.end - call.microseconds : 0),
+                                dur: call.microseconds, pid: 1, tid: Track.initcalls.rawValue, s: nil,
+                                args: ["returned": String(call.result), "source": "measured: initcall_debug"]))
+        }
+        var out = "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n"
+        out += events.map(json).joined(separator: ",\n")
+        out += "\n]}\n"
+        return out
+    }
+
+    static func json(_ e: Event) -> String {
+        var s = "{\"name\":\(quote(e.name)),\"cat\":\(quote(e.cat)),\"ph\":\(quote(e.ph)),\"ts\":\(e.ts)"
+        if let d = e.dur { s += ",\"dur\":\(d)" }
+        s += ",\"pid\":\(e.pid),\"tid\":\(e.tid)"
+        if let sc = e.s { s += ",\"s\":\(quote(sc))" }
+        s += ",\"args\":{" + e.args.sorted { $0.key < $1.key }.map { quote($0.key) + ":" + quote($0.value) }.joined(separator: ",") + "}}"
+        return s
+    }
+
+    /// A JSON string literal.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += "\\u" + hex(u.value, 4) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,110 @@
+/// A standalone SVG timeline in the spirit of the kernel's
+/// scripts/bootgraph.pl: one row per phase, device window, driver and long
+/// initcall on a shared time axis, marks as dashed vertical lines.
+public enum SVGRenderer {
+    struct Row {
+        var label: String
+        var start: UInt64
+        var end: UInt64
+        var color: String
+    }
+
+    public static func render(_ p: BootProfile, title: String) -> String {
+        var rows: [Row] = []
+        var marks: [(String, UInt64)] = []
+        for ph in p.phases {
+            if let e = ph.end, ph.kind != .kernel {
+                rows.append(Row(label: ph.name, start: ph.start, end: e, color: color(ph.kind)))
+            } else if ph.end == nil {
+                marks.append((ph.name, ph.start))
+            }
+        }
+        for w in p.devices {
+            rows.append(Row(label: "\(w.address.short) [\(hex(w.vendor, 4)):\(hex(w.device, 4))]", start: w.start, end: w.end, color: "#4c9be8"))
+        }
+        var seen = Set<String>()
+        for call in (p.initcalls.longest.prefix(15) + p.initcalls.pci.prefix(15)) where seen.insert(call.name).inserted {
+            let start = call.start ?? (call.end >= call.microseconds ? call.end - call.microseconds : 0)
+            rows.append(Row(label: call.name, start: start, end: start + call.microseconds, color: "#b07cd8"))
+        }
+        rows.sort { $0.start < $1.start }
+        let t0 = p.kernelStart ?? p.firstTime ?? 0
+        let t1 = max(p.kernelBoot.map { t0 + $0 } ?? 0, rows.map(\.end).max() ?? 0, marks.map(\.1).max() ?? 0, t0 + 1)
+        let left = 20.0, labelWidth = 0.0, width = 1400.0, rowHeight = 16.0, top = 60.0
+        let plot = width - left * 2 - labelWidth
+        let height = top + Double(rows.count) * rowHeight + 40
+        func x(_ t: UInt64) -> Double { left + labelWidth + Double(t - min(t, t0)) / Double(t1 - t0) * plot }
+
+        var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        s += "<text x=\"\(left)\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+        let bootText = p.kernelBoot.map { "kernel boot to init \(msec($0)) ms" } ?? "kernel boot length unknown"
+        s += "<text x=\(q(left)) y=\"34\">\(escape(bootText + "; PCI scan \(msec(p.enumerationMicroseconds)) ms over \(p.bootDevices.count) devices (measured: kernel log timestamps)"))</text>\n"
+        // Axis: about ten ticks at a round step.
+        let span = Double(t1 - t0)
+        let step = tickStep(span)
+        var tick = 0.0
+        while tick <= span {
+            let tx = x(t0 + UInt64(tick))
+            s += "<line x1=\(q(tx)) y1=\(q(top - 8)) x2=\(q(tx)) y2=\(q(height - 30)) stroke=\"#ddd\"/>"
+            s += "<text x=\(q(tx)) y=\(q(height - 16)) text-anchor=\"middle\" fill=\"#555\">\(fixed(tick / 1000, step < 1000 ? 1 : 0)) ms</text>\n"
+            tick += step
+        }
+        for (i, r) in rows.enumerated() {
+            let y = top + Double(i) * rowHeight
+            let x0 = x(r.start), w = max(1.0, x(r.end) - x0)
+            s += "<rect x=\(q(x0)) y=\(q(y)) width=\(q(w)) height=\(q(rowHeight - 3)) fill=\"\(r.color)\"><title>\(escape(r.label)): \(msec(r.start)) ms + \(msec(r.end - r.start)) ms</title></rect>"
+            let label = "\(r.label) \(msec(r.end - r.start)) ms"
+            // Labels go right of the bar, or left of it near the right edge.
+            if x0 + w + 6 * Double(label.count) + 10 < width {
+                s += "<text x=\(q(x0 + w + 4)) y=\(q(y + rowHeight - 5))>\(escape(label))</text>\n"
+            } else {
+                s += "<text x=\(q(x0 - 4)) y=\(q(y + rowHeight - 5)) text-anchor=\"end\">\(escape(label))</text>\n"
+            }
+        }
+        for (i, (name, t)) in marks.enumerated() {
+            let mx = x(t)
+            s += "<line x1=\(q(mx)) y1=\(q(top - 10)) x2=\(q(mx)) y2=\(q(height - 30)) stroke=\"#c33\" stroke-dasharray=\"3,3\"/>"
+            let anchor = mx > width - 80 ? " text-anchor=\"end\"" : ""
+            s += "<text x=\(q(mx > width - 80 ? mx - 2 : mx + 2)) y=\(q(top - 12 - Double(i % 2) * 10))\(anchor) fill=\"#c33\" font-size=\"9\">\(escape(name))</text>\n"
+        }
+        s += "</svg>\n"
+        return s
+    }
+
+    /// The smallest of 1, 2, 5 x 10^n microseconds giving at most 12 ticks.
+    static func tickStep(_ span: Double) -> Double {
+        var decade = 1.0
+        while true {
+            for m in [1.0, 2.0, 5.0] where span / (m * decade) <= 12 { return m * decade }
+            decade *= 10
+        }
+    }
+
+    static func color(_ k: Phase.Kind) -> String {
+        switch k {
+        case .scan: return "#2a7ab9"
+        case .resources: return "#e8a33c"
+        case .driver: return "#5cb85c"
+        case .initEnd: return "#999999"
+        default: return "#777777"
+        }
+    }
+
+    static func q(_ v: Double) -> String { "\"" + fixed(v, 1) + "\"" }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: if c.value >= 0x20 || c == "\t" { out.unicodeScalars.append(c) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,162 @@
+import Histogram
+
+/// The kernel's split as the kernel log states it: base offsets (below 0x100)
+/// through one mechanism, extended offsets through another (Linux's
+/// `raw_pci_read`). Built by the caller from the log; nil when unknown.
+public struct KernelSplit: Sendable, Codable, Equatable {
+    /// "type 1", "ECAM"...
+    public var base: String
+    /// nil: the kernel has no extended access (no usable MCFG).
+    public var extended: String?
+    /// Where this came from, e.g. the log line.
+    public var evidence: String
+
+    public init(base: String, extended: String?, evidence: String) {
+        self.base = base
+        self.extended = extended
+        self.evidence = evidence
+    }
+}
+
+/// One register of one function, read by one method.
+public struct CompareRegister: Hashable, Sendable, Codable {
+    public var address: PCIAddress
+    public var offset: Int
+}
+
+/// Order statistics of one set of samples (nanoseconds, timer cost
+/// subtracted), from the raw samples by nearest rank, not from histogram
+/// buckets. Outliers are counted with Tukey's far-out fence (Q3 + 3 IQR)
+/// and kept in every statistic.
+public struct LatencySummary: Sendable, Codable, Equatable {
+    public var count: Int
+    public var min: UInt64
+    public var p50: UInt64
+    public var p90: UInt64
+    public var p99: UInt64
+    public var max: UInt64
+    public var mean: Double
+    public var outlierFence: UInt64
+    public var outliers: Int
+
+    public init(sorted s: [UInt64]) {
+        precondition(!s.isEmpty)
+        count = s.count
+        min = s[0]
+        max = s[s.count - 1]
+        p50 = Bootstrap.nearestRank(s, 50)
+        p90 = Bootstrap.nearestRank(s, 90)
+        p99 = Bootstrap.nearestRank(s, 99)
+        mean = Double(s.reduce(0.0) { $0 + Double($1) }) / Double(s.count)
+        let q1 = Bootstrap.nearestRank(s, 25), q3 = Bootstrap.nearestRank(s, 75)
+        outlierFence = q3 + 3 * (q3 - q1)
+        let fence = outlierFence
+        // Sorted: everything after the last value at or below the fence.
+        var lo = 0, hi = s.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if s[mid] <= fence { lo = mid + 1 } else { hi = mid }
+        }
+        outliers = s.count - lo
+    }
+}
+
+/// One sample above the outlier fence, with where and when it happened.
+public struct OutlierSample: Sendable, Codable, Equatable {
+    public var register: CompareRegister
+    /// Measured round, from 0 (warm-up rounds not counted).
+    public var round: Int
+    public var nanoseconds: UInt64
+}
+
+/// One method's part of a comparison: what it measures and every sample.
+public struct MethodRun: Sendable {
+    /// As given on the command line (`mmio`), and the method's own name (`ecam`).
+    public var requested: String
+    public var name: String
+    public var summary: String
+    /// What one timed access of this method is, in words, for the report.
+    public var measures: String
+    /// The mechanism that reaches the device, for the projection ("type 1 via sysfs").
+    public var mechanism: String
+    /// Offsets read on each function (the same list on each).
+    public var offsets: [Int]
+    public var registers: [CompareRegister]
+    /// Samples in the order taken (round by round, register by register).
+    public var samples: [UInt64]
+    /// For each sample, its register index and measured round.
+    public var sampleRegister: [Int]
+    public var sampleRound: [Int]
+    /// Three significant digits: 1 ns resolution below 2 us, 8 ns at 10 us.
+    public var histogram: Histogram<UInt64>
+    public var stats: LatencySummary
+    /// Per compared function, in address order.
+    public var perFunction: [(address: PCIAddress, stats: LatencySummary)]
+    /// The slowest samples above the fence (at most 5), slowest first.
+    public var worst: [OutlierSample]
+    public var failures: Int
+    public var firstFailure: String?
+    /// The first value read at each register, and how many later reads differed.
+    public var firstValues: [UInt32]
+    public var valueChanges: Int
+    /// Reads through AccessLayer in the measured rounds, and in warm-up.
+    public var measuredReads: Int
+    public var warmupReads: Int
+}
+
+/// A method that could not take part, and why.
+public struct MethodUnavailable: Sendable {
+    public var requested: String
+    /// One line naming the method: "mmio (ecam): /dev/mem: does not exist...".
+    public var reason: String
+    public var error: PCITimeError
+
+    public init(requested: String, error: PCITimeError) {
+        self.requested = requested
+        self.error = error
+        let canonical = Methods.canonical(requested)
+        let text = error.description
+        if text.hasPrefix(requested + ":") || text.hasPrefix(canonical + ":") {
+            reason = canonical == requested ? text : "\(requested) (\(canonical))" + text.dropFirst(canonical.count)
+        } else {
+            reason = (canonical == requested ? requested : "\(requested) (\(canonical))") + ": " + text
+        }
+    }
+}
+
+/// A function left out of the comparison, and why.
+public struct ExcludedFunction: Sendable, Equatable {
+    public var address: PCIAddress
+    public var method: String
+    public var reason: String
+}
+
+/// Everything `pcitime compare` measured; renderers read this.
+public struct CompareReport: Sendable {
+    public var runs: [MethodRun]
+    public var unavailable: [MethodUnavailable]
+    /// The functions every compared method read.
+    public var functions: [PCIAddress]
+    public var excluded: [ExcludedFunction]
+    public var width: AccessWidth
+    public var samplesPerRegister: Int
+    public var warmupRounds: Int
+    public var timer: AccessTimer
+    public var pinnedCPU: Int?
+    public var cpuAtStart: Int?
+    public var cpuAtEnd: Int?
+    public var root: String
+    public var kernelSplit: KernelSplit?
+    /// Each run after the first against the first (the baseline).
+    public var comparisons: [Bootstrap.MedianComparison]
+    public var projections: [Projection] = []
+    /// Why there is no projection, when there is none.
+    public var projectionNote: String?
+    public var notes: [String]
+    /// Wall time of the measured and warm-up rounds.
+    public var seconds: Double
+
+    public var baseline: MethodRun { runs[0] }
+    /// True when the methods read different offsets (sysfs-base vs sysfs-ext).
+    public var registersDiffer: Bool { Set(runs.map(\.offsets)).count > 1 }
+}

@@ -1,0 +1,126 @@
+/// The text report of `pcitime compare`: how it was measured, the side-by-side
+/// table, the ratio with its interval, outliers, histograms, the projection.
+/// Every number says whether it is measured, modelled or given.
+public enum CompareTable {
+    public static func render(_ r: CompareReport, histogramWidth: Int = 40) -> String {
+        let names = r.runs.map(\.requested)
+        var out = "compare \(names.joined(separator: " vs ")): \(r.functions.count) function\(r.functions.count == 1 ? "" : "s") (\(r.functions.map(\.short).joined(separator: " "))), \(r.width.rawValue)-byte reads\n"
+        for run in r.runs {
+            out += "  \(run.requested)\(run.requested == run.name ? "" : " (\(run.name))"): \(run.measures)\n"
+        }
+        if let s = r.kernelSplit {
+            out += "kernel: base offsets through \(s.base), extended through \(s.extended ?? "nothing (no extended access)") (\(s.evidence))\n"
+        }
+        for u in r.unavailable { out += "not compared: \(u.reason)\n" }
+        // Functions some method could not read, grouped by why.
+        var why: [(String, [PCIAddress])] = []
+        for e in r.excluded where e.reason != Comparison.notCommon {
+            let key = "\(e.method): \(e.reason)"
+            if let i = why.firstIndex(where: { $0.0 == key }) { why[i].1.append(e.address) } else { why.append((key, [e.address])) }
+        }
+        for (reason, addresses) in why { out += "left out: \(addresses.map(\.short).joined(separator: " ")) (\(reason))\n" }
+        out += "registers: " + r.runs.map { run in
+            "\(run.requested) \(Comparison.offsetRange(run.offsets, r.width)) (\(run.offsets.count) per function)"
+        }.joined(separator: ", ") + "\n"
+        let samples = r.runs.map { "\($0.stats.count)" }
+        out += "method: \(r.warmupRounds) warm-up round\(r.warmupRounds == 1 ? "" : "s") discarded, then \(r.samplesPerRegister) interleaved rounds (order alternates \(names.joined(separator: " ")), then reversed), one sample per register per method per round: \(Set(samples).count == 1 ? samples[0] : samples.joined(separator: "/")) samples per method; \(r.pinnedCPU.map { "pinned to CPU \($0)" } ?? "not pinned"); \(format1(r.seconds)) s\n"
+        out += "timer: \(ScanTable.timerLine(r.timer))\n\n"
+
+        out += "measured per access (raw samples, nearest rank; outliers kept)\n"
+        let header = ["method", "samples", "min", "p50", "p90", "p99", "max", "mean", "outliers"]
+        var rows: [[String]] = []
+        for run in r.runs {
+            let s = run.stats
+            rows.append([run.requested, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
+                         TextHistogram.latency(s.mean), "\(s.outliers) (\(TextHistogram.percent(Double(s.outliers) / Double(s.count))))"])
+        }
+        out += ScanTable.table(header: header, rows: rows, rightAligned: 1...7)
+
+        if r.functions.count > 1 {
+            out += "\np50 per function (measured)\n"
+            let fh = ["BDF"] + names
+            let frows = r.functions.map { a in
+                [a.short] + r.runs.map { run in run.perFunction.first { $0.address == a }.map { us($0.stats.p50) } ?? "-" }
+            }
+            out += ScanTable.table(header: fh + [""], rows: frows.map { $0 + [""] }, rightAligned: 1...names.count)
+        }
+
+        out += "\n"
+        for (run, c) in zip(r.runs.dropFirst(), r.comparisons) {
+            out += ratioLine(baseline: r.baseline.requested, other: run.requested, c) + "\n"
+        }
+        if r.registersDiffer { out += "  (different registers by necessity: see registers above)\n" }
+
+        out += "\noutliers (above Q3 + 3 IQR of each method; kept in every statistic above)\n"
+        for run in r.runs {
+            let s = run.stats
+            if s.outliers == 0 {
+                out += "  \(run.requested): none above \(us(s.outlierFence))\n"
+            } else {
+                let list = run.worst.map { "\(us($0.nanoseconds)) at \($0.register.address.short) 0x\(hex($0.register.offset, 2)) round \($0.round)" }
+                out += "  \(run.requested): \(s.outliers) above \(us(s.outlierFence)); slowest \(list.joined(separator: ", "))\n"
+            }
+        }
+
+        out += "\nhistograms (measured)\n"
+        let axis = sharedAxis(r)
+        out += TextHistogram.render(r.runs.map { ($0.requested, $0.samples) }, axis: axis, width: histogramWidth)
+
+        out += "\nprojection\n"
+        if r.projections.isEmpty {
+            out += "  \(r.projectionNote ?? "none: give --accesses N (the kernel's config accesses at boot, e.g. from 'pcitime trace')")\n"
+        }
+        for p in r.projections { out += projectionText(p) }
+
+        if !r.notes.isEmpty {
+            out += "\nnotes\n"
+            for n in r.notes { out += "  - \(n)\n" }
+        }
+        return out
+    }
+
+    public static func sharedAxis(_ r: CompareReport) -> LogAxis {
+        LogAxis(min: r.runs.map(\.stats.min).min() ?? 1, max: r.runs.map(\.stats.max).max() ?? 1)
+    }
+
+    static func us(_ ns: UInt64) -> String { TextHistogram.latency(Double(ns)) }
+
+    /// "p50 ratio sysfs-ext / sysfs-base: 0.712 (95% CI 0.709-0.716, ...)".
+    public static func ratioLine(baseline: String, other: String, _ c: Bootstrap.MedianComparison) -> String {
+        let pct = format0(c.confidence * 100)
+        var s = "p50 ratio \(other) / \(baseline): \(fixed(c.ratio, 3)) (\(pct)% CI \(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)); percentile bootstrap, \(c.resamples) resamples, seed 0x\(String(c.seed, radix: 16)))\n"
+        let d = c.difference, lo = c.differenceLow, hi = c.differenceHigh
+        if lo > 0 {
+            s += "  \(other) is \(TextHistogram.latency(d)) faster per access at the median (\(pct)% CI \(TextHistogram.latency(lo))-\(TextHistogram.latency(hi)))"
+        } else if hi < 0 {
+            s += "  \(other) is \(TextHistogram.latency(-d)) slower per access at the median (\(pct)% CI \(TextHistogram.latency(-hi))-\(TextHistogram.latency(-lo)))"
+        } else {
+            s += "  no difference resolved: the \(pct)% CI of \(baseline) - \(other) at the median, \(signed(lo))-\(signed(hi)), includes 0"
+        }
+        return s
+    }
+
+    static func signed(_ ns: Double) -> String { (ns < 0 ? "-" : "") + TextHistogram.latency(abs(ns)) }
+
+    /// The issue's sentence, then where each number came from.
+    public static func projectionText(_ p: Projection) -> String {
+        let pct = format0(p.confidence * 100)
+        var s = "  the kernel's \(p.accesses) \(p.accessKind) at \(TextHistogram.latency(Double(p.fromNanoseconds))) (\(p.fromMechanism)) take \(ms(p.fromMilliseconds)); at \(TextHistogram.latency(Double(p.toNanoseconds))) (\(p.toMechanism)) \(ms(p.toMilliseconds)): "
+        if p.savedMilliseconds >= 0 {
+            s += "\(ms(p.savedMilliseconds)) saved (\(pct)% CI \(ms(p.savedLow))-\(ms(p.savedHigh)))"
+        } else {
+            s += "\(ms(-p.savedMilliseconds)) more (\(pct)% CI \(ms(-p.savedHigh))-\(ms(-p.savedLow)))"
+        }
+        if let share = p.share, let boot = p.kernelBootMilliseconds {
+            s += ", \(format1(abs(share) * 100))% of the kernel boot (\(ms(boot)))\n"
+        } else {
+            s += "; the kernel boot's length is unknown, so no share\n"
+        }
+        s += "    accesses: \(p.accessesBasis)\n"
+        s += "    per access: measured p50 of \(p.from) and of \(p.to) above\n"
+        if let b = p.kernelBootBasis { s += "    kernel boot: \(b)\n" }
+        return s
+    }
+
+    static func ms(_ v: Double) -> String { (abs(v) < 10 ? fixed(v, 2) : fixed(v, 1)) + " ms" }
+}

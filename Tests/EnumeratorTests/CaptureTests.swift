@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import Enumerator
+
+@Suite struct CaptureTests {
+    @Test func captureOfAFixtureScansIdentically() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = Fixtures.tree("firecracker")
+        let out = dir + "/copy"
+        try Capture(source: "test copy", root: root).write(to: out, kernelLog: .fixture(root: root))
+        let a = try Fixtures.scan("firecracker")
+        let b = try Scanner.scan(method: "sysfs", options: MethodOptions(root: out))
+        #expect(a.walk.functions == b.walk.functions)
+        #expect(a.totals.reads == b.totals.reads)
+        #expect(try String(contentsOfFile: out + "/SOURCE", encoding: .utf8) == "test copy\n")
+        // Nothing but the target is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["copy"])
+    }
+
+    @Test func refusesAnExistingTargetAndLeavesNothing() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(throws: PCITimeError.self) { try Capture(source: "x", root: Fixtures.tree("firecracker")).write(to: dir) }
+        let empty = dir + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(throws: PCITimeError.self) { try Capture(source: "x", root: empty).write(to: dir + "/out", kernelLog: .file("/nonexistent")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["empty"])
+    }
+
+    @Test func commandLineKeepsOnlyWhatPcitimeInterprets() {
+        let line = "console=ttyS0 quiet pci=lastbus=3 iomem=relaxed initcall_debug secret=hunter2 rdinit=/x -- --token abc"
+        #expect(Capture.redactCommandLine(line) == "pci=lastbus=3 iomem=relaxed initcall_debug")
+    }
+
+    @Test func kernelLogRedaction() throws {
+        // Lines from the real Firecracker log, plus a MAC address line as e1000e prints it.
+        let log = try KernelLogSource.fixture(root: Fixtures.tree("firecracker")).text()
+        let runLine = try #require(log.split(separator: "\n").first { $0.contains("as init process") })
+        let input = """
+        [    0.000000] Command line: console=ttyS0 iomem=relaxed rdinit=/process_api -- --auth-required
+        \(runLine)
+        [    0.469176]   with arguments:
+        [    0.469177]     /process_api
+        [    0.469206]   with environment:
+        [    0.469207]     HOME=/
+        [    1.000000] e1000e 0000:00:03.0 eth0: (PCI Express:2.5GT/s:Width x1) 52:54:00:12:34:56
+        [    1.000001] Serial: 8250/16550 driver, 1 ports, IRQ sharing disabled
+        [    1.000002] nvme nvme0: serial number: pcitime0
+        """
+        #expect(Capture.redactKernelLog(input) == """
+        [    0.000000] Command line: iomem=relaxed
+        \(runLine)
+        [    1.000000] e1000e 0000:00:03.0 eth0: (PCI Express:2.5GT/s:Width x1) xx:xx:xx:xx:xx:xx
+        [    1.000001] Serial: 8250/16550 driver, 1 ports, IRQ sharing disabled
+        [    1.000002] nvme nvme0: serial number: [redacted]
+
+        """)
+    }
+}
