@@ -2,6 +2,7 @@
 #include "CLibPCI.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,17 @@ static void copy_message(char *err, size_t errlen) {
     }
 }
 
+// Arms the error handler's jump for the rest of the function: a fatal libpci
+// error lands back here, copies its message to err and returns `failed`.
+#define GUARD(failed)                      \
+    jmp_buf here;                          \
+    pcitime_jump = &here;                  \
+    if (setjmp(here)) {                    \
+        pcitime_jump = NULL;               \
+        copy_message(err, errlen);         \
+        return failed;                     \
+    }
+
 struct pci_access *pcitime_pci_open(const char *method, const char *const *keys,
                                     const char *const *values, int count,
                                     char *err, size_t errlen) {
@@ -52,14 +64,8 @@ struct pci_access *pcitime_pci_open(const char *method, const char *const *keys,
     acc->warning = pcitime_quiet;
     acc->debug = pcitime_quiet;
     acc->method = id;
-    jmp_buf here;
-    pcitime_jump = &here;
-    if (setjmp(here)) {
-        pcitime_jump = NULL;
-        copy_message(err, errlen);
-        // The access may be half initialised; libpci cannot clean it up safely.
-        return NULL;
-    }
+    // On failure the access may be half initialised; libpci cannot clean it up safely.
+    GUARD(NULL)
     for (int i = 0; i < count; i++) {
         if (pci_set_param(acc, (char *)keys[i], (char *)values[i]) != 0)
             pcitime_error("libpci has no parameter '%s'", (char *)keys[i]);
@@ -83,26 +89,14 @@ struct pci_access *pcitime_names_open(void) {
 }
 
 int pcitime_pci_scan(struct pci_access *acc, char *err, size_t errlen) {
-    jmp_buf here;
-    pcitime_jump = &here;
-    if (setjmp(here)) {
-        pcitime_jump = NULL;
-        copy_message(err, errlen);
-        return -1;
-    }
+    GUARD(-1)
     pci_scan_bus(acc);
     pcitime_jump = NULL;
     return 0;
 }
 
 int pcitime_pci_read(struct pci_dev *d, int pos, int width, uint32_t *value, char *err, size_t errlen) {
-    jmp_buf here;
-    pcitime_jump = &here;
-    if (setjmp(here)) {
-        pcitime_jump = NULL;
-        copy_message(err, errlen);
-        return -1;
-    }
+    GUARD(-1)
     switch (width) {
     case 1: *value = pci_read_byte(d, pos); break;
     case 2: *value = pci_read_word(d, pos); break;
@@ -113,13 +107,7 @@ int pcitime_pci_read(struct pci_dev *d, int pos, int width, uint32_t *value, cha
 }
 
 int pcitime_pci_write(struct pci_dev *d, int pos, int width, uint32_t value, char *err, size_t errlen) {
-    jmp_buf here;
-    pcitime_jump = &here;
-    if (setjmp(here)) {
-        pcitime_jump = NULL;
-        copy_message(err, errlen);
-        return -1;
-    }
+    GUARD(-1)
     int ok;
     switch (width) {
     case 1: ok = pci_write_byte(d, pos, (u8)value); break;
@@ -228,6 +216,15 @@ uint64_t pcitime_tsc(void) { return 0; }
 int pcitime_tsc_invariant(void) { return 0; }
 
 #endif
+
+int pcitime_pin_cpu(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+int pcitime_current_cpu(void) { return sched_getcpu(); }
 
 uint8_t pcitime_mmio_read8(const volatile void *p) { return *(const volatile uint8_t *)p; }
 uint16_t pcitime_mmio_read16(const volatile void *p) { return *(const volatile uint16_t *)p; }

@@ -63,6 +63,11 @@ uint64_t pcitime_tsc(void);
 // 1 when the CPU reports an invariant TSC (CPUID 0x80000007 EDX bit 8).
 int pcitime_tsc_invariant(void);
 
+// Pins the calling thread to one CPU (sched_setaffinity); 0 or errno.
+int pcitime_pin_cpu(int cpu);
+// The CPU the caller runs on (sched_getcpu), or -1.
+int pcitime_current_cpu(void);
+
 // ---- memory-mapped config space ---------------------------------------------
 
 uint8_t pcitime_mmio_read8(const volatile void *p);
