@@ -23,17 +23,27 @@ public struct TracedAccess: Sendable, Equatable {
 }
 
 /// Parses the text of tracefs `trace` / `trace_pipe` for pcitime's kprobes:
-///     bash-1234 [001] d..1.  1234.567890: raw_read: (raw_pci_read+0x0/0x80) seg=0 bus=0 devfn=24 reg=0 len=4
-///     bash-1234 [001] d..1.  1234.567895: raw_read_ret: (pci_read+0x2c/0x40 <- raw_pci_read) ret=0
-/// Entry and return pair per task (raw_pci_read does not nest). Lines cut
-/// mid-way or foreign to pcitime's events are counted, never fatal.
+///     sh-140 [000] d..1.  35.217468: conf1_read: (pci_conf1_read+0x0/0xf0) seg=0 bus=0 devfn=16 reg=0 len=4
+///     sh-140 [000] d..1.  35.217470: conf1_read_ret: (pci_read+0x2c/0x40 <- pci_conf1_read) ret=0
+/// An entry with `seg bus devfn reg len` opens an access; its name
+/// (`conf1_*`, `mmcfg_*`) is the mechanism. The matching `*_ret` closes it
+/// with the in-kernel latency. Accesses do not nest (the kernel holds
+/// pci_lock), except that a trace with `raw_read`/`raw_write` entries (as an
+/// earlier pcitime armed them) has the mechanism's event inside the raw one:
+/// that names the mechanism of the open access instead of opening another.
+/// Lines cut mid-way or foreign to pcitime's events are counted, never fatal.
 public struct KprobeTraceParser {
     public private(set) var accesses: [TracedAccess] = []
     public private(set) var malformed = 0
     public private(set) var foreign = 0
     public private(set) var lostEvents = 0
     public private(set) var unreturned = 0
-    var pending: [UInt32: (TracedAccess, UInt64)] = [:]
+    /// `# pcitime-window: ...` comment lines (what `pcitime trace --save`
+    /// writes first): the window the trace covers.
+    public private(set) var window: String?
+    /// Per task: the open access, its entry time and the event that opened
+    /// it (only that event's return closes it).
+    var open: [UInt32: (access: TracedAccess, time: UInt64, opener: String)] = [:]
 
     public init() {}
 
@@ -41,41 +51,64 @@ public struct KprobeTraceParser {
         LineReader.forEachLine(text: text) { consume($0) }
     }
 
+    static let windowTag: StaticString = "# pcitime-window: "
+    /// The comment line that names the window in a saved trace.
+    public static let windowComment = "# pcitime-window: "
+
     mutating func consume(_ line: ByteLine) {
         let l = line.trimmingLeadingBlanks()
-        guard !l.isEmpty, l[0] != 0x23 else { return }                 // '#': header
+        guard !l.isEmpty else { return }
+        if l[0] == 0x23 {                                                  // '#': header
+            if l.hasPrefix(Self.windowTag) { window = l.dropFirst(Self.windowTag.utf8CodeUnitCount).string }
+            return
+        }
         if l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) {
             lostEvents += Int(n)
             return
         }
         guard let ev = Self.event(l) else { malformed += 1; return }
-        switch ev.name {
-        case "raw_read", "raw_write":
-            guard let seg = ev.args["seg"], let bus = ev.args["bus"], let devfn = ev.args["devfn"],
-                  let reg = ev.args["reg"], let len = ev.args["len"] else { malformed += 1; return }
-            if let (open, _) = pending.removeValue(forKey: ev.pid) { accesses.append(open); unreturned += 1 }
-            let a = TracedAccess(segment: UInt32(truncatingIfNeeded: seg), bus: UInt32(truncatingIfNeeded: bus),
-                                 devfn: UInt32(truncatingIfNeeded: devfn), offset: Int32(truncatingIfNeeded: reg),
-                                 length: Int32(truncatingIfNeeded: len), write: ev.name == "raw_write",
-                                 mechanism: nil, nanoseconds: nil, failed: false)
-            pending[ev.pid] = (a, ev.time)
-        case "conf1_read", "conf1_write", "mmcfg_read", "mmcfg_write":
-            pending[ev.pid]?.0.mechanism = ev.name.hasPrefix("conf1") ? .type1 : .ecam
-        case "raw_read_ret", "raw_write_ret":
-            guard let (entry, t) = pending.removeValue(forKey: ev.pid) else { return }  // return of a cut entry
-            var a = entry
-            a.nanoseconds = ev.time >= t ? ev.time - t : 0
+        let returns = ev.name.hasSuffix("_ret")
+        let base = returns ? String(ev.name.dropLast(4)) : ev.name
+        let mechanism: Mechanism?
+        switch base {
+        case "conf1_read", "conf1_write": mechanism = .type1
+        case "mmcfg_read", "mmcfg_write": mechanism = .ecam
+        case "raw_read", "raw_write": mechanism = nil
+        default: foreign += 1; return
+        }
+        if returns {
+            // The return of an entry cut off, or of a mechanism nested in a raw access.
+            guard let o = open[ev.pid], o.opener == base else { return }
+            open[ev.pid] = nil
+            var a = o.access
+            a.nanoseconds = ev.time >= o.time ? ev.time - o.time : 0
             a.failed = ev.args["ret", default: 0] != 0
             accesses.append(a)
-        default:
-            foreign += 1
+            return
         }
+        let seg = ev.args["seg"], bus = ev.args["bus"], devfn = ev.args["devfn"], reg = ev.args["reg"], len = ev.args["len"]
+        if let m = mechanism, var o = open[ev.pid], o.access.mechanism == nil,
+           seg == nil || (seg == Int64(o.access.segment) && bus == Int64(o.access.bus) && devfn == Int64(o.access.devfn) && reg == Int64(o.access.offset)) {
+            o.access.mechanism = m
+            open[ev.pid] = o
+            return
+        }
+        guard let seg, let bus, let devfn, let reg, let len else {
+            if mechanism == nil { malformed += 1 } else { foreign += 1 }   // a mechanism event outside any access
+            return
+        }
+        if let o = open.removeValue(forKey: ev.pid) { accesses.append(o.access); unreturned += 1 }
+        let a = TracedAccess(segment: UInt32(truncatingIfNeeded: seg), bus: UInt32(truncatingIfNeeded: bus),
+                             devfn: UInt32(truncatingIfNeeded: devfn), offset: Int32(truncatingIfNeeded: reg),
+                             length: Int32(truncatingIfNeeded: len), write: base.hasSuffix("_write"),
+                             mechanism: mechanism, nanoseconds: nil, failed: false)
+        open[ev.pid] = (a, ev.time, base)
     }
 
     /// Accesses whose return was never seen (the window ended) count too.
     public mutating func finish() -> [TracedAccess] {
-        for (_, (a, _)) in pending.sorted(by: { $0.value.1 < $1.value.1 }) { accesses.append(a); unreturned += 1 }
-        pending = [:]
+        for (_, o) in open.sorted(by: { $0.value.time < $1.value.time }) { accesses.append(o.access); unreturned += 1 }
+        open = [:]
         return accesses
     }
 

@@ -2,7 +2,7 @@
 public enum TraceRenderer {
     public static func render(window: String, counts: AccessCounts, latencies: [LatencyEstimate], parser: KprobeTraceParser,
                               skipped: [(probe: String, why: String)]) -> String {
-        var out = "Kernel config accesses during \(window) (measured: kprobes on raw_pci_read/raw_pci_write)\n"
+        var out = "Kernel config accesses during \(window) (measured: kprobes on pci_conf1_read/write and pci_mmcfg_read/write)\n"
         var rows = [["device", "reads", "writes", ">=256", "mechanisms", "mean in-kernel us"]]
         for d in counts.devices {
             let mech = d.byMechanism.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -18,7 +18,7 @@ public enum TraceRenderer {
         if parser.malformed > 0 { out += "  \(parser.malformed) lines unreadable (cut or foreign), skipped\n" }
         if parser.lostEvents > 0 { out += "  warning: the kernel dropped \(parser.lostEvents) events (buffer full): counts are low\n" }
         if parser.unreturned > 0 { out += "  \(parser.unreturned) accesses without a return event (no latency)\n" }
-        for s in skipped { out += "  probe \(s.probe) not placed (\(s.why)): mechanism inferred from offset\n" }
+        for s in skipped { out += "  probe \(s.probe) not placed (\(s.why)): accesses it would see are not counted\n" }
         return out
     }
 }

@@ -71,10 +71,12 @@ enum Subprocess {
     }
 
     /// Runs `argv` with default signal dispositions (so Ctrl-C stops the
-    /// child while we clean up) and returns its exit status.
+    /// child while we clean up) and returns its exit status. A SIGINT or
+    /// SIGTERM sent to pcitime alone (`kill -INT`, not the terminal's whole
+    /// process group) is passed on to the child, so the window ends now.
     static func run(_ argv: [String]) throws -> Int32 {
         guard let pid = spawn(argv, actions: nil) else { throw PCITimeError.system(argv[0], errno) }
-        return wait(pid)
+        return wait(pid, forwardSignals: true)
     }
 
     static func spawn(_ argv: [String], actions: UnsafeMutablePointer<posix_spawn_file_actions_t>?) -> pid_t? {
@@ -96,9 +98,15 @@ enum Subprocess {
     }
 
     /// waitpid, retried on EINTR; 128+N for a signal, as shells report it.
-    static func wait(_ pid: pid_t) -> Int32 {
+    static func wait(_ pid: pid_t, forwardSignals: Bool = false) -> Int32 {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
+        var forwarded = false
+        while true {
+            if forwardSignals && !forwarded && SignalGuard.caught != 0 {
+                kill(pid, SignalGuard.caught)
+                forwarded = true
+            }
+            if waitpid(pid, &status, 0) >= 0 { break }
             if errno != EINTR { return -1 }
         }
         if status & 0x7f == 0 { return (status >> 8) & 0xff }

@@ -71,12 +71,6 @@ public enum Comparison {
         return requested
     }
 
-    /// The method's name, telling the sysfs windows apart by their window
-    /// (`SysfsAccess.name` is "sysfs" for all three).
-    static func methodName(_ access: ConfigAccess) -> String {
-        guard let s = access as? SysfsAccess else { return access.name }
-        return s.window.lowerBound >= 256 ? "sysfs-ext" : (s.window.upperBound <= 256 ? "sysfs-base" : "sysfs")
-    }
 
     static func window(of access: ConfigAccess) -> Range<Int> {
         (access as? SysfsAccess)?.window ?? 0..<4096
@@ -122,7 +116,7 @@ public enum Comparison {
             var ok: [PCIAddress] = []
             for a in present {
                 guard access.canHold(a) else {
-                    excluded.append(ExcludedFunction(address: a, method: name, reason: "\(methodName(access)) cannot reach it"))
+                    excluded.append(ExcludedFunction(address: a, method: name, reason: "\(access.name) cannot reach it"))
                     continue
                 }
                 do { try access.prepare(a) } catch {
@@ -136,7 +130,7 @@ public enum Comparison {
                     let range = offsetRange(offsets, request.width)
                     let why = access is SysfsAccess
                         ? "the config file gives \(size) bytes\(size == 64 ? " (not root)" : ""), the registers are \(range)"
-                        : "\(methodName(access)) reaches \(size) bytes of it, the registers are \(range)"
+                        : "\(access.name) reaches \(size) bytes of it, the registers are \(range)"
                     excluded.append(ExcludedFunction(address: a, method: name, reason: why))
                     continue
                 }
@@ -144,7 +138,7 @@ public enum Comparison {
             }
             if ok.isEmpty {
                 let why = present.isEmpty ? "no function matches -s \(request.slot ?? "")"
-                    : "no function can be read at \(offsetRange(offsets, request.width)) through \(methodName(access)) (\(excluded.last { $0.method == name }?.reason ?? "none reachable"))"
+                    : "no function can be read at \(offsetRange(offsets, request.width)) through \(access.name) (\(excluded.last { $0.method == name }?.reason ?? "none reachable"))"
                 unavailable.append(MethodUnavailable(requested: name, error: .unavailable(name, why)))
             } else {
                 eligible.append((name, access, offsets, ok))
@@ -272,7 +266,7 @@ public enum Comparison {
             .sorted { samples[$0] > samples[$1] }.prefix(5)
             .map { OutlierSample(register: registers[tags[$0].register], round: tags[$0].round, nanoseconds: samples[$0]) }
         let (measures, mechanism) = describe(requested, access, split: split)
-        return MethodRun(requested: requested, name: methodName(access), summary: access.summary, measures: measures, mechanism: mechanism,
+        return MethodRun(requested: requested, name: access.name, summary: access.summary, measures: measures, mechanism: mechanism,
                          offsets: offsets, registers: registers, samples: samples,
                          sampleRegister: tags.map(\.register), sampleRound: tags.map(\.round),
                          histogram: histogram, stats: stats, perFunction: perFunction, worst: Array(worst),
@@ -283,7 +277,7 @@ public enum Comparison {
     /// What one timed access is, and the mechanism that reaches the device.
     static func describe(_ requested: String, _ access: ConfigAccess, split: KernelSplit?) -> (measures: String, mechanism: String) {
         let base = split?.base, ext = split?.extended
-        switch methodName(access) {
+        switch access.name {
         case "pio":
             return ("outl to 0xCF8 then in from 0xCFC from user space (ioperm): type 1 directly, two port exits under a hypervisor", "type 1")
         case "ecam":

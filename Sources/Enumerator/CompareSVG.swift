@@ -7,14 +7,14 @@ public enum CompareSVG {
     static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
     public static func render(_ r: CompareReport, width: Int = 900, height: Int = 500) -> String {
-        // The plotted range ends a little past the largest p99.9, so the body
+        // The plotted range ends a little past the largest p99, so the body
         // of each distribution is readable; slower samples are not dropped:
         // they go to an overflow band on the right, one tick each.
         let sorted = r.runs.map { $0.samples.sorted() }
         let globalMin = sorted.map { $0.first ?? 1 }.min() ?? 1
         let globalMax = sorted.map { $0.last ?? 1 }.max() ?? 1
-        let p999 = sorted.map { Bootstrap.nearestRank($0, 99.9) }.max() ?? globalMax
-        let mainMax = Swift.min(globalMax, Swift.max(p999 + p999 / 4, globalMin + 1))
+        let p99 = sorted.map { Bootstrap.nearestRank($0, 99) }.max() ?? globalMax
+        let mainMax = Swift.min(globalMax, Swift.max(p99 + p99 / 4, globalMin + 1))
         // Finer bins than the terminal's: about 80 across the plotted range.
         let decades = Swift.max(log10(Double(mainMax) / Double(Swift.max(globalMin, 1))), 0.05)
         let axis = LogAxis(min: globalMin, max: mainMax, perDecade: Swift.min(Swift.max(Int(80 / decades), 40), 400))

@@ -88,7 +88,7 @@ public enum CompareTable {
     /// "p50 ratio sysfs-ext / sysfs-base: 0.712 (95% CI 0.709-0.716, ...)".
     public static func ratioLine(baseline: String, other: String, _ c: Bootstrap.MedianComparison) -> String {
         let pct = format0(c.confidence * 100)
-        var s = "p50 ratio \(other) / \(baseline): \(fixed(c.ratio, 3)) (\(pct)% CI \(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)); percentile bootstrap, \(c.resamples) resamples, seed 0x\(String(c.seed, radix: 16)))\n"
+        var s = "p50 ratio \(other) / \(baseline) (measured): \(fixed(c.ratio, 3)) (\(pct)% CI \(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)); percentile bootstrap, \(c.resamples) resamples, seed 0x\(String(c.seed, radix: 16)))\n"
         let d = c.difference, lo = c.differenceLow, hi = c.differenceHigh
         if lo > 0 {
             s += "  \(other) is \(TextHistogram.latency(d)) faster per access at the median (\(pct)% CI \(TextHistogram.latency(lo))-\(TextHistogram.latency(hi)))"

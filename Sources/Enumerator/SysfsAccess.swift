@@ -8,7 +8,7 @@ import Foundation
 /// block read would be 64 accesses. The kernel itself picks the mechanism
 /// (on x86: type 1 below offset 256 when it works, ECAM above).
 public final class SysfsAccess: ConfigAccess {
-    public let name = "sysfs"
+    public let name: String
     public let root: String
     public let devicesDirectory: String
     /// Which offsets this instance may read, for `sysfs-base`/`sysfs-ext`.
@@ -24,6 +24,7 @@ public final class SysfsAccess: ConfigAccess {
     }
 
     public init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {
+        self.name = name
         self.root = root
         self.devicesDirectory = root.appendingPath("sys/bus/pci/devices")
         self.window = window

@@ -8,14 +8,21 @@ extension PCITime {
         static let configuration = CommandConfiguration(
             abstract: "Count the config accesses the kernel itself makes, per device, with the mechanism and in-kernel latency of each (kprobes).",
             discussion: """
-            Arms kprobes on raw_pci_read/raw_pci_write (segment, bus, devfn, offset, length from %di %si %dx %cx %r8), \
-            pci_conf1_* and pci_mmcfg_* (which mechanism served the access) and return probes (latency), in a private \
-            tracefs instance (tracefs is mounted at /sys/kernel/tracing if needed). The window is a command after --, \
-            --rescan BDF (remove the device and rescan: the kernel enumerates it again; refused for the device holding \
-            the root filesystem unless --force) or --rebind BDF (unbind and bind its driver). The probes are removed on \
-            every exit, Ctrl-C included. Needs CONFIG_KPROBES and CONFIG_KPROBE_EVENTS. The boot-time parameter \
-            kprobe_event=p:pcitime/raw_read,raw_pci_read,... (with tp_printk or trace_buf_size) arms only after the core \
-            PCI scan, so it shows driver probes, not enumeration. --from FILE reads a saved trace instead of tracing.
+            Arms kprobes on pci_conf1_read/write (type 1) and pci_mmcfg_read/write (ECAM), the functions behind the \
+            kernel's raw_pci_read/raw_pci_write: each entry carries segment, bus, devfn, offset and length (%di %si %dx \
+            %cx %r8) and its name is the mechanism; return probes give the in-kernel latency (kprobe overhead included; \
+            tracefs timestamps have 1 us resolution, so only means over many accesses are meaningful). raw_pci_read \
+            itself is not probed: the kernel's bus ops call an inlined copy of it. The probes live in a private tracefs \
+            instance (tracefs is mounted at /sys/kernel/tracing if needed) and are removed on every exit, Ctrl-C and \
+            SIGTERM included (the signal is passed on to the command, and the counts so far are printed). \
+            The window is a command after --, --rescan BDF (remove the device and rescan its bus: the kernel \
+            enumerates it again and probes its driver; refused for the device holding the root filesystem unless \
+            --force) or --rebind BDF (unbind and bind its driver). Counts are per function present after the window; \
+            accesses to absent functions and buses are reported apart. Needs root, CONFIG_KPROBES and \
+            CONFIG_KPROBE_EVENTS. At boot: --kernel-param prints the same probes as a kprobe_event= kernel parameter; \
+            the kernel arms those after the core PCI scan (fs_initcall, after pci_subsys_init), so they show driver \
+            probes, not enumeration; save /sys/kernel/tracing/trace after boot and give it to --from or \
+            'pcitime boot --trace'. --from FILE reads a saved trace instead of tracing.
             """
         )
 
@@ -37,10 +44,14 @@ extension PCITime {
         @Flag(help: "Print JSON instead of the table.")
         var json = false
 
+        @Flag(name: .customLong("kernel-param"), help: "Print the kprobe_event= boot parameter that arms the same probes at boot, and exit.")
+        var kernelParam = false
+
         @Argument(parsing: .postTerminator, help: "The command to trace (after --).")
         var command: [String] = []
 
         func validate() throws {
+            if kernelParam { return }
             let windows = [rescan != nil, rebind != nil, !command.isEmpty].filter { $0 }.count
             if from == nil && windows != 1 { throw ValidationError("give exactly one window: '-- COMMAND', '--rescan BDF' or '--rebind BDF' (or --from FILE)") }
             for (flag, v) in [("--rescan", rescan), ("--rebind", rebind)] {
@@ -49,6 +60,7 @@ extension PCITime {
         }
 
         func run() throws {
+            if kernelParam { printOut(KprobeSession.bootParameter + "\n"); return }
             try pcitime.run {
                 var status: Int32 = 0
                 var interrupted: Int32?
@@ -77,9 +89,12 @@ extension PCITime {
                         _ = try? session.stop()
                         throw error
                     }
-                    text = try session.stop()
+                    text = "\(KprobeTraceParser.windowComment)\(window)\n" + (try session.stop())
                     session.close()
+                    let left = session.leftovers
+                    if !left.isEmpty { FileHandle.standardError.write(Data("pcitime: warning: could not remove \(left.joined(separator: ", ")) from tracefs\n".utf8)) }
                     interrupted = guardSignals.interrupted
+                    if let sig = interrupted { window += " (interrupted by signal \(sig))" }
                 }
                 if let path = save {
                     guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw PCITimeError.system(path, errno) }
@@ -87,6 +102,7 @@ extension PCITime {
                 var parser = KprobeTraceParser()
                 parser.consume(line: text)
                 let accesses = parser.finish()
+                if from != nil, let w = parser.window { window += " (\(w))" }
                 let present = Set(presentFunctions())
                 let counts = TraceCounts.counts(accesses, present: present, base: .type1, extended: .ecam, source: "kprobes, \(window)")
                 let latencies = TraceCounts.latencies(accesses, source: window)
