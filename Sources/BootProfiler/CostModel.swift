@@ -84,9 +84,10 @@ public enum CostModel {
                 notes.append("no per-access latency for \(m.rawValue): pass --latency FILE (from `pcitime compare --json`) to price its \(n) accesses")
             }
         }
-        let used = Set(actual.map(\.mechanism))
+        // The alternative to the kernel's choice: every access through another
+        // mechanism (on x86 with type 1 for base offsets: all through ECAM).
         var alternatives: [MechanismCost] = []
-        for l in latencies where !used.contains(l.mechanism) && [.type1, .ecam].contains(l.mechanism) {
+        for l in latencies where l.mechanism != counts.baseMechanism && [.type1, .ecam].contains(l.mechanism) {
             // Only what the kernel itself could use is an alternative.
             // Type 1 cannot serve extended offsets; ECAM and the OS paths can.
             if l.mechanism == .type1 && counts.extendedTotal > 0 && counts.extendedMechanism != .type1 { continue }

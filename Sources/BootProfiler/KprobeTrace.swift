@@ -41,6 +41,8 @@ public struct KprobeTraceParser {
     /// `# pcitime-window: ...` comment lines (what `pcitime trace --save`
     /// writes first): the window the trace covers.
     public private(set) var window: String?
+    /// `# pcitime-present: BDF ...`: the functions present after the window.
+    public private(set) var present: Set<PCIAddress>?
     /// Per task: the open access, its entry time and the event that opened
     /// it (only that event's return closes it).
     var open: [UInt32: (access: TracedAccess, time: UInt64, opener: String)] = [:]
@@ -52,14 +54,22 @@ public struct KprobeTraceParser {
     }
 
     static let windowTag: StaticString = "# pcitime-window: "
-    /// The comment line that names the window in a saved trace.
-    public static let windowComment = "# pcitime-window: "
+    static let presentTag: StaticString = "# pcitime-present: "
+    /// The comment lines `pcitime trace --save` puts first: the window, and
+    /// the functions present after it (so a saved trace counts the same
+    /// anywhere).
+    public static func header(window: String, present: [PCIAddress]) -> String {
+        "# pcitime-window: \(window)\n# pcitime-present: \(present.sorted().map(\.description).joined(separator: " "))\n"
+    }
 
     mutating func consume(_ line: ByteLine) {
         let l = line.trimmingLeadingBlanks()
         guard !l.isEmpty else { return }
         if l[0] == 0x23 {                                                  // '#': header
             if l.hasPrefix(Self.windowTag) { window = l.dropFirst(Self.windowTag.utf8CodeUnitCount).string }
+            if l.hasPrefix(Self.presentTag) {
+                present = Set(l.dropFirst(Self.presentTag.utf8CodeUnitCount).string.split(separator: " ").compactMap { PCIAddress(String($0)) })
+            }
             return
         }
         if l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) {
@@ -169,6 +179,18 @@ public struct KprobeTraceParser {
 
 /// Per-device counts from traced accesses.
 public enum TraceCounts {
+    /// The functions a trace shows to be present, for a trace without a
+    /// `# pcitime-present:` line: an empty slot or absent function gets one
+    /// read of its vendor dword (offset 0, 4 bytes) that returns all ones,
+    /// and nothing else; a present function gets more, or a write.
+    public static func inferredPresent(_ accesses: [TracedAccess]) -> Set<PCIAddress> {
+        var out: Set<PCIAddress> = []
+        for a in accesses where a.write || a.offset != 0 {
+            if let addr = a.address { out.insert(addr) }
+        }
+        return out
+    }
+
     /// `present`: functions that exist; `knownBuses`: buses the kernel has
     /// (others are probes of buses that do not exist). `base`/`extended`:
     /// the kernel's mechanisms, used when the trace could not tell.
@@ -216,7 +238,7 @@ public enum TraceCounts {
         }
         return by.sorted { $0.key.rawValue < $1.key.rawValue }.map { m, v in
             LatencyEstimate(mechanism: m, nanoseconds: Double(v.0) / Double(v.1),
-                            provenance: .measured("\(source): in-kernel raw_pci_read/write entry to return over \(v.1) accesses, kprobe overhead included"))
+                            provenance: .measured("\(source): in-kernel entry to return of pci_conf1/pci_mmcfg read/write (kprobes, 1 us timestamps) over \(v.1) accesses, kprobe overhead included"))
         }
     }
 }

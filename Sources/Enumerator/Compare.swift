@@ -71,7 +71,6 @@ public enum Comparison {
         return requested
     }
 
-
     static func window(of access: ConfigAccess) -> Range<Int> {
         (access as? SysfsAccess)?.window ?? 0..<4096
     }

@@ -18,9 +18,11 @@ public enum ScanTable {
         return s
     }
 
+    /// Three significant digits: 0.74us, 16.9us, 134us, 8.07ms.
     public static func microseconds(_ ns: UInt64) -> String {
         let us = Double(ns) / 1000
-        return us >= 100 ? String(format0(us)) + "us" : (us >= 10 ? format1(us) + "us" : format2(us) + "us")
+        if us >= 1000 { return (us >= 100_000 ? format0(us / 1000) : us >= 10_000 ? format1(us / 1000) : format2(us / 1000)) + "ms" }
+        return us >= 100 ? format0(us) + "us" : (us >= 10 ? format1(us) + "us" : format2(us) + "us")
     }
 
     public static func render(_ r: ScanReport, names: Names) -> String {

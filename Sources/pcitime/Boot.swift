@@ -56,9 +56,15 @@ extension PCITime {
 
                 let counts: AccessCounts
                 if let file = trace {
-                    let accesses = try TraceFile.read(file)
-                    let present = Set(functions.map(\.address))
-                    counts = TraceCounts.counts(accesses, present: present, base: base, extended: ext, source: "kprobe trace \(file)")
+                    let (accesses, parser) = try TraceFile.parse(file)
+                    // The trace's own list of present functions when it has one
+                    // ('pcitime trace --save'), else this scan's.
+                    let present = parser.present ?? Set(functions.map(\.address))
+                    let window = parser.window.map { ", window: \($0)" } ?? ""
+                    counts = TraceCounts.counts(accesses, present: present, base: base, extended: ext, source: "kprobe trace \(file)\(window)")
+                    if let w = parser.window, !w.hasPrefix("boot") {
+                        notes.append("the access counts are those the kernel made during \(w) (kprobe trace \(file)), not during the boot's enumeration; a kprobe_event= boot trace ('pcitime trace --kernel-param') sees driver probes but starts after the core scan")
+                    }
                     latencies += TraceCounts.latencies(accesses, source: file).filter { t in !latencies.contains { $0.mechanism == t.mechanism } }
                 } else {
                     let lastBus = profile.lastBusParameter ?? profile.ecam.last(where: { $0.used && $0.segment == 0 }).map { Int($0.endBus) }
@@ -108,12 +114,14 @@ extension PCITime {
             }
         }
 
-        /// Short scans of this machine (3 passes each) for the mechanisms no
-        /// --latency file priced: pio and ecam directly, else the kernel's own
-        /// path through sysfs (sysfs-base reaches type 1, sysfs-ext ECAM),
-        /// which adds a system call and so gives an upper bound.
+        /// Short measurements of this machine for the mechanisms no --latency
+        /// file priced: pio and ecam directly (3 scan passes each); where that
+        /// is impossible, the kernel's own path through sysfs, interleaved as
+        /// `pcitime compare sysfs-base sysfs-ext` does (sysfs-base reaches
+        /// type 1, sysfs-ext ECAM), which adds a system call: an upper bound.
         func measure(options: MethodOptions, have: [LatencyEstimate], notes: inout [String]) -> [LatencyEstimate] {
             var out: [LatencyEstimate] = []
+            var fallbacks: [(method: String, mechanism: Mechanism)] = []
             for (method, fallback, m) in [("pio", "sysfs-base", Mechanism.type1), ("ecam", "sysfs-ext", Mechanism.ecam)]
             where !have.contains(where: { $0.mechanism == m }) {
                 do {
@@ -121,11 +129,18 @@ extension PCITime {
                     if let e = LatencyInput.estimate(scan: r, source: "this machine") { out.append(e) }
                 } catch {
                     notes.append("could not time \(m.rawValue) directly here (\(error))")
-                    guard let r = try? Scanner.scan(method: fallback, options: options, passes: 3), r.totals.latency.totalCount > 0 else { continue }
-                    let h = r.totals.latency
-                    out.append(LatencyEstimate(mechanism: m, nanoseconds: Double(h.valueAtPercentile(50)),
-                                               provenance: .measured("this machine: median of \(h.totalCount) \(fallback) reads, which the kernel serves through \(m.rawValue); includes the pread system call, so an upper bound")))
+                    fallbacks.append((fallback, m))
                 }
+            }
+            guard !fallbacks.isEmpty else { return out }
+            // Both sysfs windows are measured together even when only one is
+            // needed: compare wants two methods, and interleaving costs nothing.
+            let request = CompareRequest(methods: ["sysfs-base", "sysfs-ext"], samples: 200, warmup: 10, resamples: 10)
+            guard let report = try? Comparison.run(request, options: options) else { return out }
+            for f in fallbacks {
+                guard let run = report.runs.first(where: { $0.name == f.method }), run.stats.count > 0 else { continue }
+                out.append(LatencyEstimate(mechanism: f.mechanism, nanoseconds: Double(run.stats.p50),
+                                           provenance: .measured("this machine: median of \(run.stats.count) \(f.method) reads (interleaved with \(f.method == "sysfs-base" ? "sysfs-ext" : "sysfs-base")), which the kernel serves through \(f.mechanism.rawValue); includes the pread system call, so an upper bound")))
             }
             return out
         }

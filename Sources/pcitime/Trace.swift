@@ -89,12 +89,13 @@ extension PCITime {
                         _ = try? session.stop()
                         throw error
                     }
-                    text = "\(KprobeTraceParser.windowComment)\(window)\n" + (try session.stop())
+                    let traced = try session.stop()
                     session.close()
                     let left = session.leftovers
                     if !left.isEmpty { FileHandle.standardError.write(Data("pcitime: warning: could not remove \(left.joined(separator: ", ")) from tracefs\n".utf8)) }
                     interrupted = guardSignals.interrupted
                     if let sig = interrupted { window += " (interrupted by signal \(sig))" }
+                    text = KprobeTraceParser.header(window: window, present: presentFunctions()) + traced
                 }
                 if let path = save {
                     guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw PCITimeError.system(path, errno) }
@@ -103,7 +104,7 @@ extension PCITime {
                 parser.consume(line: text)
                 let accesses = parser.finish()
                 if from != nil, let w = parser.window { window += " (\(w))" }
-                let present = Set(presentFunctions())
+                let present = from == nil ? Set(presentFunctions()) : parser.present ?? TraceCounts.inferredPresent(accesses)
                 let counts = TraceCounts.counts(accesses, present: present, base: .type1, extended: .ecam, source: "kprobes, \(window)")
                 let latencies = TraceCounts.latencies(accesses, source: window)
                 if json {
