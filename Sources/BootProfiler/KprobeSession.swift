@@ -37,8 +37,12 @@ public final class KprobeSession {
     /// drivers' probes and everything later, not the core enumeration. They
     /// write to the top-level buffer (/sys/kernel/tracing/trace), which
     /// `pcitime trace --from` and `pcitime boot --trace` read.
+    /// Their own group, so `pcitime trace` still arms its probes (group
+    /// `pcitime`) on a kernel booted with them.
+    public static let bootGroup = "pcitime_boot"
     public static var bootParameter: String {
-        "kprobe_event=" + probes.map { $0.definition.replacingSpaces(with: ",") }.joined(separator: ";")
+        "kprobe_event=" + probes.map { $0.definition.replacingOccurrences(of: ":pcitime/", with: ":\(bootGroup)/").replacingSpaces(with: ",") }
+            .joined(separator: ";")
     }
 
     public let tracefs: String
@@ -60,7 +64,9 @@ public final class KprobeSession {
                     try Tracefs.write(tracefs + "/kprobe_events", p.definition + "\n", append: true)
                     armed.append(p.name)
                 } catch let e as PCITimeError {
-                    let log = Tracefs.read(tracefs + "/error_log")?.split(separator: "\n").last.map(String.init) ?? "\(e)"
+                    // error_log: "[time] trace_kprobe: error: WHY", "  Command: ...", a caret line.
+                    let lines = Tracefs.read(tracefs + "/error_log")?.split(separator: "\n") ?? []
+                    let log = lines.last { $0.contains("error:") }.map { String($0.split(separator: "error:", maxSplits: 1).last ?? $0).trimmed } ?? "\(e)"
                     skipped.append((p.name, log))
                 }
             }
@@ -218,4 +224,10 @@ public enum TraceWindow: Sendable, Equatable {
 
 extension String {
     func replacingSpaces(with c: Character) -> String { String(map { $0 == " " ? c : $0 }) }
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var out = "", rest = Substring(self)
+        while let r = rest.range(of: target) { out += rest[..<r.lowerBound] + replacement; rest = rest[r.upperBound...] }
+        return out + rest
+    }
+    var trimmed: String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
 }

@@ -104,7 +104,9 @@ public struct KprobeTraceParser {
             return
         }
         guard let seg, let bus, let devfn, let reg, let len else {
-            if mechanism == nil { malformed += 1 } else { foreign += 1 }   // a mechanism event outside any access
+            // Some arguments but not all: a line cut mid-way. None: a mechanism
+            // event of the raw-probe set with no raw access open.
+            if ev.args.isEmpty && mechanism != nil { foreign += 1 } else { malformed += 1 }
             return
         }
         if let o = open.removeValue(forKey: ev.pid) { accesses.append(o.access); unreturned += 1 }

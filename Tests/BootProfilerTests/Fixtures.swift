@@ -16,3 +16,7 @@ enum Fixtures {
         return dir + "/" + name
     }
 }
+
+extension Fixtures {
+    static func trace(_ name: String) -> String { root + "/fixtures/traces/" + name }
+}
