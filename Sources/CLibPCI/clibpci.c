@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #include <sys/io.h>
@@ -217,6 +219,65 @@ int pcitime_tsc_invariant(void) { return 0; }
 
 #endif
 
+static inline uint64_t monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t now(int tsc) { return tsc ? pcitime_tsc() : monotonic_ns(); }
+
+uint64_t pcitime_now(int tsc) { return now(tsc); }
+
+uint64_t pcitime_timed_nothing(int tsc) {
+    uint64_t t0 = now(tsc);
+    uint64_t t1 = now(tsc);
+    return t1 - t0;
+}
+
+static inline uint32_t mmio_load(const volatile void *p, int width) {
+    switch (width) {
+    case 1: return *(const volatile uint8_t *)p;
+    case 2: return *(const volatile uint16_t *)p;
+    default: return *(const volatile uint32_t *)p;
+    }
+}
+
+uint64_t pcitime_timed_mmio(const volatile void *p, int width, int tsc, uint32_t *value) {
+    uint64_t t0 = now(tsc);
+    uint32_t v = mmio_load(p, width);
+    uint64_t t1 = now(tsc);
+    *value = v;
+    return t1 - t0;
+}
+
+uint64_t pcitime_timed_conf1(uint32_t address, int pos, int width, int tsc, uint32_t *value) {
+    uint64_t t0 = now(tsc);
+    uint32_t v = pcitime_conf1_read(address, pos, width);
+    uint64_t t1 = now(tsc);
+    *value = v;
+    return t1 - t0;
+}
+
+uint64_t pcitime_timed_pread(int fd, long offset, int width, int tsc, uint32_t *value, long *result) {
+    uint32_t v = 0;
+    uint64_t t0 = now(tsc);
+    ssize_t n = pread(fd, &v, (size_t)width, (off_t)offset);
+    uint64_t t1 = now(tsc);
+    *result = n < 0 ? -(long)errno : (long)n;
+    *value = v;
+    return t1 - t0;
+}
+
+uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, uint32_t *value, int *failed) {
+    char err[1];
+    uint64_t t0 = now(tsc);
+    int rc = pcitime_pci_read(d, pos, width, value, err, 0);
+    uint64_t t1 = now(tsc);
+    *failed = rc != 0;
+    return t1 - t0;
+}
+
 int pcitime_pin_cpu(int cpu) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -226,6 +287,3 @@ int pcitime_pin_cpu(int cpu) {
 
 int pcitime_current_cpu(void) { return sched_getcpu(); }
 
-uint8_t pcitime_mmio_read8(const volatile void *p) { return *(const volatile uint8_t *)p; }
-uint16_t pcitime_mmio_read16(const volatile void *p) { return *(const volatile uint16_t *)p; }
-uint32_t pcitime_mmio_read32(const volatile void *p) { return *(const volatile uint32_t *)p; }

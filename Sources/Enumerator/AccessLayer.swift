@@ -31,8 +31,10 @@ public struct AccessRecord: Sendable, Codable, Equatable {
 }
 
 /// The one layer every access goes through: it checks the range and alignment,
-/// refuses writes unless they were allowed, and counts and times each access.
-/// The timed region holds the method's access and nothing else.
+/// refuses writes unless they were allowed, and counts and records the time of
+/// each access. Reads are timed inside the methods' C helpers, so the timed
+/// region holds the access and nothing else; writes (rare: --allow-write) are
+/// timed here.
 public final class AccessLayer {
     public let method: ConfigAccess
     public let timer: AccessTimer
@@ -65,17 +67,17 @@ public final class AccessLayer {
 
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
         try check(h, offset, width)
-        let method = self.method
-        let start = timer.now()
-        let result = Result { try method.read(h, offset: offset, width: width) }
-        let end = timer.now()
-        let ns = timer.nanoseconds(from: start, to: end)
         var s = stats[h.address] ?? AccessStats()
         defer { stats[h.address] = s }
-        guard case .success(let value) = result else {
+        let timed: TimedRead
+        do {
+            timed = try method.read(h, offset: offset, width: width, clock: timer.source)
+        } catch {
             s.failures += 1
-            return try result.get()
+            throw error
         }
+        let value = timed.value
+        let ns = timer.nanoseconds(ticks: timed.ticks)
         s.reads += 1
         s.latency.record(UInt64(ns))
         if recording {

@@ -39,6 +39,13 @@ public struct FunctionHandle: Sendable {
     }
 }
 
+/// A value and the clock units its access took (the timer's own cost not
+/// yet subtracted).
+public struct TimedRead: Sendable {
+    public var value: UInt32
+    public var ticks: UInt64
+}
+
 /// One way to reach PCI configuration space, like pciutils' `struct pci_methods`
 /// or Linux's `struct pci_raw_ops`. Each method is one type in its own file.
 ///
@@ -64,8 +71,9 @@ public protocol ConfigAccess: AnyObject {
     /// for sysfs (64 bytes for non-root readers). Cheap when repeated.
     @discardableResult
     func prepare(_ address: PCIAddress) throws -> FunctionHandle
-    /// One naturally aligned access inside the handle's window.
-    func read(_ function: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32
+    /// One naturally aligned access inside the handle's window, timed by a C
+    /// helper that holds clock, access, clock and nothing else.
+    func read(_ function: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead
     func write(_ function: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws
 }
 

@@ -83,13 +83,10 @@ public final class ECAMAccess: ConfigAccess {
         return UnsafeRawPointer(p)
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
-        let p = UnsafeRawPointer(bitPattern: h.raw)! + offset
-        switch width {
-        case .byte: return UInt32(pcitime_mmio_read8(p))
-        case .word: return UInt32(pcitime_mmio_read16(p))
-        case .dword: return pcitime_mmio_read32(p)
-        }
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+        var v: UInt32 = 0
+        let ticks = pcitime_timed_mmio(UnsafeRawPointer(bitPattern: h.raw)! + offset, Int32(width.rawValue), clock.flag, &v)
+        return TimedRead(value: v, ticks: ticks)
     }
 
     public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {

@@ -89,13 +89,12 @@ public final class LibPCIAccess: ConfigAccess {
         return h
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
-        let d = UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
         var value: UInt32 = 0
-        var err = (0 as CChar, 0 as CChar)  // libpci read errors are fatal only; keep the fast path free of allocation
-        let rc = withUnsafeMutableBytes(of: &err) { pcitime_pci_read(d, Int32(offset), Int32(width.rawValue), &value, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 0) }
-        guard rc == 0 else { throw PCITimeError.system(name, EIO) }
-        return value
+        var failed: Int32 = 0
+        let ticks = pcitime_timed_pci_read(UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!, Int32(offset), Int32(width.rawValue), clock.flag, &value, &failed)
+        guard failed == 0 else { throw PCITimeError.system(name, EIO) }
+        return TimedRead(value: value, ticks: ticks)
     }
 
     public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {

@@ -48,8 +48,10 @@ public final class PortIOAccess: ConfigAccess {
         return FunctionHandle(address: a, raw: Int(address), window: 0..<256)
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
-        pcitime_conf1_read(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue))
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+        var v: UInt32 = 0
+        let ticks = pcitime_timed_conf1(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), clock.flag, &v)
+        return TimedRead(value: v, ticks: ticks)
     }
 
     public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {

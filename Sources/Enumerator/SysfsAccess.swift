@@ -1,3 +1,4 @@
+import CLibPCI
 import Foundation
 
 /// Config space through the kernel: `pread` of `/sys/bus/pci/devices/BDF/config`
@@ -81,11 +82,12 @@ public final class SysfsAccess: ConfigAccess {
         return h
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
+    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
         var v: UInt32 = 0
-        let n = pread(Int32(truncatingIfNeeded: h.raw), &v, width.rawValue, off_t(offset))
-        if n == width.rawValue { return UInt32(littleEndian: v) & width.mask }
-        if n < 0 { throw PCITimeError.system(path(h.address), errno) }
+        var n = 0
+        let ticks = pcitime_timed_pread(Int32(truncatingIfNeeded: h.raw), offset, Int32(width.rawValue), clock.flag, &v, &n)
+        if n == width.rawValue { return TimedRead(value: UInt32(littleEndian: v) & width.mask, ticks: ticks) }
+        if n < 0 { throw PCITimeError.system(path(h.address), Int32(-n)) }
         throw PCITimeError.permission(path(h.address), "read at \(hex(offset, 3)) returned \(n) of \(width.rawValue) bytes: beyond 0x40 config space is readable only as root")
     }
 

@@ -58,6 +58,20 @@ void pcitime_conf1_write(uint32_t address, int pos, int width, uint32_t value);
 
 // ---- time -------------------------------------------------------------------
 
+// Timed accesses: clock, access, clock in one C function, so nothing of
+// Swift's (dynamic dispatch, closures, bounds checks) lands between the two
+// clock reads. `tsc` selects lfence;rdtsc (ticks) or CLOCK_MONOTONIC (ns).
+// Each returns the elapsed clock units and stores what was read.
+uint64_t pcitime_now(int tsc);
+// Two clock reads with nothing between: the timer's own cost.
+uint64_t pcitime_timed_nothing(int tsc);
+uint64_t pcitime_timed_mmio(const volatile void *p, int width, int tsc, uint32_t *value);
+uint64_t pcitime_timed_conf1(uint32_t address, int pos, int width, int tsc, uint32_t *value);
+// *result: bytes read, or -errno.
+uint64_t pcitime_timed_pread(int fd, long offset, int width, int tsc, uint32_t *value, long *result);
+// *failed: 1 when libpci raised a fatal error (its message is dropped).
+uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, uint32_t *value, int *failed);
+
 // lfence; rdtsc: the fence keeps earlier loads from drifting past the read.
 uint64_t pcitime_tsc(void);
 // 1 when the CPU reports an invariant TSC (CPUID 0x80000007 EDX bit 8).
@@ -67,11 +81,5 @@ int pcitime_tsc_invariant(void);
 int pcitime_pin_cpu(int cpu);
 // The CPU the caller runs on (sched_getcpu), or -1.
 int pcitime_current_cpu(void);
-
-// ---- memory-mapped config space ---------------------------------------------
-
-uint8_t pcitime_mmio_read8(const volatile void *p);
-uint16_t pcitime_mmio_read16(const volatile void *p);
-uint32_t pcitime_mmio_read32(const volatile void *p);
 
 #endif
