@@ -219,63 +219,82 @@ int pcitime_tsc_invariant(void) { return 0; }
 
 #endif
 
-static inline uint64_t monotonic_ns(void) {
+static inline __attribute__((always_inline)) uint64_t monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static inline uint64_t now(int tsc) { return tsc ? pcitime_tsc() : monotonic_ns(); }
+#if defined(__x86_64__) || defined(__i386__)
+static inline __attribute__((always_inline)) uint64_t fenced_tsc(void) {
+    _mm_lfence();
+    uint64_t t = __rdtsc();
+    _mm_lfence();
+    return t;
+}
+#else
+static inline uint64_t fenced_tsc(void) { return 0; }
+#endif
+
+static inline uint64_t now(int tsc) { return tsc ? fenced_tsc() : monotonic_ns(); }
 
 uint64_t pcitime_now(int tsc) { return now(tsc); }
 
-uint64_t pcitime_timed_nothing(int tsc) {
-    uint64_t t0 = now(tsc);
-    uint64_t t1 = now(tsc);
-    return t1 - t0;
-}
+// Every choice (clock, width) is made before the first clock read: a branch
+// inside the window ends a translation block under TCG and costs as much as
+// the access being measured.
+#define SPAN(clock, access) ({ uint64_t t0_ = clock(); access; clock() - t0_; })
+#define BY_CLOCK(tsc, access) ((tsc) ? SPAN(fenced_tsc, access) : SPAN(monotonic_ns, access))
 
-static inline uint32_t mmio_load(const volatile void *p, int width) {
-    switch (width) {
-    case 1: return *(const volatile uint8_t *)p;
-    case 2: return *(const volatile uint16_t *)p;
-    default: return *(const volatile uint32_t *)p;
-    }
-}
+uint64_t pcitime_timed_nothing(int tsc) { return BY_CLOCK(tsc, (void)0); }
 
 uint64_t pcitime_timed_mmio(const volatile void *p, int width, int tsc, uint32_t *value) {
-    uint64_t t0 = now(tsc);
-    uint32_t v = mmio_load(p, width);
-    uint64_t t1 = now(tsc);
+    // The value stays in a register until both clock reads are done: a store
+    // through `value` inside the window would be one more memory access.
+    uint32_t v;
+    uint64_t d;
+    switch (width) {
+    case 1: d = BY_CLOCK(tsc, v = *(const volatile uint8_t *)p); break;
+    case 2: d = BY_CLOCK(tsc, v = *(const volatile uint16_t *)p); break;
+    default: d = BY_CLOCK(tsc, v = *(const volatile uint32_t *)p); break;
+    }
     *value = v;
-    return t1 - t0;
+    return d;
 }
 
 uint64_t pcitime_timed_conf1(uint32_t address, int pos, int width, int tsc, uint32_t *value) {
-    uint64_t t0 = now(tsc);
-    uint32_t v = pcitime_conf1_read(address, pos, width);
-    uint64_t t1 = now(tsc);
+#if defined(__x86_64__) || defined(__i386__)
+    uint16_t port = (uint16_t)(0xCFC + (pos & 3));
+    uint32_t v;
+    uint64_t d;
+    switch (width) {
+    case 1: d = BY_CLOCK(tsc, (outl(address, 0xCF8), v = inb(port))); break;
+    case 2: d = BY_CLOCK(tsc, (outl(address, 0xCF8), v = inw(port))); break;
+    default: d = BY_CLOCK(tsc, (outl(address, 0xCF8), v = inl(0xCFC))); break;
+    }
     *value = v;
-    return t1 - t0;
+    return d;
+#else
+    *value = 0xffffffff;
+    return 0;
+#endif
 }
 
 uint64_t pcitime_timed_pread(int fd, long offset, int width, int tsc, uint32_t *value, long *result) {
     uint32_t v = 0;
-    uint64_t t0 = now(tsc);
-    ssize_t n = pread(fd, &v, (size_t)width, (off_t)offset);
-    uint64_t t1 = now(tsc);
+    ssize_t n;
+    uint64_t d = BY_CLOCK(tsc, n = pread(fd, &v, (size_t)width, (off_t)offset));
     *result = n < 0 ? -(long)errno : (long)n;
     *value = v;
-    return t1 - t0;
+    return d;
 }
 
 uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, uint32_t *value, int *failed) {
     char err[1];
-    uint64_t t0 = now(tsc);
-    int rc = pcitime_pci_read(d, pos, width, value, err, 0);
-    uint64_t t1 = now(tsc);
+    int rc;
+    uint64_t span = BY_CLOCK(tsc, rc = pcitime_pci_read(d, pos, width, value, err, 0));
     *failed = rc != 0;
-    return t1 - t0;
+    return span;
 }
 
 int pcitime_pin_cpu(int cpu) {

@@ -91,7 +91,7 @@ extension PCITime {
                                              samples: samples, warmup: warmup, seed: parseSeed(seed)!, resamples: resamples, pin: pin)
                 if let offsets { request.offsets = try parseOffsets(offsets, width: width) }
                 request.kernelSplit = profile.value.flatMap(kernelSplit)
-                var report = try Comparison.run(request, options: options)
+                var report = try Comparison.run(request, options: options, timer: source.timer())
                 project(&report, options: options, profile: profile)
                 if let path = svg {
                     guard FileManager.default.createFile(atPath: path, contents: Data(CompareSVG.render(report).utf8)) else {

@@ -29,8 +29,26 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("ECAM window that overrides every other source: [SEGMENT:]BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff (repeatable).", valueName: "WINDOW"))
     var ecam: [String] = []
 
+    @Option(help: ArgumentHelp("Clock for access latency: auto (the TSC when the CPU says it is invariant, else clock_gettime), tsc, or clock_gettime.", valueName: "CLOCK"))
+    var clock: ClockChoice = .auto
+
     @Option(name: .customLong("libpci-param"), help: ArgumentHelp("A libpci parameter for libpci:NAME methods, e.g. dump.name=FILE (repeatable).", valueName: "KEY=VALUE"))
     var libpciParams: [String] = []
+
+    enum ClockChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, tsc
+        case clockGettime = "clock_gettime"
+    }
+
+    /// The access timer `--clock` asks for. Under TCG the TSC is not flagged
+    /// invariant, but rdtsc costs far less than clock_gettime there.
+    func timer() -> AccessTimer {
+        switch clock {
+        case .auto: return AccessTimer()
+        case .tsc: return AccessTimer(source: .tsc)
+        case .clockGettime: return AccessTimer(source: .clockMonotonic)
+        }
+    }
 
     func methodOptions() throws -> MethodOptions {
         var params: [String: String] = [:]

@@ -53,7 +53,7 @@ extension PCITime {
 
         func run() throws {
             try pcitime.run {
-                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`)
+                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.walk.functions = report.walk.functions.filter(filter.matches)
                 let names = Names(numeric: numeric)
