@@ -64,7 +64,17 @@ public enum Methods {
             if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {
                 parameters["sysfs.path"] = options.root.appendingPath("sys/bus/pci")
             }
-            return try LibPCIAccess(method: method, parameters: parameters)
+            if method == "dump" && parameters["dump.name"] == nil {
+                throw PCITimeError.unavailable(name, "needs a dump file (lspci -x output): --libpci-param dump.name=FILE")
+            }
+            do {
+                return try LibPCIAccess(method: method, parameters: parameters)
+            } catch PCITimeError.unavailable(let what, let why) where method.hasPrefix("intel-conf") {
+                // libpci blames permissions for any ioperm failure; say what it was.
+                let e = pcitime_ioperm(0xCF8, 8, 1)
+                if e == 0 { _ = pcitime_ioperm(0xCF8, 8, 0) }
+                throw PCITimeError.unavailable(what, e == ENOSYS ? why + " (here ioperm fails with ENOSYS: the kernel has no CONFIG_X86_IOPL_IOPERM)" : why)
+            }
         }
     }
 

@@ -12,8 +12,10 @@ extension PCITime {
             try pcitime.run {
                 let options = try source.methodOptions()
                 var out = ""
-                for (name, result) in Enumerator.Methods.survey(options: options) {
-                    let padded = name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                let survey = Enumerator.Methods.survey(options: options)
+                let width = survey.map(\.name.count).max() ?? 0
+                for (name, result) in survey {
+                    let padded = name.padding(toLength: width, withPad: " ", startingAt: 0)
                     switch result {
                     case .success(let summary): out += "\(padded) available    \(summary)\n"
                     case .failure(let error): out += "\(padded) unavailable  \(error)\n"
