@@ -237,3 +237,15 @@ public struct EnumerationModel {
         return known
     }
 }
+
+extension EnumeratedFunction {
+    /// From the scan's decoded function.
+    public init(_ f: PCIFunction) {
+        self.init(address: f.address, headerType: f.headerType & 0x7f, multifunction: f.multifunction, classCode: f.classCode,
+                  pcieType: f.pcie.map(\.portType),
+                  capabilities: f.capabilities.map { .init(id: UInt16($0.id), offset: UInt16($0.offset)) },
+                  extendedCapabilities: f.extendedCapabilities.map { .init(id: $0.id, offset: UInt16($0.offset)) },
+                  extendedConfigReadable: f.configSize > 256, interruptPin: f.interruptPin,
+                  secondaryBus: f.bridge?.secondary, subordinateBus: f.bridge?.subordinate)
+    }
+}
