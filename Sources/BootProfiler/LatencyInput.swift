@@ -27,6 +27,17 @@ public enum LatencyInput {
                                provenance: .measured("\(source): median of \(h.totalCount) accesses by pcitime scan --method \(r.method)"))
     }
 
+    /// The part of `pcitime compare --json` that prices mechanisms.
+    struct Compared: Decodable {
+        struct Run: Decodable {
+            struct Stats: Decodable { var p50: UInt64; var count: Int }
+            var method: String
+            var stats: Stats
+        }
+        var schema: String
+        var runs: [Run]
+    }
+
     struct Plain: Decodable {
         struct Entry: Decodable { var mechanism: String; var nanoseconds: Double; var source: String? }
         var latencies: [Entry]
@@ -36,8 +47,7 @@ public enum LatencyInput {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileManager.default.fileExists(atPath: path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
         }
-        let decoder = JSONDecoder()
-        if let scan = try? decoder.decode(ScanJSON.self, from: data) {
+        if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: data) {
             guard let m = mechanism(forMethod: scan.method) else {
                 throw PCITimeError.input(path, "scan method '\(scan.method)' is not a config mechanism")
             }
@@ -51,8 +61,19 @@ public enum LatencyInput {
             return [LatencyEstimate(mechanism: m, nanoseconds: sum / Double(n),
                                     provenance: .measured("\(path): per-function medians of \(n) accesses by pcitime scan --method \(scan.method)"))]
         }
+        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: data), compared.schema.hasPrefix("pcitime-compare/") {
+            // sysfs-base and sysfs-ext reach the kernel's two mechanisms (type 1
+            // and ECAM on x86 guests that split them), system call included.
+            return compared.runs.compactMap { run in
+                let kernelPath = ["sysfs-base": Mechanism.type1, "sysfs-ext": .ecam][run.method]
+                guard run.stats.count > 0, let m = kernelPath ?? mechanism(forMethod: run.method) else { return nil }
+                let how = kernelPath == nil ? "" : " (the kernel's \(m.rawValue) through sysfs: an upper bound)"
+                return LatencyEstimate(mechanism: m, nanoseconds: Double(run.stats.p50),
+                                       provenance: .measured("\(path): median of \(run.stats.count) \(run.method) reads by pcitime compare\(how)"))
+            }
+        }
         do {
-            let plain = try decoder.decode(Plain.self, from: data)
+            let plain = try JSONDecoder().decode(Plain.self, from: data)
             return try plain.latencies.map { e in
                 guard let m = Mechanism(rawValue: e.mechanism) ?? mechanism(forMethod: e.mechanism) else {
                     throw PCITimeError.input(path, "unknown mechanism '\(e.mechanism)'")
@@ -62,7 +83,7 @@ public enum LatencyInput {
         } catch let e as PCITimeError {
             throw e
         } catch {
-            throw PCITimeError.input(path, "neither pcitime scan --json output nor {\"latencies\":[...]}")
+            throw PCITimeError.input(path, "neither pcitime scan --json nor pcitime compare --json output nor {\"latencies\":[...]}")
         }
     }
 }

@@ -16,7 +16,34 @@ public struct AccessStats: Sendable {
         reads += other.reads
         writes += other.writes
         failures += other.failures
+        if other.latency.totalCount > 0 { reserve(other.latency.max) }
         latency.add(other.latency)
+    }
+
+    @inline(__always)
+    mutating func recordRead(_ ns: UInt64) {
+        reads += 1
+        record(ns)
+    }
+
+    /// One latency sample.
+    @inline(__always)
+    mutating func record(_ ns: UInt64) {
+        if ns > latency.highestTrackableValue { reserve(ns) }
+        latency.record(ns)
+    }
+
+    /// Grows the histogram to hold `value` by building a larger one and
+    /// merging: Histogram's own auto-resize appends its new buckets through
+    /// an unspecialised generic path (about 1,000 instructions per bucket, 80%
+    /// of a scan of a captured tree), a fresh one is one zeroed allocation.
+    mutating func reserve(_ value: UInt64) {
+        guard value > latency.highestTrackableValue else { return }
+        var grown = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: max(value, latency.highestTrackableValue.multipliedReportingOverflow(by: 2).partialValue),
+                                      numberOfSignificantValueDigits: latency.numberOfSignificantValueDigits)
+        grown.autoResize = true
+        grown.add(latency)
+        latency = grown
     }
 }
 
@@ -67,19 +94,18 @@ public final class AccessLayer {
 
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
         try check(h, offset, width)
-        var s = stats[h.address] ?? AccessStats()
-        defer { stats[h.address] = s }
         let timed: TimedRead
         do {
             timed = try method.read(h, offset: offset, width: width, clock: timer.source)
         } catch {
-            s.failures += 1
+            stats[h.address, default: AccessStats()].failures += 1
             throw error
         }
         let value = timed.value
         let ns = timer.nanoseconds(ticks: timed.ticks)
-        s.reads += 1
-        s.latency.record(UInt64(ns))
+        // Modified in place: a copy out of the dictionary and back would copy
+        // the histogram's buckets on every access.
+        stats[h.address, default: AccessStats()].recordRead(ns)
         if recording {
             records.append(AccessRecord(address: h.address, offset: offset, width: width, isWrite: false, value: value, nanoseconds: ns))
         }
@@ -102,14 +128,12 @@ public final class AccessLayer {
         let result = Result { try method.write(h, offset: offset, width: width, value: value & width.mask) }
         let end = timer.now()
         let ns = timer.nanoseconds(from: start, to: end)
-        var s = stats[address] ?? AccessStats()
-        defer { stats[address] = s }
         guard case .success = result else {
-            s.failures += 1
+            stats[address, default: AccessStats()].failures += 1
             return try result.get()
         }
-        s.writes += 1
-        s.latency.record(UInt64(ns))
+        stats[address, default: AccessStats()].writes += 1
+        stats[address, default: AccessStats()].record(ns)
         if recording {
             records.append(AccessRecord(address: address, offset: offset, width: width, isWrite: true, value: value, nanoseconds: ns))
         }

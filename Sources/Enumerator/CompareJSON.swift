@@ -105,9 +105,7 @@ public struct CompareJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try e.encode(self)
+        let data = try ScanJSON.encoder.encode(self)
         return String(decoding: data, as: UTF8.self)
     }
 }

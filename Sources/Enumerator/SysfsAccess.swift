@@ -45,6 +45,18 @@ public final class SysfsAccess: ConfigAccess {
         }
         listing = Set(names.compactMap { PCIAddress($0) })
         unprivileged = root == "/" && geteuid() != 0
+        SysfsAccess.raiseFileLimit(to: listing.count + 64)
+    }
+
+    /// One config file stays open per function (the timed access is the
+    /// pread alone), so a tree of thousands of functions needs more than the
+    /// usual soft limit of 1024 descriptors: raise it towards the hard limit.
+    static func raiseFileLimit(to needed: Int) {
+        // rlim_t.max is RLIM_INFINITY (which Swift cannot import: ~0UL).
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, rlim_t(needed) > limit.rlim_cur else { return }
+        limit.rlim_cur = limit.rlim_max == rlim_t.max ? rlim_t(needed) : min(limit.rlim_max, rlim_t(needed))
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     deinit {
@@ -68,6 +80,11 @@ public final class SysfsAccess: ConfigAccess {
             let e = errno
             if e == EACCES { throw PCITimeError.permission(p, "cannot open the config file: run as root") }
             if e == ELOOP { throw PCITimeError.input(p, "symbolic link loop") }
+            if e == EMFILE {
+                var limit = rlimit()
+                _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+                throw PCITimeError.input(p, "too many open files: sysfs keeps one config file open per function, \(listing.count) here, and the hard limit is \(limit.rlim_max) (raise it: ulimit -Hn)")
+            }
             throw PCITimeError.system(p, e)
         }
         var st = stat()

@@ -79,6 +79,8 @@ extension PCITime {
                 if let path = svg { try write(SVGRenderer.render(profile, title: "pcitime boot: \(logName)"), to: path) }
                 if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing)
+                    // camelCase keys: snake_case conversion would also rewrite dictionary
+                    // keys such as the mechanism names ("ECAM").
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")

@@ -110,6 +110,8 @@ extension PCITime {
                 if json {
                     let out = TraceJSON(window: window, counts: counts, latencies: latencies, malformedLines: parser.malformed,
                                         lostEvents: parser.lostEvents, unreturned: parser.unreturned, skippedProbes: skipped.map { "\($0.probe): \($0.why)" })
+                    // camelCase keys: snake_case conversion would also rewrite dictionary
+                    // keys such as the mechanism names ("ECAM").
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")

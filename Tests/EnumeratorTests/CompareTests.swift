@@ -251,16 +251,16 @@ import Testing
         #expect(runs.map { $0["requested"] as! String } == ["sysfs-base", "sysfs-ext"])
         for run in runs {
             let h = run["histogram"] as! [String: Any]
-            #expect(h["totalCount"] as? Int == 80)
+            #expect(h["total_count"] as? Int == 80)
             let buckets = h["buckets"] as! [[String: Any]]
             #expect(buckets.reduce(0) { $0 + ($1["count"] as! Int) } == 80)
         }
         let projections = json["projections"] as! [[String: Any]]
         #expect(projections.count == 1)
         #expect(projections[0]["accesses"] as? Int == 1000)
-        #expect((projections[0]["accessesBasis"] as! [String: String])["kind"] == "given")
+        #expect((projections[0]["accesses_basis"] as! [String: String])["kind"] == "given")
         // The capture's kernel log: start to 'Run /process_api as init process'.
-        #expect((projections[0]["kernelBootBasis"] as? [String: String])?["kind"] == "measured")
+        #expect((projections[0]["kernel_boot_basis"] as? [String: String])?["kind"] == "measured")
         #expect(FileManager.default.contents(atPath: svgPath).map { String(decoding: $0, as: UTF8.self).hasPrefix("<svg ") } == true)
         try? FileManager.default.removeItem(atPath: (svgPath as NSString).deletingLastPathComponent)
 
