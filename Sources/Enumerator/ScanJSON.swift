@@ -117,7 +117,10 @@ public struct ScanJSON: Codable, Equatable {
         return d
     }()
 
-    public func encoded() throws -> String {
-        String(decoding: try ScanJSON.encoder.encode(self), as: UTF8.self)
+    /// The whole document as text (tests; the CLI streams with `write(to:)`).
+    public func encoded() -> String {
+        var data = Data()
+        write { data.append($0) }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -58,7 +58,7 @@ extension PCITime {
                 report.walk.functions = report.walk.functions.filter(filter.matches)
                 let names = Names(numeric: numeric)
                 if json {
-                    printOut(try ScanJSON(report, names: names).encoded() + "\n")
+                    ScanJSON(report, names: names).write { FileHandle.standardOutput.write($0) }
                 } else if tree {
                     printOut(ScanTree.render(report.walk.functions))
                 } else {
