@@ -92,6 +92,37 @@ public final class AccessLayer {
         try read(try handle(address), offset: offset, width: width)
     }
 
+    /// Vendor probes that found nothing, all addresses together: an empty
+    /// slot gets no handle, histogram or entry of its own (a brute scan
+    /// probes thousands of them).
+    public private(set) var emptyProbes = AccessStats()
+
+    /// Reads the vendor/device dword, where every walk starts on a function.
+    /// Nil when nothing answers (vendor FFFF or 0000): absent, not failed.
+    public func probe(_ address: PCIAddress) throws -> (handle: FunctionHandle, id: UInt32)? {
+        let h = try handles[address] ?? method.prepare(address)
+        try check(h, 0, .dword)
+        let timed: TimedRead
+        do {
+            timed = try method.read(h, offset: 0, width: .dword, clock: timer.source)
+        } catch {
+            stats[address, default: AccessStats()].failures += 1
+            throw error
+        }
+        let ns = timer.nanoseconds(ticks: timed.ticks)
+        if recording {
+            records.append(AccessRecord(address: address, offset: 0, width: .dword, isWrite: false, value: timed.value, nanoseconds: ns))
+        }
+        let vendor = timed.value & 0xffff
+        if vendor == 0xffff || vendor == 0 {
+            emptyProbes.recordRead(ns)
+            return nil
+        }
+        handles[address] = h
+        stats[address, default: AccessStats()].recordRead(ns)
+        return (h, timed.value)
+    }
+
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
         try check(h, offset, width)
         let timed: TimedRead
@@ -139,15 +170,16 @@ public final class AccessLayer {
         }
     }
 
-    /// Totals over every function.
+    /// Totals over every function and every empty probe.
     public var totals: AccessStats {
-        var t = AccessStats()
+        var t = emptyProbes
         for s in stats.values { t.add(s) }
         return t
     }
 
     public func resetCounts() {
         stats = [:]
+        emptyProbes = AccessStats()
         records = []
     }
 

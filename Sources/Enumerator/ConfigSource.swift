@@ -24,6 +24,13 @@ public final class LayerSource: ConfigSource {
         self.handle = try layer.handle(address)
     }
 
+    /// A function whose vendor/device dword `AccessLayer.probe` already read.
+    init(_ layer: AccessLayer, probed handle: FunctionHandle, id: UInt32) {
+        self.layer = layer
+        self.handle = handle
+        cache[0] = id
+    }
+
     public func dword(_ offset: Int) throws -> UInt32 {
         if let v = cache[offset] { return v }
         let v = try layer.read(handle, offset: offset, width: .dword)

@@ -15,6 +15,8 @@ public struct ScanReport {
     public var walk: Walk.Result
     /// Per function: reads and writes of one pass, latency of all passes.
     public var stats: [PCIAddress: AccessStats]
+    /// Vendor probes where nothing answered, all addresses together (same rule).
+    public var emptyProbeStats: AccessStats
     /// Every access of the first pass, in order, when recording was asked for.
     public var records: [AccessRecord]
 
@@ -22,7 +24,7 @@ public struct ScanReport {
     /// attributes to devices), and to addresses where nothing answered.
     public var deviceReads: Int { walk.functions.reduce(0) { $0 + (stats[$1.address]?.reads ?? 0) } }
     public var totals: AccessStats {
-        var t = AccessStats()
+        var t = emptyProbeStats
         for s in stats.values { t.add(s) }
         return t
     }
@@ -50,11 +52,14 @@ public enum Scanner {
         let records = layer.records
         layer.recording = false
         var counts = layer.stats
+        var empty = layer.emptyProbes
         for _ in 1..<passes { _ = walk.run() }
         for (address, s) in layer.stats {
             counts[address]?.latency = s.latency
         }
+        empty.latency = layer.emptyProbes.latency
         return ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
-                          root: options.root, passes: passes, brute: brute, walk: first, stats: counts, records: records)
+                          root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
+                          records: records)
     }
 }

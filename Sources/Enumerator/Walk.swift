@@ -93,14 +93,11 @@ public struct Walk {
     private func probe(_ a: PCIAddress, _ r: inout Result, _ found: inout Set<PCIAddress>) -> PCIFunction? {
         guard layer.method.canHold(a) else { return nil }
         do {
-            let source = try LayerSource(layer, a)
-            let id = try source.dword(0)
-            let vendor = id & 0xffff
-            if vendor == 0xffff || vendor == 0 {
+            guard let (handle, id) = try layer.probe(a) else {
                 r.emptyProbes += 1
                 return nil
             }
-            let f = try ConfigDecoder.decode(a, source)
+            let f = try ConfigDecoder.decode(a, LayerSource(layer, probed: handle, id: id))
             r.functions.append(f)
             found.insert(a)
             return f
