@@ -59,6 +59,8 @@ public struct DriverProbe: Codable, Sendable, Equatable {
     /// Exact per-device probe times from `initcall_debug`'s "probe with driver
     /// ... returned ... after N usecs", summed.
     public var reportedMicroseconds: UInt64?
+    /// Zero when the log's timestamps went backwards.
+    public var duration: UInt64 { end >= start ? end - start : 0 }
 }
 
 /// A `calling`/`initcall ... returned ... after N usecs` pair.

@@ -297,10 +297,11 @@ public struct BootProfileBuilder {
     mutating func initcallLine(_ t: UInt64, _ s: ByteLine) {
         guard let (name, module) = Self.symbol(s), let ret = s.firstRange(of: " returned "),
               let after = s.firstRange(of: " after ", from: ret),
-              let (usecs, end) = s.decimalValue(at: after + 7), s.dropFirst(end).hasPrefix(" usecs") else { return }
+              let (usecs, end) = s.decimalValue(at: after + 7), s.dropFirst(end).hasPrefix(" usecs"),
+              usecs < 1 << 40 else { return }  // 12 days: beyond is garbage, and sums never overflow
         var result = 0
         let rs = s.dropFirst(ret + 10)
-        if let (v, _) = rs.decimalValue(at: rs.hasPrefix("-") ? 1 : 0) { result = rs.hasPrefix("-") ? -Int(v) : Int(v) }
+        if let (v, _) = rs.decimalValue(at: rs.hasPrefix("-") ? 1 : 0) { result = rs.hasPrefix("-") ? -Int(clamping: v) : Int(clamping: v) }
         let start = pendingCalls.removeValue(forKey: name)
         if start == nil { profile.initcalls.unpaired += 1 }
         let call = Initcall(name: name, module: module, start: start, end: t, microseconds: usecs, result: result)
@@ -371,7 +372,7 @@ public struct BootProfileBuilder {
         if !profile.drivers[i].devices.contains(dev) { profile.drivers[i].devices.append(dev) }
         // initcall_debug: "probe with driver X returned 0 after N usecs"
         if let p = m.firstRange(of: "probe with driver "), let a = m.firstRange(of: " after ", from: p),
-           let (usecs, _) = m.decimalValue(at: a + 7) {
+           let (usecs, _) = m.decimalValue(at: a + 7), usecs < 1 << 40 {
             profile.drivers[i].reportedMicroseconds = (profile.drivers[i].reportedMicroseconds ?? 0) + usecs
         }
         driverAwaitingNext = i

@@ -81,7 +81,8 @@ struct LogRecord {
         var i = 1
         while i < line.count && line[i] == 0x20 { i += 1 }
         guard let (seconds, dot) = line.decimalValue(at: i), dot < line.count, line[dot] == 0x2E,
-              let (fraction, close) = line.decimalValue(at: dot + 1), close < line.count, line[close] == 0x5D
+              let (fraction, close) = line.decimalValue(at: dot + 1), close < line.count, line[close] == 0x5D,
+              seconds < 1 << 32  // 136 years: beyond is garbage, and sums of times never overflow
         else { return nil }
         var micros = fraction
         var digits = close - dot - 1

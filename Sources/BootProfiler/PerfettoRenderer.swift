@@ -56,7 +56,7 @@ public enum PerfettoRenderer {
                                 tid: Track.devices.rawValue, s: nil, args: args))
         }
         for d in p.drivers {
-            events.append(Event(name: d.driver, cat: "driver", ph: "X", ts: d.start, dur: d.end - d.start, pid: 1, tid: Track.drivers.rawValue,
+            events.append(Event(name: d.driver, cat: "driver", ph: "X", ts: d.start, dur: d.duration, pid: 1, tid: Track.drivers.rawValue,
                                 s: nil, args: ["devices": d.devices.joined(separator: " ")]))
         }
         var seen = Set<String>()

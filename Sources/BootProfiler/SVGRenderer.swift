@@ -5,8 +5,16 @@ public enum SVGRenderer {
     struct Row {
         var label: String
         var start: UInt64
+        /// Never before `start`: a log whose timestamps go backwards can
+        /// close a window before it opened.
         var end: UInt64
         var color: String
+        init(label: String, start: UInt64, end: UInt64, color: String) {
+            self.label = label
+            self.start = start
+            self.end = max(end, start)
+            self.color = color
+        }
     }
 
     public static func render(_ p: BootProfile, title: String) -> String {
@@ -25,11 +33,11 @@ public enum SVGRenderer {
         var seen = Set<String>()
         for call in (p.initcalls.longest.prefix(15) + p.initcalls.pci.prefix(15)) where seen.insert(call.name).inserted {
             let start = call.start ?? (call.end >= call.microseconds ? call.end - call.microseconds : 0)
-            rows.append(Row(label: call.name, start: start, end: start + call.microseconds, color: "#b07cd8"))
+            rows.append(Row(label: call.name, start: start, end: start.addingReportingOverflow(call.microseconds).overflow ? .max : start + call.microseconds, color: "#b07cd8"))
         }
         rows.sort { $0.start < $1.start }
         let t0 = p.kernelStart ?? p.firstTime ?? 0
-        let t1 = max(p.kernelBoot.map { t0 + $0 } ?? 0, rows.map(\.end).max() ?? 0, marks.map(\.1).max() ?? 0, t0 + 1)
+        let t1 = max(p.kernelBoot.map { t0.addingReportingOverflow($0).overflow ? .max : t0 + $0 } ?? 0, rows.map(\.end).max() ?? 0, marks.map(\.1).max() ?? 0, t0 == .max ? t0 : t0 + 1)
         let left = 20.0, labelWidth = 0.0, width = 1400.0, rowHeight = 16.0, top = 60.0
         let plot = width - left * 2 - labelWidth
         let height = top + Double(rows.count) * rowHeight + 40

@@ -42,7 +42,7 @@ public enum TableRenderer {
             out += "\nDriver probes (measured: first line to the line after the driver's last, before init)\n"
             var d = [["driver", "start ms", "span ms", "reported", "devices"]]
             for dr in p.drivers {
-                d.append([dr.driver, msec(dr.start), msec(dr.end - dr.start), dr.reportedMicroseconds.map { msec($0) + " ms (initcall_debug)" } ?? "-",
+                d.append([dr.driver, msec(dr.start), msec(dr.duration), dr.reportedMicroseconds.map { msec($0) + " ms (initcall_debug)" } ?? "-",
                           clip(dr.devices.joined(separator: " "), 60)])
             }
             out += columns(d, rightAligned: [1, 2])

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -296,6 +297,23 @@ uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, 
     *failed = rc != 0;
     return span;
 }
+
+static volatile sig_atomic_t pcitime_signal_number;
+
+static void pcitime_note_signal(int sig) { pcitime_signal_number = sig; }
+
+void pcitime_trap_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pcitime_note_signal;
+    sa.sa_flags = SA_RESTART;  // reads and writes go on; the job polls the flag
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+int pcitime_caught_signal(void) { return pcitime_signal_number; }
 
 int pcitime_pin_cpu(int cpu) {
     cpu_set_t set;

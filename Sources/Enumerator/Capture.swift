@@ -21,6 +21,9 @@ public struct Capture {
     public var source: String
     public var redact: Bool
     public var root: String
+    /// Polled before every file written: a signal number stops the capture,
+    /// which then removes its temporary folder and throws `.interrupted`.
+    public var stopRequested: () -> Int32? = { nil }
 
     public init(source: String, redact: Bool = true, root: String = "/") {
         self.source = source
@@ -34,13 +37,13 @@ public struct Capture {
         guard !fm.fileExists(atPath: out) else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
         let parent = (out as NSString).deletingLastPathComponent
         let tmp = (parent.isEmpty ? "." : parent) + "/." + (out as NSString).lastPathComponent + ".partial-\(getpid())"
-        CaptureCleanup.shared.path = tmp
-        defer { CaptureCleanup.shared.path = nil }
         do {
             try fill(tmp, kernelLog: kernelLog)
+            try checkStop()
             guard rename(tmp, out) == 0 else { throw PCITimeError.system(out, errno) }
         } catch {
             try? fm.removeItem(atPath: tmp)
+            if let signal = stopRequested() { throw PCITimeError.interrupted(signal) }
             throw error
         }
     }
@@ -89,7 +92,12 @@ public struct Capture {
         }
     }
 
+    func checkStop() throws {
+        if let signal = stopRequested() { throw PCITimeError.interrupted(signal) }
+    }
+
     func put(_ data: Data, _ path: String) throws {
+        try checkStop()
         guard FileManager.default.createFile(atPath: path, contents: data) else {
             throw PCITimeError.system(path, EIO)
         }
@@ -142,10 +150,4 @@ public struct Capture {
         }
         return b
     }
-}
-
-/// The temporary folder to remove if the user interrupts a capture.
-public final class CaptureCleanup: @unchecked Sendable {
-    public static let shared = CaptureCleanup()
-    public var path: String?
 }

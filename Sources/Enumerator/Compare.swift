@@ -239,10 +239,13 @@ public enum Comparison {
     /// The functions present, from an untimed walk.
     static func discover(options: MethodOptions, opened: [ConfigAccess]) throws -> [PCIFunction] {
         let walker: ConfigAccess
-        if let sysfs = try? SysfsAccess(root: options.root) {
-            walker = sysfs
+        let sysfs = Result { try SysfsAccess(root: options.root) }
+        if case .success(let s) = sysfs {
+            walker = s
         } else if let first = opened.first(where: { window(of: $0).lowerBound == 0 }) {
             walker = first
+        } else if !options.isLive, case .failure(let e) = sysfs {
+            throw e  // --root nowhere, or a file: say that, not what it led to
         } else {
             throw PCITimeError.unavailable("compare", "cannot list the functions: sysfs is not readable and no requested method reads the header")
         }

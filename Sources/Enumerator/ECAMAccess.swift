@@ -15,12 +15,19 @@ public final class ECAMAccess: ConfigAccess {
     let fd: Int32
     private var buses: [UInt32: UnsafeRawPointer] = [:]
     static let busBytes = 1 << 20
+    /// The "PCI ECAM"/"PCI MMCONFIG" regions the kernel reserved in
+    /// `/proc/iomem`: a bus is mapped only inside one of them (the kernel
+    /// drops MCFG windows it could not confirm). Nil for `--ecam`, which maps
+    /// what it is told.
+    let reserved: [IOMem.Region]?
 
     /// Opens `/dev/mem` and maps the first window's first bus, so a method
     /// that cannot work here says so at once.
     public init(discovery: ECAMDiscovery, iomem: IOMem? = IOMem(path: "/proc/iomem"), memPath: String = "/dev/mem") throws {
         self.discovery = discovery
         self.memPath = memPath
+        self.reserved = discovery.source == .override ? nil
+            : iomem.map { $0.regions.filter { $0.name.hasPrefix("PCI ECAM ") || $0.name.hasPrefix("PCI MMCONFIG ") } } ?? []
         if let iomem, iomem.showsAddresses {
             for w in discovery.windows {
                 if let ram = iomem.ram(overlapping: w.firstAddress, w.lastAddress) {
@@ -71,6 +78,9 @@ public final class ECAMAccess: ConfigAccess {
             throw PCITimeError.usage("ecam: \(a) is outside every ECAM window")
         }
         let physical = w.base + UInt64(a.bus) << 20
+        if let reserved, !reserved.contains(where: { $0.start <= physical && physical + UInt64(Self.busBytes) - 1 <= $0.end }) {
+            throw PCITimeError.input(discovery.file, "ECAM bus \(hex(a.segment, 4)):\(hex(a.bus, 2)) at \(hexAddress(physical)) is not inside a \"PCI ECAM\" or \"PCI MMCONFIG\" region of /proc/iomem (the kernel did not reserve it): refusing to map it (--ecam maps a window anyway)")
+        }
         let p = mmap(nil, Self.busBytes, PROT_READ, MAP_SHARED, fd, off_t(physical))
         guard let p, p != MAP_FAILED else {
             let e = errno

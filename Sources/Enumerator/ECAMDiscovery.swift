@@ -35,13 +35,20 @@ public struct ECAMDiscovery: Sendable {
               buses.count == 2, let first = UInt8(buses[0], radix: 16), let last = UInt8(buses[1], radix: 16),
               first <= last, base & 0xfffff == 0, base != 0
         else { throw bad() }
-        return ECAMWindow(base: base, segment: segment, startBus: first, endBus: last)
+        let w = ECAMWindow(base: base, segment: segment, startBus: first, endBus: last)
+        guard w.fitsAddressSpace else { throw bad() }
+        return w
     }
 
     /// Finds the windows under `root` ("/" live, or a captured tree).
     /// A present but malformed MCFG is an error, not a reason to look elsewhere.
     public static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = [],
                                 kernelLog: KernelLogSource? = nil) throws -> ECAMDiscovery {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
+            throw PCITimeError.missing(root, "no such directory")
+        }
+        guard isDirectory.boolValue else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
         let mcfgFile = mcfgPath ?? root.appendingPath("sys/firmware/acpi/tables/MCFG")
         var mcfg: MCFG?
         if mcfgPath != nil || FileManager.default.fileExists(atPath: mcfgFile) {

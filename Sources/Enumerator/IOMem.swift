@@ -38,9 +38,10 @@ public struct IOMem: Sendable {
         regions.compactMap { r in
             guard let m = r.name.firstMatch(of: /PCI (?:ECAM|MMCONFIG) ([0-9a-fA-F]{4}) \[bus ([0-9a-fA-F]{2})-([0-9a-fA-F]{2})\]/),
                   let seg = UInt16(m.1, radix: 16), let first = UInt8(m.2, radix: 16), let last = UInt8(m.3, radix: 16),
-                  first <= last
+                  first <= last, r.start >= UInt64(first) << 20
             else { return nil }
-            return ECAMWindow(base: r.start - UInt64(first) << 20, segment: seg, startBus: first, endBus: last)
+            let w = ECAMWindow(base: r.start - UInt64(first) << 20, segment: seg, startBus: first, endBus: last)
+            return w.fitsAddressSpace ? w : nil
         }
     }
 
@@ -68,7 +69,7 @@ public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
                   start >= base, end > start, (end - base) >> 20 <= 255 {
             w = ECAMWindow(base: base, segment: 0, startBus: UInt8((start - base) >> 20), endBus: UInt8((end - base) >> 20))
         }
-        if let w, !found.contains(w) { found.append(w) }
+        if let w, w.fitsAddressSpace, !found.contains(w) { found.append(w) }
     }
     return found
 }

@@ -21,6 +21,13 @@ public struct ECAMWindow: Hashable, Sendable, Codable {
     public var lastAddress: UInt64 { base + (UInt64(endBus) + 1) << 20 - 1 }
     public var size: UInt64 { (UInt64(endBus) - UInt64(startBus) + 1) << 20 }
 
+    /// False when the window's last byte would lie past the 64-bit address
+    /// space (a base near 2^64 in a corrupt table): such a window is refused
+    /// where it is read, so the address arithmetic here never overflows.
+    public var fitsAddressSpace: Bool {
+        !base.addingReportingOverflow((UInt64(endBus) + 1) << 20).overflow
+    }
+
     public func contains(segment: UInt16, bus: UInt8) -> Bool {
         segment == self.segment && bus >= startBus && bus <= endBus
     }
@@ -83,6 +90,9 @@ public struct MCFG: Sendable, Equatable {
                 throw bad("MCFG entry \(i): base \(hexAddress(w.base)) is not 1 MiB aligned")
             }
             guard w.base != 0 else { throw bad("MCFG entry \(i): base address is 0") }
+            guard w.fitsAddressSpace else {
+                throw bad("MCFG entry \(i): base \(hexAddress(w.base)) with buses up to \(hex(w.endBus, 2)) runs past the 64-bit address space")
+            }
             if let other = windows.first(where: { $0.segment == w.segment && $0.startBus <= w.endBus && w.startBus <= $0.endBus }) {
                 throw bad("MCFG entry \(i): segment \(hex(w.segment, 4)) buses \(hex(w.startBus, 2))-\(hex(w.endBus, 2)) overlap buses \(hex(other.startBus, 2))-\(hex(other.endBus, 2))")
             }

@@ -15,6 +15,8 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
     case system(String, Int32)
     /// A bad value for an option.
     case usage(String)
+    /// A signal (Ctrl-C, kill) stopped a job that cleaned up first.
+    case interrupted(Int32)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
         case .permission(let what, let why): return "\(what): \(why)"
         case .system(let file, let code): return "\(file): \(String(cString: strerror(code)))"
         case .usage(let message): return message
+        case .interrupted(let signal): return "interrupted by signal \(signal); nothing was left behind"
         }
     }
 
@@ -35,6 +38,7 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
         case .unavailable: return 69  // EX_UNAVAILABLE
         case .system: return 74       // EX_IOERR
         case .permission: return 77   // EX_NOPERM
+        case .interrupted(let signal): return 128 + signal  // as a shell reports it
         }
     }
 }

@@ -75,7 +75,9 @@ public final class SysfsAccess: ConfigAccess {
     public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         if let h = files[a] { return h }
         let p = path(a)
-        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO in a captured tree must not hang the open (the
+        // fstat below refuses it); regular files ignore the flag.
+        let fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let e = errno
             if e == EACCES { throw PCITimeError.permission(p, "cannot open the config file: run as root") }
@@ -92,7 +94,12 @@ public final class SysfsAccess: ConfigAccess {
             close(fd)
             throw PCITimeError.input(p, "not a regular file")
         }
-        let size = unprivileged ? min(Int(st.st_size), 64) : Int(st.st_size)
+        // Whole dwords only: every access pcitime makes is a naturally aligned dword.
+        let size = (unprivileged ? min(Int(st.st_size), 64) : Int(st.st_size)) & ~3
+        guard size >= 64 else {
+            close(fd)
+            throw PCITimeError.input(p, "\(st.st_size) bytes: a config file holds at least the 64-byte header")
+        }
         let upper = min(size, window.upperBound)
         let h = FunctionHandle(address: a, raw: Int(fd), window: min(window.lowerBound, upper)..<upper)
         files[a] = h

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLibPCI
 import Enumerator
 import Foundation
 
@@ -23,11 +24,15 @@ extension PCITime {
                 uname(&u)
                 let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
                 let line = source ?? "captured with 'pcitime capture --out \(out)' on Linux \(release)"
-                signal(SIGINT) { _ in
-                    if let p = CaptureCleanup.shared.path { try? FileManager.default.removeItem(atPath: p) }
-                    _exit(130)
+                // Ctrl-C, a terminal closing or a kill: the capture stops at its
+                // next file, removes its temporary folder and exits 128 + signal.
+                pcitime_trap_signals()
+                var capture = Enumerator.Capture(source: line, redact: !noRedact)
+                capture.stopRequested = {
+                    let signal = pcitime_caught_signal()
+                    return signal == 0 ? nil : signal
                 }
-                try Enumerator.Capture(source: line, redact: !noRedact).write(to: out)
+                try capture.write(to: out)
                 printOut("wrote \(out)\n")
             }
         }

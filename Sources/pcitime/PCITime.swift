@@ -11,11 +11,32 @@ struct PCITime: ParsableCommand {
         Exit codes: 0 success; 1 the scan finished but some functions failed; 64 bad usage or option value; \
         65 malformed input (MCFG, config space, kernel log, trace); 66 a file or directory is missing; \
         69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed; \
-        77 permission denied (run as root, or boot with iomem=relaxed).
+        77 permission denied (run as root, or boot with iomem=relaxed); 128+N stopped by signal N after cleaning up.
         """,
         subcommands: [Scan.self, Methods.self, MCFGCommand.self, Capture.self, Boot.self, Trace.self, Compare.self],
         defaultSubcommand: Scan.self
     )
+
+    /// ArgumentParser's own `main`, except that a bad option or value is one
+    /// line on stderr ("pcitime: MESSAGE"), like every other error, not the
+    /// message plus the usage; exit 64. Help and clean exits are unchanged.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+            FileHandle.standardError.write(Data("pcitime: \(line) (see 'pcitime help')\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that reads PCI shares.

@@ -15,9 +15,12 @@ import Testing
         return Fixtures.repo + "/.build/debug/pcitime"
     }()
 
-    static func pcitime(_ args: String...) throws -> Run {
+    static func pcitime(_ args: String...) throws -> Run { try run(binary, args) }
+    static func pcitime(_ args: [String]) throws -> Run { try run(binary, args) }
+
+    static func run(_ executable: String, _ args: [String]) throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+@testable import Enumerator
+
+/// The guarantees in the README's "Safety" section, each shown here.
+@Suite struct SafetyTests {
+    /// A method over in-memory config images that counts every call, so a
+    /// write that got past the access layer would show.
+    final class Spy: ConfigAccess {
+        let name = "spy"
+        let summary = "in-memory images"
+        let images: [PCIAddress: [UInt8]]
+        var reads = 0, writes = 0
+        init(_ images: [PCIAddress: [UInt8]]) { self.images = images }
+        func roots() -> [BusRange] { [BusRange(segment: 0, first: 0, last: 255)] }
+        func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+            FunctionHandle(address: a, raw: 0, window: 0..<(images[a]?.count ?? 4096))
+        }
+        func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+            reads += 1
+            guard let image = images[h.address] else { return TimedRead(value: width.mask, ticks: 0) }
+            return TimedRead(value: le32(image, offset & ~3) >> ((offset & 3) * 8) & width.mask, ticks: 0)
+        }
+        func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws { writes += 1 }
+    }
+
+    static func images(_ fixture: String) throws -> [PCIAddress: [UInt8]] {
+        let devices = Fixtures.tree(fixture) + "/sys/bus/pci/devices"
+        var out: [PCIAddress: [UInt8]] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: devices) {
+            if let a = PCIAddress(name) { out[a] = Fixtures.bytes(devices + "/" + name + "/config") }
+        }
+        return out
+    }
+
+    /// No config write reaches a method unless the layer was built with
+    /// allowWrite, and nothing in pcitime builds one so: a whole walk makes
+    /// no write, and a write asked of the layer is refused before the method.
+    @Test func noConfigWriteReachesAnyMethod() throws {
+        let spy = Spy(try Self.images("qemu-q35"))
+        let layer = AccessLayer(spy, timer: AccessTimer(source: .clockMonotonic))
+        let walk = Walk(layer: layer).run()
+        #expect(walk.functions.count == 12)
+        #expect(spy.reads > 0 && spy.writes == 0 && layer.totals.writes == 0)
+        let a = walk.functions[0].address
+        #expect(throws: PCITimeError.permission("spy", "config write to \(a) offset 004 refused: pcitime is read-only unless --allow-write is given")) {
+            try layer.write(a, offset: 4, width: .word, value: 0)
+        }
+        #expect(spy.writes == 0)
+        // The counter does see a write when one is allowed.
+        try AccessLayer(spy, timer: AccessTimer(source: .clockMonotonic), allowWrite: true).write(a, offset: 4, width: .word, value: 0)
+        #expect(spy.writes == 1)
+        // Every scan of every fixture: zero writes.
+        for fixture in ["firecracker", "qemu-q35", "qemu-q35-wide", "qemu-pc", "qemu-microvm"] {
+            #expect(try Fixtures.scan(fixture).totals.writes == 0, "\(fixture)")
+        }
+    }
+
+    /// No source file builds a layer that may write: pcitime has no write path.
+    @Test func noCommandCanWrite() throws {
+        let sources = Fixtures.repo + "/Sources"
+        let files = FileManager.default.enumerator(atPath: sources)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 20)
+        for f in files {
+            let text = try String(contentsOfFile: sources + "/" + f, encoding: .utf8)
+            #expect(!text.contains("allowWrite: true"), "\(f)")
+            #expect(!text.contains("--allow-write\")"), "\(f) declares --allow-write")
+        }
+    }
+
+    /// A stand-in for /dev/mem: a sparse file holding the Firecracker
+    /// capture's config spaces where ECAM puts them (base 0xeec00000, bus 0).
+    static func fakeMemory(_ dir: String) throws -> String {
+        let path = dir + "/mem"
+        let base: UInt64 = 0xeec0_0000
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let fd = open(path, O_WRONLY)
+        defer { close(fd) }
+        #expect(ftruncate(fd, off_t(base + (1 << 20))) == 0)
+        for (a, image) in try images("firecracker") {
+            let at = base + UInt64(a.device) << 15 + UInt64(a.function) << 12
+            #expect(image.withUnsafeBytes { pwrite(fd, $0.baseAddress, image.count, off_t(at)) } == image.count)
+        }
+        return path
+    }
+
+    /// The process's mappings of `path`. /proc/self/maps is read in pieces
+    /// and can miss a line while other tests' threads map and unmap, so it
+    /// is read a few times and the lines gathered.
+    static func mappings(of path: String) throws -> [String] {
+        var lines = Set<String>()
+        for _ in 0..<5 {
+            // Read to the end: procfs reports size 0, and a fixed-size read can
+            // stop short when the process has many mappings (a parallel run).
+            guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { continue }
+            let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            try? handle.close()
+            lines.formUnion(text.split(separator: "\n").filter { $0.hasSuffix(path) }.map(String.init))
+        }
+        return lines.sorted()
+    }
+
+    /// ECAM is mapped read-only (PROT_READ, so a store would fault), one bus
+    /// at a time, only inside a window the kernel reserved in /proc/iomem; a
+    /// bus outside the windows is never mapped.
+    @Test func ecamMappedReadOnlyOnlyInsideReservedWindows() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mem = try Self.fakeMemory(dir)
+        let root = Fixtures.tree("firecracker")
+        let iomem = try #require(IOMem(path: root + "/proc/iomem"))
+        let discovery = try ECAMDiscovery.discover(root: root)
+        do {
+            let ecam = try ECAMAccess(discovery: discovery, iomem: iomem, memPath: mem)
+            let layer = AccessLayer(ecam, timer: AccessTimer(source: .clockMonotonic))
+            let walk = Walk(layer: layer).run()
+            let sysfs = try Fixtures.scan("firecracker")
+            #expect(walk.functions.map(\.address) == sysfs.walk.functions.map(\.address))
+            #expect(walk.functions.map(\.capabilities) == sysfs.walk.functions.map(\.capabilities))
+            #expect(layer.totals.writes == 0)
+            let maps = try Self.mappings(of: mem)
+            #expect(maps.count == 1)                                   // bus 0 only
+            #expect(maps.allSatisfy { $0.split(separator: " ")[1] == "r--s" }, "\(maps)")
+            #expect(maps.first?.split(separator: " ")[2] == "eec00000")  // the window's file offset
+            // Outside every window: refused, nothing mapped.
+            #expect(throws: PCITimeError.usage("ecam: 0000:01:00.0 is outside every ECAM window")) {
+                try ecam.prepare(PCIAddress(segment: 0, bus: 1, device: 0, function: 0))
+            }
+            #expect(try Self.mappings(of: mem).count == 1)
+            // Writes: refused by the layer, and by the method itself.
+            #expect(throws: PCITimeError.self) { try layer.write(walk.functions[0].address, offset: 4, width: .word, value: 0) }
+            #expect(throws: PCITimeError.self) {
+                try AccessLayer(ecam, timer: AccessTimer(source: .clockMonotonic), allowWrite: true).write(walk.functions[0].address, offset: 4, width: .word, value: 0)
+            }
+        }
+        #expect(try Self.mappings(of: mem).isEmpty)                    // unmapped when done
+        // The same window where /proc/iomem shows no ECAM reservation: refused.
+        let unreserved = IOMem(text: iomem.regions.filter { !$0.name.hasPrefix("PCI ECAM") }
+            .map { String($0.start, radix: 16) + "-" + String($0.end, radix: 16) + " : " + $0.name }.joined(separator: "\n"))
+        #expect(throws: PCITimeError.input(discovery.file, "ECAM bus 0000:00 at 0xeec00000 is not inside a \"PCI ECAM\" or \"PCI MMCONFIG\" region of /proc/iomem (the kernel did not reserve it): refusing to map it (--ecam maps a window anyway)")) {
+            try ECAMAccess(discovery: discovery, iomem: unreserved, memPath: mem)
+        }
+        #expect(try Self.mappings(of: mem).isEmpty)
+        // --ecam maps what it is told (still read-only, still never over RAM).
+        let override = ECAMDiscovery(windows: discovery.windows, source: .override, file: "--ecam", mcfg: nil)
+        let forced = try ECAMAccess(discovery: override, iomem: unreserved, memPath: mem)
+        #expect(try Self.mappings(of: mem).allSatisfy { $0.split(separator: " ")[1] == "r--s" })
+        _ = forced
+    }
+
+    /// `capture` interrupted at any moment (SIGINT as Ctrl-C, or SIGTERM)
+    /// leaves either the whole capture or nothing: never the partial folder.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/sys/bus/pci/devices")))
+    func captureLeavesNothingOnCtrlC() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var interrupted = 0
+        for (i, delay) in [0, 1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 100, 200].enumerated() {
+            let out = dir + "/c\(i)"
+            // posix_spawn with the signals unblocked and at their default, as a
+            // shell gives it (the test runner's threads may block it).
+            var attr = posix_spawnattr_t()
+            posix_spawnattr_init(&attr)
+            defer { posix_spawnattr_destroy(&attr) }
+            var none = sigset_t(), interrupt = sigset_t()
+            sigemptyset(&none)
+            sigemptyset(&interrupt)
+            sigaddset(&interrupt, SIGINT)
+            sigaddset(&interrupt, SIGTERM)
+            posix_spawnattr_setsigmask(&attr, &none)
+            posix_spawnattr_setsigdefault(&attr, &interrupt)
+            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv: [UnsafeMutablePointer<CChar>?] = [CLITests.binary, "capture", "--out", out].map { s in s.withCString { strdup($0) } } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            #expect(posix_spawn(&pid, CLITests.binary, &actions, &attr, argv, environ) == 0)
+            usleep(UInt32(delay * 1000))
+            kill(pid, i % 2 == 0 ? SIGINT : SIGTERM)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+            #expect(!left.contains { $0.contains(".partial-") }, "SIGINT after \(delay) ms left \(left)")
+            if FileManager.default.fileExists(atPath: out) {
+                #expect(FileManager.default.fileExists(atPath: out + "/SOURCE"), "SIGINT after \(delay) ms")
+                try FileManager.default.removeItem(atPath: out)
+            } else {
+                interrupted += 1
+            }
+        }
+        #expect(interrupted > 0)
+    }
+
+    /// Without root the live sysfs files give 64 bytes: pcitime lists every
+    /// function from its header, reads nothing beyond, and says so; it never
+    /// decodes the missing bytes as zeros. The MCFG (root-only) is refused
+    /// with a message. Run as nobody through setpriv.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+                   && FileManager.default.fileExists(atPath: "/sys/bus/pci/devices")))
+    func nonRootDegradesWithAMessage() throws {
+        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", CLITests.binary]
+        let r = try CLITests.run("/usr/bin/setpriv", nobody + ["scan", "--method", "sysfs", "--json", "-n"])
+        #expect(r.status == 0, "\(r.err)")
+        let user = try ScanJSON.decoder.decode(ScanJSON.self, from: Data(r.out.utf8))
+        let root = try ScanJSON.decoder.decode(ScanJSON.self, from: Data(try CLITests.pcitime("scan", "--method", "sysfs", "--json", "-n").out.utf8))
+        #expect(user.functions.map(\.bdf) == root.functions.map(\.bdf))
+        #expect(user.functions.map(\.class) == root.functions.map(\.class))
+        #expect(user.functions.map(\.bars) == root.functions.map(\.bars))
+        for f in user.functions {
+            #expect(f.configSize == 64 && f.capabilities.isEmpty && f.extendedCapabilities.isEmpty && f.pcie == nil, "\(f.bdf)")
+            #expect(f.reads <= 16)
+        }
+        let withCaps = root.functions.filter { !$0.capabilities.isEmpty }.map(\.bdf)
+        #expect(user.functions.filter { $0.warnings.contains { $0.hasSuffix("only 64 bytes of config space are readable (run as root)") } }.map(\.bdf) == withCaps)
+        if FileManager.default.fileExists(atPath: "/sys/firmware/acpi/tables/MCFG") {
+            let m = try CLITests.run("/usr/bin/setpriv", nobody + ["mcfg"])
+            #expect(m.status == 77 && m.err == "pcitime: /sys/firmware/acpi/tables/MCFG: cannot read the MCFG table: run as root\n", "\(m.err)")
+        }
+    }
+}
