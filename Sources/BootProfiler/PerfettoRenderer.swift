@@ -1,3 +1,5 @@
+import Enumerator
+
 /// Chrome trace-event JSON (the "JSON Array/Object Format" that
 /// ui.perfetto.dev and chrome://tracing load): phases, device windows,
 /// drivers and initcalls as complete ("X") slices on their own tracks,
@@ -81,19 +83,5 @@ public enum PerfettoRenderer {
     }
 
     /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + hex(u.value, 4) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONWriter.quoted(s) }
 }

@@ -18,7 +18,7 @@ indirect enum JSONValue {
 /// functions streams one function at a time instead of building the whole
 /// document as Foundation's JSONEncoder does (57% of such a run's
 /// instructions, and the whole document in memory).
-struct JSONWriter {
+public struct JSONWriter {
     var bytes: [UInt8] = []
 
     mutating func write(_ v: JSONValue, indent: Int = 0) {
@@ -78,6 +78,13 @@ struct JSONWriter {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string literal, quotes included.
+    public static func quoted(_ s: String) -> String {
+        var w = JSONWriter()
+        w.string(s)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// Hands the bytes written so far to `sink` and starts a new buffer.
