@@ -143,11 +143,6 @@ public final class AccessLayer {
         return value
     }
 
-    /// Width handled once, generically: `read(UInt16.self, a, offset: 2)`.
-    public func read<T: FixedWidthInteger & UnsignedInteger>(_ type: T.Type, _ address: PCIAddress, offset: Int) throws -> T {
-        T(truncatingIfNeeded: try read(address, offset: offset, width: AccessWidth(of: T.self)!))
-    }
-
     public func write(_ address: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
         guard allowWrite else {
             throw PCITimeError.permission(method.name, "config write to \(address) offset \(hex(offset, 3)) refused: pcitime is read-only unless --allow-write is given")
@@ -177,11 +172,6 @@ public final class AccessLayer {
         return t
     }
 
-    public func resetCounts() {
-        stats = [:]
-        emptyProbes = AccessStats()
-        records = []
-    }
 
     private func check(_ h: FunctionHandle, _ offset: Int, _ width: AccessWidth) throws {
         guard offset >= h.window.lowerBound, offset % width.rawValue == 0, offset + width.rawValue <= h.window.upperBound else {

@@ -2,10 +2,6 @@
 public enum AccessWidth: Int, Sendable, Codable, CaseIterable {
     case byte = 1, word = 2, dword = 4
 
-    public init?<T: FixedWidthInteger>(of type: T.Type) {
-        self.init(rawValue: T.bitWidth / 8)
-    }
-
     var mask: UInt32 { self == .dword ? 0xffff_ffff : (1 << (rawValue * 8)) - 1 }
 }
 

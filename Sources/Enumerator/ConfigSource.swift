@@ -19,11 +19,6 @@ public final class LayerSource: ConfigSource {
     private var cache: [Int: UInt32] = [:]
     public var size: Int { handle.window.upperBound }
 
-    public init(_ layer: AccessLayer, _ address: PCIAddress) throws {
-        self.layer = layer
-        self.handle = try layer.handle(address)
-    }
-
     /// A function whose vendor/device dword `AccessLayer.probe` already read.
     init(_ layer: AccessLayer, probed handle: FunctionHandle, id: UInt32) {
         self.layer = layer
