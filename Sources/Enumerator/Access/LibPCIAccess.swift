@@ -34,14 +34,14 @@ public final class LibPCIAccess: ConfigAccess {
             }
         }
         guard let opened else {
-            throw PCITimeError.unavailable(name, String(cString: err))
+            throw PCITimeError.unavailable(name, cText(err))
         }
         access = opened
         size = Self.baseOnlyMethods.contains(method) ? 256 : 4096
         if Self.listingMethods.contains(method) {
             guard pcitime_pci_scan(access, &err, err.count) == 0 else {
                 pcitime_pci_close(access)
-                throw PCITimeError.unavailable(name, String(cString: err))
+                throw PCITimeError.unavailable(name, cText(err))
             }
             var found = Set<PCIAddress>()
             var d = access.pointee.devices
@@ -101,7 +101,12 @@ public final class LibPCIAccess: ConfigAccess {
         let d = UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!
         var err = [CChar](repeating: 0, count: 256)
         guard pcitime_pci_write(d, Int32(offset), Int32(width.rawValue), value, &err, err.count) == 0 else {
-            throw PCITimeError.unavailable(name, String(cString: err))
+            throw PCITimeError.unavailable(name, cText(err))
         }
     }
+}
+
+/// A NUL-terminated C buffer as a String.
+func cText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
