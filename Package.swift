@@ -29,7 +29,10 @@ let package = Package(
         ),
         .target(
             name: "BootProfiler",
-            dependencies: ["Enumerator"]
+            dependencies: [
+                "Enumerator",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         .executableTarget(
             name: "pcitime",

@@ -28,7 +28,7 @@ struct PCITime: ParsableCommand {
             let code = exitCode(for: error)
             guard code == .validationFailure else { exit(withError: error) }
             let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
-            FileHandle.standardError.write(Data("pcitime: \(line) (see 'pcitime help')\n".utf8))
+            try? OutputFile.standardError.write("pcitime: \(line) (see 'pcitime help')\n")
             Foundation.exit(code.rawValue)
         }
         do {
@@ -89,11 +89,16 @@ func run(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as PCITimeError {
-        FileHandle.standardError.write(Data("pcitime: \(e)\n".utf8))
+        try? OutputFile.standardError.write("pcitime: \(e)\n")
         throw ExitCode(e.exitCode)
     }
 }
 
-func printOut(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+func printOut(_ text: String) throws {
+    try OutputFile.standardOutput.write(text)
+}
+
+/// Writes a file a command was asked for (--svg, --trace-json, --save).
+func writeFile(_ text: String, to path: String) throws {
+    try OutputFile.write(text, to: path)
 }

@@ -7,6 +7,7 @@ enum Fixtures {
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
+    static func tree(_ name: String) -> String { root + "/fixtures/sysfs/" + name }
     static func log(_ name: String) -> String { root + "/fixtures/logs/" + name }
     static func text(_ name: String) throws -> String { try String(contentsOfFile: log(name), encoding: .utf8) }
 

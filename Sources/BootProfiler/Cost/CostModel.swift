@@ -152,19 +152,3 @@ public enum CostModel {
 func ms(_ us: Double) -> String { fixed(us / 1000, 1) }
 func us(_ ns: Double) -> String { fixed(ns / 1000, 1) }
 func pct(_ f: Double) -> String { fixed(f * 100, 1) + "%" }
-
-/// `value` with `digits` decimals, without Foundation's formatter.
-func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "?" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let negative = value < 0
-    let n = Int((abs(value) * scale).rounded())
-    let whole = n / Int(scale)
-    var text = String(whole)
-    if digits > 0 {
-        let frac = String(n % Int(scale))
-        text += "." + String(repeating: "0", count: digits - frac.count) + frac
-    }
-    return negative && n != 0 ? "-" + text : text
-}

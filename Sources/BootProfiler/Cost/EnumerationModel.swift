@@ -249,3 +249,18 @@ extension EnumeratedFunction {
                   secondaryBus: f.bridge?.secondary, subordinateBus: f.bridge?.subordinate)
     }
 }
+extension EnumerationModel {
+    /// The kernel's settings as its log states them: its split (type 1 when
+    /// unknown) and the last bus it probes.
+    public init(log: BootProfile?) {
+        self.init(Settings(base: log?.mechanism?.base ?? .type1, extended: log?.mechanism?.extended, lastBus: log?.lastProbedBus))
+    }
+}
+
+extension BootProfile {
+    /// The last bus `pcibios_fixup_peer_bridges` probes: `pci=lastbus=N`, else
+    /// the end of segment 0's ECAM window in use.
+    public var lastProbedBus: Int? {
+        lastBusParameter ?? ecam.last(where: { $0.used && $0.segment == 0 }).map { Int($0.endBus) }
+    }
+}

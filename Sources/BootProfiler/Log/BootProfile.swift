@@ -2,13 +2,18 @@ import Enumerator
 
 /// Where a figure comes from: read off the machine, or estimated.
 public struct Provenance: Codable, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Codable, Sendable { case measured, modelled }
+    public enum Kind: String, Codable, Sendable { case given, measured, modelled }
     public var kind: Kind
-    /// What it was measured from or how it was modelled.
+    /// What it was measured from, how it was modelled, or who gave it.
     public var source: String
 
-    public static func measured(_ source: String) -> Provenance { Provenance(kind: .measured, source: source) }
-    public static func modelled(_ source: String) -> Provenance { Provenance(kind: .modelled, source: source) }
+    public init(_ kind: Kind, _ source: String) {
+        self.kind = kind
+        self.source = source
+    }
+
+    public static func measured(_ source: String) -> Provenance { Provenance(.measured, source) }
+    public static func modelled(_ source: String) -> Provenance { Provenance(.modelled, source) }
     public var description: String { "\(kind.rawValue): \(source)" }
 }
 
@@ -110,9 +115,18 @@ public struct ECAMReservation: Codable, Sendable, Equatable {
 /// through another, as announced in the log.
 public struct MechanismChoice: Codable, Sendable, Equatable {
     public var base: Mechanism
+    /// nil: the kernel has no extended access (no usable MCFG).
     public var extended: Mechanism?
     public var time: UInt64
+    /// The log line that announced it.
     public var detail: String
+
+    public init(base: Mechanism, extended: Mechanism?, time: UInt64, detail: String) {
+        self.base = base
+        self.extended = extended
+        self.time = time
+        self.detail = detail
+    }
 }
 
 public enum Mechanism: String, Codable, Sendable, CaseIterable {
@@ -212,9 +226,4 @@ public struct BootProfile: Codable, Sendable, Equatable {
         if let r = runInit { all.append(r) }
         return all.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
     }
-}
-
-func hex<T: BinaryInteger>(_ value: T, _ width: Int) -> String {
-    let s = String(UInt64(value), radix: 16)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }

@@ -1,3 +1,5 @@
+import Enumerator
+
 /// A view of one line's bytes, valid only while the reader's buffer is.
 /// Parsing works on bytes so that a million-line log never becomes a
 /// million `String`s; only the lines that matter are copied out.

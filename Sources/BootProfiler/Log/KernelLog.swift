@@ -75,3 +75,13 @@ public enum KernelLog {
         return p
     }
 }
+
+extension KernelLog {
+    /// The log a command reads, and its name for the report: FILE (`-` is
+    /// stdin), else `ROOT/dmesg.txt` for a captured tree, else the running kernel's.
+    public static func load(file: String?, root: String) throws -> (profile: BootProfile, name: String) {
+        if let file { return (try profile(path: file), file == "-" ? "stdin" : file) }
+        if root != "/" { return (try profile(root: root), root + "/dmesg.txt") }
+        return (try profileLive(), "/dev/kmsg")
+    }
+}

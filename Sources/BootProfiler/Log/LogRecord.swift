@@ -1,3 +1,5 @@
+import Enumerator
+
 /// The text forms of the kernel log the profiler reads.
 public enum LogFormat: String, Codable, Sendable, CaseIterable {
     case dmesg = "dmesg"                                   // [    0.173205] msg

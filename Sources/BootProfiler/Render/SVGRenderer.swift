@@ -1,3 +1,5 @@
+import Enumerator
+
 /// A standalone SVG timeline in the spirit of the kernel's
 /// scripts/bootgraph.pl: one row per phase, device window, driver and long
 /// initcall on a shared time axis, marks as dashed vertical lines.

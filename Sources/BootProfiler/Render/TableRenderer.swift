@@ -1,3 +1,5 @@
+import Enumerator
+
 /// Plain-text report: phases, device windows, drivers, initcalls, the cost
 /// model. Every number says where it came from.
 public enum TableRenderer {

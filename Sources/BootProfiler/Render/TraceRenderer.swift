@@ -1,3 +1,5 @@
+import Enumerator
+
 /// The table `pcitime trace` prints.
 public enum TraceRenderer {
     public static func render(window: String, counts: AccessCounts, latencies: [LatencyEstimate], parser: KprobeTraceParser,

@@ -27,7 +27,7 @@ public struct MCFGReport {
                          "\(hexAddress(w.firstAddress))-\(hexAddress(w.lastAddress))", "\(w.size >> 20) MiB",
                          agreement(w, iomemWindows), agreement(w, logWindows)])
         }
-        out += ScanTable.table(header: ["segment", "buses", "base", "window", "size", "/proc/iomem", "kernel log"], rows: rows, rightAligned: 4...4)
+        out += TextTable.render(header: ["segment", "buses", "base", "window", "size", "/proc/iomem", "kernel log"], rows: rows, rightAligned: 4...4)
         return out
     }
 

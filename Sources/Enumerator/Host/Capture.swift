@@ -98,9 +98,8 @@ public struct Capture {
 
     func put(_ data: Data, _ path: String) throws {
         try checkStop()
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw PCITimeError.system(path, EIO)
-        }
+        var bytes = [UInt8](data)
+        try OutputFile.write(bytes: &bytes, to: path)
     }
 
     /// Keeps only the parameters pcitime interprets, and drops everything

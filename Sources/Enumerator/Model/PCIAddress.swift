@@ -55,11 +55,3 @@ public struct PCIAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         self = a
     }
 }
-
-/// Lower-case hex, zero-padded to `width` digits.
-func hex(_ value: UInt, _ width: Int) -> String {
-    let s = String(value, radix: 16)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-}
-
-func hex<T: BinaryInteger>(_ value: T, _ width: Int) -> String { hex(UInt(value), width) }

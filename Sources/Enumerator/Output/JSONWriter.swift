@@ -88,8 +88,8 @@ public struct JSONWriter {
     }
 
     /// Hands the bytes written so far to `sink` and starts a new buffer.
-    mutating func flush(_ sink: (Data) -> Void) {
-        sink(Data(bytes))
+    mutating func flush(_ sink: ([UInt8]) throws -> Void) rethrows {
+        try sink(bytes)
         bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -1,10 +1,8 @@
-import Foundation
-
 /// Writes `ScanJSON` with `JSONWriter`: the same keys and values as its
 /// Codable form (which `ScanJSON.decoder` reads back), one function at a time.
 extension ScanJSON {
     /// Streams the document to `sink` in pieces of about 64 KiB.
-    public func write(to sink: (Data) -> Void) {
+    public func write(to sink: ([UInt8]) throws -> Void) rethrows {
         var w = JSONWriter()
         // Top-level members in sorted order, `functions` streamed in place.
         let before: [(String, JSONValue)] = [
@@ -38,7 +36,7 @@ extension ScanJSON {
                 if i > 0 { w.bytes.append(UInt8(ascii: ",")) }
                 w.newline(2)
                 w.write(f.json, indent: 2)
-                if w.bytes.count > 65536 { w.flush(sink) }
+                if w.bytes.count > 65536 { try w.flush(sink) }
             }
             w.newline(1)
             w.bytes.append(UInt8(ascii: "]"))
@@ -50,7 +48,7 @@ extension ScanJSON {
         }
         w.newline(0)
         w.bytes += Array("}\n".utf8)
-        w.flush(sink)
+        try w.flush(sink)
     }
 }
 

@@ -119,8 +119,8 @@ public struct ScanJSON: Codable, Equatable {
 
     /// The whole document as text (tests; the CLI streams with `write(to:)`).
     public func encoded() -> String {
-        var data = Data()
-        write { data.append($0) }
-        return String(decoding: data, as: UTF8.self)
+        var bytes: [UInt8] = []
+        write { bytes += $0 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

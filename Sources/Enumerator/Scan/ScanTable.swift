@@ -43,7 +43,7 @@ public enum ScanTable {
         rows.append(["total", String(t.reads), String(t.writes), microseconds(t.latency.totalCount == 0 ? 0 : t.latency.min),
                      microseconds(t.latency.valueAtPercentile(50)), microseconds(t.latency.valueAtPercentile(99)),
                      "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"])
-        out += table(header: header, rows: rows, rightAligned: 1...5)
+        out += TextTable.render(header: header, rows: rows, rightAligned: 1...5)
         for f in r.walk.functions {
             for w in f.warnings { out += "warning: \(f.address.short): \(w)\n" }
         }
@@ -56,32 +56,4 @@ public enum ScanTable {
         let clock = t.source == .tsc ? "invariant TSC at \(format2(t.ticksPerSecond / 1e9)) GHz (calibrated against CLOCK_MONOTONIC)" : "clock_gettime(CLOCK_MONOTONIC)"
         return "\(clock), back-to-back cost \(format1(t.overheadNanoseconds)) ns subtracted from every sample"
     }
-
-    static func table(header: [String], rows: [[String]], rightAligned: ClosedRange<Int>) -> String {
-        var widths = header.map(\.count)
-        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                if i == cells.count - 1 { return c }
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return rightAligned.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ") + "\n"
-        }
-        return ([line(header)] + rows.map(line)).joined()
-    }
-}
-
-func format0(_ v: Double) -> String { String(Int(v.rounded())) }
-func format1(_ v: Double) -> String { fixed(v, 1) }
-func format2(_ v: Double) -> String { fixed(v, 2) }
-
-/// Fixed-point text without Foundation's String(format:).
-func fixed(_ v: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let n = Int((abs(v) * scale).rounded())
-    let whole = n / Int(scale), frac = n % Int(scale)
-    var f = String(frac)
-    while f.count < digits { f = "0" + f }
-    return (v < 0 && n != 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + f : "")
 }

@@ -44,7 +44,7 @@ extension PCITime {
             try pcitime.run {
                 let options = try source.methodOptions()
                 let live = dmesg == nil && options.root == "/"
-                let (profile, logName) = try readLog(root: options.root)
+                let (profile, logName) = try KernelLog.load(file: dmesg, root: options.root)
 
                 var notes: [String] = []
                 let functions = enumeratedFunctions(options: options, profile: profile, notes: &notes)
@@ -67,33 +67,25 @@ extension PCITime {
                     }
                     latencies += TraceCounts.latencies(accesses, source: file).filter { t in !latencies.contains { $0.mechanism == t.mechanism } }
                 } else {
-                    let lastBus = profile.lastBusParameter ?? profile.ecam.last(where: { $0.used && $0.segment == 0 }).map { Int($0.endBus) }
-                    let model = EnumerationModel(.init(base: base, extended: ext, lastBus: lastBus))
-                    counts = model.counts(for: functions)
+                    counts = EnumerationModel(log: profile).counts(for: functions)
                 }
                 var cost = CostModel.report(profile: profile, counts: counts, latencies: latencies)
                 cost.notes += notes
                 let tracing = live ? tracingStatus() : "not checked (the log is not from this running kernel)"
 
-                if let path = traceJSON { try write(PerfettoRenderer.render(profile, counts: counts), to: path) }
-                if let path = svg { try write(SVGRenderer.render(profile, title: "pcitime boot: \(logName)"), to: path) }
+                if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts), to: path) }
+                if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)"), to: path) }
                 if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing)
                     // camelCase keys: snake_case conversion would also rewrite dictionary
                     // keys such as the mechanism names ("ECAM").
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
+                    try printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
                 } else {
-                    printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing))
+                    try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing))
                 }
             }
-        }
-
-        func readLog(root: String) throws -> (BootProfile, String) {
-            if let file = dmesg { return (try KernelLog.profile(path: file), file == "-" ? "stdin" : file) }
-            if root != "/" { return (try KernelLog.profile(root: root), root + "/dmesg.txt") }
-            return (try KernelLog.profileLive(), "/dev/kmsg")
         }
 
         /// The functions the model counts: a sysfs scan (this machine or
@@ -151,12 +143,6 @@ extension PCITime {
             let k = KprobeAvailability.check(mount: false)
             return k.available ? "available (\(k.reason)); run 'pcitime trace --rescan BDF' to count the kernel's own accesses"
                                : "unavailable here: \(k.reason)"
-        }
-
-        func write(_ text: String, to path: String) throws {
-            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-                throw PCITimeError.system(path, errno == 0 ? EACCES : errno)
-            }
         }
     }
 }

@@ -33,7 +33,7 @@ extension PCITime {
                     return signal == 0 ? nil : signal
                 }
                 try capture.write(to: out)
-                printOut("wrote \(out)\n")
+                try printOut("wrote \(out)\n")
             }
         }
     }

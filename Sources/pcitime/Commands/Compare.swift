@@ -86,116 +86,19 @@ extension PCITime {
         func run() throws {
             try pcitime.run {
                 let options = try source.methodOptions()
-                let profile = readLog(root: options.root)
-                var request = CompareRequest(methods: methods, slot: slot, width: AccessWidth(rawValue: width)!,
-                                             samples: samples, warmup: warmup, seed: parseSeed(seed)!, resamples: resamples, pin: pin)
+                let log = CompareKernelLog(file: dmesg, root: options.root)
+                var request = CompareRequest(methods: methods, slot: slot, width: AccessWidth(rawValue: width)!, samples: samples,
+                                             warmup: warmup, seed: parseSeed(seed)!, resamples: resamples, pin: pin, kernelLog: log.profile)
                 if let offsets { request.offsets = try parseOffsets(offsets, width: width) }
-                request.kernelSplit = profile.value.flatMap(kernelSplit)
                 var report = try Comparison.run(request, options: options, timer: source.timer())
-                project(&report, options: options, profile: profile)
-                if let path = svg {
-                    guard FileManager.default.createFile(atPath: path, contents: Data(CompareSVG.render(report).utf8)) else {
-                        throw PCITimeError.system(path, errno == 0 ? EACCES : errno)
-                    }
-                }
+                report.project(accesses.map { .given($0) } ?? trace.map { .trace($0) } ?? .model, options: options, log: log)
+                if let path = svg { try writeFile(CompareSVG.render(report), to: path) }
                 if json {
-                    printOut(try CompareJSON(report, rawSamples: rawSamples).encoded() + "\n")
+                    try printOut(try CompareJSON(report, rawSamples: rawSamples).encoded() + "\n")
                 } else {
-                    printOut(CompareTable.render(report) + (svg.map { "\nwrote \($0)\n" } ?? ""))
+                    try printOut(CompareTable.render(report) + (svg.map { "\nwrote \($0)\n" } ?? ""))
                 }
             }
         }
-
-        /// The kernel log, for the kernel's split and the boot's length; a
-        /// compare without one still runs (no split, no share of boot).
-        func readLog(root: String) -> (value: BootProfile?, name: String, problem: String?) {
-            let name = dmesg ?? (root != "/" ? root + "/dmesg.txt" : "/dev/kmsg")
-            do {
-                if let file = dmesg { return (try KernelLog.profile(path: file), name, nil) }
-                if root != "/" { return (try KernelLog.profile(root: root), name, nil) }
-                return (try KernelLog.profileLive(), name, nil)
-            } catch {
-                return (nil, name, "\(error)")
-            }
-        }
-
-        func kernelSplit(_ p: BootProfile) -> KernelSplit? {
-            guard let m = p.mechanism else { return nil }
-            let ecam = p.ecam.filter(\.used).map { "ECAM for segment \($0.segment) buses \(String($0.startBus, radix: 16))-\(String($0.endBus, radix: 16))" }
-            return KernelSplit(base: m.base.rawValue, extended: m.extended?.rawValue,
-                               evidence: "kernel log at \(seconds(m.time)): \(m.detail)" + (ecam.isEmpty ? "" : "; " + ecam.joined(separator: ", ")))
-        }
-
-        /// N base-space accesses: given (--accesses), measured (--trace) or
-        /// modelled (BootProfiler's EnumerationModel over a sysfs scan).
-        func project(_ report: inout CompareReport, options: MethodOptions, profile: (value: BootProfile?, name: String, problem: String?)) {
-            let count: (n: Int, basis: Basis, kind: String)
-            do {
-                if let accesses {
-                    count = (accesses, Basis(.given, "--accesses"), "config accesses")
-                } else {
-                    let functions = try Scanner.scan(method: "sysfs", options: options).walk.functions.map(EnumeratedFunction.init)
-                    let base = profile.value?.mechanism?.base ?? .type1
-                    let ext = profile.value?.mechanism?.extended
-                    let counts: AccessCounts
-                    if let trace {
-                        counts = TraceCounts.counts(try TraceFile.read(trace), present: Set(functions.map(\.address)),
-                                                    base: base, extended: ext, source: "kprobe trace \(trace)")
-                    } else {
-                        let lastBus = profile.value.flatMap { p in p.lastBusParameter ?? p.ecam.last(where: { $0.used && $0.segment == 0 }).map { Int($0.endBus) } }
-                        counts = EnumerationModel(.init(base: base, extended: ext, lastBus: lastBus)).counts(for: functions)
-                    }
-                    let kind: Basis.Kind = counts.provenance.kind == .measured ? .measured : .modelled
-                    let what = trace == nil ? "; \(functions.count) functions from a sysfs scan of \(options.root)" : ""
-                    count = (counts.baseTotal, Basis(kind, counts.provenance.source + what), "base-space (offset < 0x100) config accesses")
-                }
-            } catch {
-                report.projectionNote = "none: no kernel access count (\(error)); give --accesses N"
-                return
-            }
-            let bootUS = profile.value?.kernelBoot
-            let bootBasis = bootUS.map { _ in Basis(.measured, "\(profile.name), kernel start to 'Run ... as init process'") }
-            report.projections = zip(report.runs.dropFirst(), report.comparisons).map { run, c in
-                Projection(accesses: count.n, accessesBasis: count.basis, accessKind: count.kind, from: report.baseline, to: run,
-                           comparison: c, kernelBootMicroseconds: bootUS, kernelBootBasis: bootBasis)
-            }
-            if bootUS == nil {
-                report.notes.append("kernel boot length unknown (\(profile.problem ?? "the log has no kernel start or no 'Run ... as init process' line")): no share of boot")
-            }
-        }
-
-        func seconds(_ us: UInt64) -> String { String(us / 1_000_000) + "." + String(1_000_000 + us % 1_000_000).dropFirst() + " s" }
     }
-}
-
-/// Decimal or 0x hex.
-func parseSeed(_ text: String) -> UInt64? {
-    text.lowercased().hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
-}
-
-/// "0x00-0x3c,0x100" (hex, with or without 0x) into offsets, ranges in steps of the width.
-func parseOffsets(_ text: String, width: Int) throws -> [Int] {
-    func number(_ s: Substring) throws -> Int {
-        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let v = Int(t.hasPrefix("0x") ? String(t.dropFirst(2)) : t, radix: 16), v >= 0, v < 4096 else {
-            throw ValidationError("--offsets '\(text)': '\(s)' is not a hex offset below 0x1000")
-        }
-        guard v % width == 0 else { throw ValidationError("--offsets '\(text)': \(t) is not aligned to --width \(width)") }
-        return v
-    }
-    var out: [Int] = []
-    for part in text.split(separator: ",") {
-        let ends = part.split(separator: "-")
-        if ends.count == 2 {
-            let a = try number(ends[0]), b = try number(ends[1])
-            guard a <= b else { throw ValidationError("--offsets '\(text)': range \(part) runs backwards") }
-            out += Array(stride(from: a, through: b, by: width))
-        } else if ends.count == 1 {
-            out.append(try number(ends[0]))
-        } else {
-            throw ValidationError("--offsets '\(text)': expected OFFSET or FIRST-LAST")
-        }
-    }
-    guard !out.isEmpty else { throw ValidationError("--offsets '\(text)': no offset given") }
-    return out
 }

@@ -13,7 +13,7 @@ extension PCITime {
             try pcitime.run {
                 let o = try source.methodOptions()
                 let report = try MCFGReport(options: o)
-                printOut(report.render())
+                try printOut(report.render())
             }
         }
     }

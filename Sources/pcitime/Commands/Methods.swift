@@ -25,7 +25,7 @@ extension PCITime {
                     out += "\nauto picks \(choice.access.name)"
                     out += choice.passedOver.isEmpty ? "\n" : ", after passing over \(choice.passedOver.map(\.name).joined(separator: ", "))\n"
                 }
-                printOut(out)
+                try printOut(out)
             }
         }
     }

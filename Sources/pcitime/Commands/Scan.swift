@@ -58,11 +58,11 @@ extension PCITime {
                 report.walk.functions = report.walk.functions.filter(filter.matches)
                 let names = Names(numeric: numeric)
                 if json {
-                    ScanJSON(report, names: names).write { FileHandle.standardOutput.write($0) }
+                    try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if tree {
-                    printOut(ScanTree.render(report.walk.functions))
+                    try printOut(ScanTree.render(report.walk.functions))
                 } else {
-                    printOut(ScanTable.render(report, names: names))
+                    try printOut(ScanTable.render(report, names: names))
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }

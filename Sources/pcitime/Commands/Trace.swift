@@ -60,7 +60,7 @@ extension PCITime {
         }
 
         func run() throws {
-            if kernelParam { printOut(KprobeSession.bootParameter + "\n"); return }
+            if kernelParam { try printOut(KprobeSession.bootParameter + "\n"); return }
             try pcitime.run {
                 var status: Int32 = 0
                 var interrupted: Int32?
@@ -92,13 +92,13 @@ extension PCITime {
                     let traced = try session.stop()
                     session.close()
                     let left = session.leftovers
-                    if !left.isEmpty { FileHandle.standardError.write(Data("pcitime: warning: could not remove \(left.joined(separator: ", ")) from tracefs\n".utf8)) }
+                    if !left.isEmpty { try? OutputFile.standardError.write("pcitime: warning: could not remove \(left.joined(separator: ", ")) from tracefs\n") }
                     interrupted = guardSignals.interrupted
                     if let sig = interrupted { window += " (interrupted by signal \(sig))" }
                     text = KprobeTraceParser.header(window: window, present: presentFunctions()) + traced
                 }
                 if let path = save {
-                    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw PCITimeError.system(path, errno) }
+                    try writeFile(text, to: path)
                 }
                 var parser = KprobeTraceParser()
                 parser.consume(line: text)
@@ -114,9 +114,9 @@ extension PCITime {
                     // keys such as the mechanism names ("ECAM").
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
+                    try printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
                 } else {
-                    printOut(TraceRenderer.render(window: window, counts: counts, latencies: latencies, parser: parser, skipped: skipped))
+                    try printOut(TraceRenderer.render(window: window, counts: counts, latencies: latencies, parser: parser, skipped: skipped))
                 }
                 if let sig = interrupted { throw ExitCode(128 + sig) }
                 if status != 0 { throw ExitCode(status) }

@@ -1,46 +1,5 @@
-import Foundation
+import Enumerator
 import Histogram
-
-/// What to compare and how hard.
-public struct CompareRequest: Sendable {
-    /// Method names as `Methods.open` takes them; at least two.
-    public var methods: [String]
-    /// lspci's `-s`: only functions in this slot.
-    public var slot: String?
-    /// Offsets to read on each function; nil: the header, 0x00-0x3F in steps of `width`.
-    /// A method whose window starts above them (sysfs-ext) reads them shifted by
-    /// the window's start (0x00-0x3C becomes 0x100-0x13C).
-    public var offsets: [Int]?
-    public var width: AccessWidth
-    /// Measured rounds: each is one sample per register per method.
-    public var samples: Int
-    /// Rounds run first and thrown away (page-cache, TLB and branch warm-up).
-    public var warmup: Int
-    public var seed: UInt64
-    public var resamples: Int
-    public var pin: Int?
-    public var kernelSplit: KernelSplit?
-
-    public static let defaultSamples = 1000
-    public static let defaultWarmup = 20
-    public static let defaultSeed: UInt64 = 0x7063_6974_696d_6535  // "pcitime5"
-    public static let defaultResamples = 1000
-
-    public init(methods: [String], slot: String? = nil, offsets: [Int]? = nil, width: AccessWidth = .dword,
-                samples: Int = defaultSamples, warmup: Int = defaultWarmup, seed: UInt64 = defaultSeed,
-                resamples: Int = defaultResamples, pin: Int? = nil, kernelSplit: KernelSplit? = nil) {
-        self.methods = methods
-        self.slot = slot
-        self.offsets = offsets
-        self.width = width
-        self.samples = samples
-        self.warmup = warmup
-        self.seed = seed
-        self.resamples = resamples
-        self.pin = pin
-        self.kernelSplit = kernelSplit
-    }
-}
 
 /// `pcitime compare`: the same registers of the same functions through each
 /// method, in interleaved rounds so drift (frequency, host load, page cache)
@@ -160,59 +119,31 @@ public enum Comparison {
         let cpuAtStart = CPUAffinity.current
 
         // The measurement: interleaved rounds, warm-up first.
-        let layers = eligible.map { AccessLayer($0.access, timer: timer) }
-        let registers: [[CompareRegister]] = eligible.map { e in
-            functions.flatMap { a in e.offsets.map { CompareRegister(address: a, offset: $0) } }
+        var recorders = eligible.map { e in
+            MethodRecorder(layer: AccessLayer(e.access, timer: timer),
+                           registers: functions.flatMap { a in e.offsets.map { CompareRegister(address: a, offset: $0) } },
+                           rounds: request.samples)
         }
-        var tags = [[(register: Int, round: Int)]](repeating: [], count: eligible.count)
-        var values = registers.map { [UInt32?](repeating: nil, count: $0.count) }
-        var changes = [Int](repeating: 0, count: eligible.count)
-        var failures = [Int](repeating: 0, count: eligible.count)
-        var firstFailure = [String?](repeating: nil, count: eligible.count)
-        var warmupReads = [Int](repeating: 0, count: eligible.count)
-        for i in eligible.indices { tags[i].reserveCapacity(request.samples * registers[i].count) }
-        let started = Date()
+        let clock = ContinuousClock()
+        let started = clock.now
         for round in 0..<(request.warmup + request.samples) {
-            let measured = round >= request.warmup
-            for m in interleavedOrder(round: round, methods: eligible.count) {
-                let layer = layers[m]
-                layer.recording = measured
-                for (r, reg) in registers[m].enumerated() {
-                    do {
-                        let v = try layer.read(reg.address, offset: reg.offset, width: request.width)
-                        if measured {
-                            tags[m].append((r, round - request.warmup))
-                            if let first = values[m][r] {
-                                if first != v { changes[m] += 1 }
-                            } else {
-                                values[m][r] = v
-                            }
-                        } else {
-                            warmupReads[m] += 1
-                        }
-                    } catch {
-                        failures[m] += 1
-                        if firstFailure[m] == nil { firstFailure[m] = "\(reg.address.short) at \(hex(reg.offset, 3)): \(error)" }
-                    }
-                }
+            for m in interleavedOrder(round: round, methods: recorders.count) {
+                recorders[m].readAll(width: request.width, round: round - request.warmup)
             }
         }
-        let seconds = Date().timeIntervalSince(started)
+        let elapsed = (clock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let cpuAtEnd = CPUAffinity.current
 
+        let split = request.kernelLog?.mechanism
         var runs: [MethodRun] = []
         for (m, e) in eligible.enumerated() {
-            let records = layers[m].records
-            guard !records.isEmpty else {
-                let why = "every access failed: \(firstFailure[m] ?? "no sample")"
+            guard let run = recorders[m].run(requested: e.requested, access: e.access, offsets: e.offsets, split: split) else {
+                let why = "every access failed: \(recorders[m].firstFailure ?? "no sample")"
                 unavailable.append(MethodUnavailable(requested: e.requested, error: .unavailable(e.requested, why)))
                 continue
             }
-            runs.append(makeRun(e.requested, e.access, offsets: e.offsets, registers: registers[m], records: records,
-                                tags: tags[m], split: request.kernelSplit,
-                                failures: failures[m], firstFailure: firstFailure[m],
-                                firstValues: values[m].map { $0 ?? 0xffff_ffff }, changes: changes[m],
-                                warmupReads: warmupReads[m]))
+            runs.append(run)
         }
         guard runs.count >= 2 else { throw tooFew(request.methods, working: runs.map(\.requested), unavailable) }
         let comparisons = runs.dropFirst().map {
@@ -221,8 +152,8 @@ public enum Comparison {
         var report = CompareReport(
             runs: runs, unavailable: unavailable, functions: functions, excluded: excluded, width: request.width,
             samplesPerRegister: request.samples, warmupRounds: request.warmup, timer: timer, pinnedCPU: request.pin,
-            cpuAtStart: cpuAtStart, cpuAtEnd: cpuAtEnd, root: options.root, kernelSplit: request.kernelSplit,
-            comparisons: comparisons, notes: [], seconds: seconds)
+            cpuAtStart: cpuAtStart, cpuAtEnd: cpuAtEnd, root: options.root, kernelSplit: split,
+            kernelEvidence: request.kernelLog?.mechanismEvidence, comparisons: comparisons, notes: [], seconds: seconds)
         report.notes = notes(report)
         return report
     }
@@ -253,32 +184,9 @@ public enum Comparison {
         return result.functions
     }
 
-    static func makeRun(_ requested: String, _ access: ConfigAccess, offsets: [Int], registers: [CompareRegister],
-                        records: [AccessRecord], tags: [(register: Int, round: Int)], split: KernelSplit?,
-                        failures: Int, firstFailure: String?, firstValues: [UInt32], changes: Int, warmupReads: Int) -> MethodRun {
-        precondition(records.count == tags.count)
-        let samples = records.map(\.nanoseconds)
-        var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
-        for s in samples { histogram.record(s) }
-        let stats = LatencySummary(sorted: samples.sorted())
-        var byFunction: [PCIAddress: [UInt64]] = [:]
-        for (i, s) in samples.enumerated() { byFunction[registers[tags[i].register].address, default: []].append(s) }
-        let perFunction = byFunction.keys.sorted().map { ($0, LatencySummary(sorted: byFunction[$0]!.sorted())) }
-        let worst = samples.indices.filter { samples[$0] > stats.outlierFence }
-            .sorted { samples[$0] > samples[$1] }.prefix(5)
-            .map { OutlierSample(register: registers[tags[$0].register], round: tags[$0].round, nanoseconds: samples[$0]) }
-        let (measures, mechanism) = describe(requested, access, split: split)
-        return MethodRun(requested: requested, name: access.name, summary: access.summary, measures: measures, mechanism: mechanism,
-                         offsets: offsets, registers: registers, samples: samples,
-                         sampleRegister: tags.map(\.register), sampleRound: tags.map(\.round),
-                         histogram: histogram, stats: stats, perFunction: perFunction, worst: Array(worst),
-                         failures: failures, firstFailure: firstFailure, firstValues: firstValues, valueChanges: changes,
-                         measuredReads: records.count, warmupReads: warmupReads)
-    }
-
     /// What one timed access is, and the mechanism that reaches the device.
-    static func describe(_ requested: String, _ access: ConfigAccess, split: KernelSplit?) -> (measures: String, mechanism: String) {
-        let base = split?.base, ext = split?.extended
+    static func describe(_ requested: String, _ access: ConfigAccess, split: MechanismChoice?) -> (measures: String, mechanism: String) {
+        let base = split?.base.rawValue, ext = split?.extended?.rawValue
         switch access.name {
         case "pio":
             return ("outl to 0xCF8 then in from 0xCFC from user space (ioperm): type 1 directly, two port exits under a hypervisor", "type 1")
@@ -314,7 +222,7 @@ public enum Comparison {
         for run in r.runs where run.offsets.min()! >= 0x100 {
             let all = Set(run.firstValues)
             if all.count == 1, let v = all.first {
-                notes.append("\(run.requested): every register read \(hex(v, 8))\(v == 0 || v == 0xffff_ffff ? " (nothing implemented there)" : ""); the read still goes through the kernel's extended mechanism\(r.kernelSplit?.extended.map { " (\($0))" } ?? "") and costs what is measured")
+                notes.append("\(run.requested): every register read \(hex(v, 8))\(v == 0 || v == 0xffff_ffff ? " (nothing implemented there)" : ""); the read still goes through the kernel's extended mechanism\(r.kernelSplit?.extended.map { " (\($0.rawValue))" } ?? "") and costs what is measured")
             }
         }
         for run in r.runs where run.valueChanges > 0 {

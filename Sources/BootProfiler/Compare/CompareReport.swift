@@ -1,22 +1,5 @@
+import Enumerator
 import Histogram
-
-/// The kernel's split as the kernel log states it: base offsets (below 0x100)
-/// through one mechanism, extended offsets through another (Linux's
-/// `raw_pci_read`). Built by the caller from the log; nil when unknown.
-public struct KernelSplit: Sendable, Codable, Equatable {
-    /// "type 1", "ECAM"...
-    public var base: String
-    /// nil: the kernel has no extended access (no usable MCFG).
-    public var extended: String?
-    /// Where this came from, e.g. the log line.
-    public var evidence: String
-
-    public init(base: String, extended: String?, evidence: String) {
-        self.base = base
-        self.extended = extended
-        self.evidence = evidence
-    }
-}
 
 /// One register of one function, read by one method.
 public struct CompareRegister: Hashable, Sendable, Codable {
@@ -146,7 +129,10 @@ public struct CompareReport: Sendable {
     public var cpuAtStart: Int?
     public var cpuAtEnd: Int?
     public var root: String
-    public var kernelSplit: KernelSplit?
+    /// The kernel's split as its log states it (base offsets through one
+    /// mechanism, extended through another), and the lines that say so.
+    public var kernelSplit: MechanismChoice?
+    public var kernelEvidence: String?
     /// Each run after the first against the first (the baseline).
     public var comparisons: [Bootstrap.MedianComparison]
     public var projections: [Projection] = []

@@ -1,18 +1,4 @@
-/// Where a number came from: given on the command line, measured (a trace,
-/// the kernel log's timestamps), or modelled (the boot profiler's enumeration
-/// model). Every number a projection prints carries one.
-public struct Basis: Sendable, Codable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Codable { case given, measured, modelled }
-    public var kind: Kind
-    public var source: String
-
-    public init(_ kind: Kind, _ source: String) {
-        self.kind = kind
-        self.source = source
-    }
-
-    public var description: String { "\(kind.rawValue): \(source)" }
-}
+import Enumerator
 
 /// What the kernel's boot-time accesses would take at each method's measured
 /// median: "N accesses at 13.1 us take X ms; at 9.3 us Y ms: Z ms saved
@@ -20,7 +6,7 @@ public struct Basis: Sendable, Codable, Equatable, CustomStringConvertible {
 /// interval of the difference of medians.
 public struct Projection: Sendable, Codable, Equatable {
     public var accesses: Int
-    public var accessesBasis: Basis
+    public var accessesBasis: Provenance
     /// What the accesses are ("base-space (offset < 0x100) config accesses").
     public var accessKind: String
     public var from: String
@@ -36,22 +22,22 @@ public struct Projection: Sendable, Codable, Equatable {
     public var savedHigh: Double
     public var confidence: Double
     public var kernelBootMilliseconds: Double?
-    public var kernelBootBasis: Basis?
+    public var kernelBootBasis: Provenance?
     /// Saved as a share of the kernel boot, 0...1.
     public var share: Double?
 
-    public init(accesses: Int, accessesBasis: Basis, accessKind: String,
+    public init(accesses: Int, accessesBasis: Provenance, accessKind: String,
                 from: MethodRun, to: MethodRun, comparison c: Bootstrap.MedianComparison,
-                kernelBootMicroseconds: UInt64?, kernelBootBasis: Basis?) {
+                kernelBootMicroseconds: UInt64?, kernelBootBasis: Provenance?) {
         self.init(accesses: accesses, accessesBasis: accessesBasis, accessKind: accessKind,
                   from: (from.requested, from.mechanism), to: (to.requested, to.mechanism), comparison: c,
                   kernelBootMicroseconds: kernelBootMicroseconds, kernelBootBasis: kernelBootBasis)
     }
 
     /// The arithmetic, on plain values (tests call this).
-    public init(accesses n: Int, accessesBasis: Basis, accessKind: String,
+    public init(accesses n: Int, accessesBasis: Provenance, accessKind: String,
                 from: (name: String, mechanism: String), to: (name: String, mechanism: String),
-                comparison c: Bootstrap.MedianComparison, kernelBootMicroseconds: UInt64?, kernelBootBasis: Basis?) {
+                comparison c: Bootstrap.MedianComparison, kernelBootMicroseconds: UInt64?, kernelBootBasis: Provenance?) {
         accesses = n
         self.accessesBasis = accessesBasis
         self.accessKind = accessKind

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import BootProfiler
 @testable import Enumerator
 
 /// `pcitime compare`: the statistics on fixed data (exact values), the
@@ -130,9 +131,9 @@ import Testing
     @Test func projectionArithmetic() {
         let c = Bootstrap.MedianComparison(baselineMedian: 13100, otherMedian: 9300, ratio: 9300.0 / 13100, ratioLow: 0.7, ratioHigh: 0.72,
                                            difference: 3800, differenceLow: 3700, differenceHigh: 3900, confidence: 0.95, resamples: 1000, seed: 1)
-        let p = Projection(accesses: 1000, accessesBasis: Basis(.given, "--accesses"), accessKind: "config accesses",
+        let p = Projection(accesses: 1000, accessesBasis: Provenance(.given, "--accesses"), accessKind: "config accesses",
                            from: ("pio", "type 1"), to: ("ecam", "ECAM"), comparison: c,
-                           kernelBootMicroseconds: 380_000, kernelBootBasis: Basis(.measured, "kernel log"))
+                           kernelBootMicroseconds: 380_000, kernelBootBasis: Provenance(.measured, "kernel log"))
         #expect(p.fromMilliseconds == 13.1)
         #expect(p.toMilliseconds == 9.3)
         #expect(abs(p.savedMilliseconds - 3.8) < 1e-12)
@@ -143,7 +144,7 @@ import Testing
         #expect(text.hasPrefix("  the kernel's 1000 config accesses at 13.1us (type 1) take 13.1 ms; at 9.30us (ECAM) 9.30 ms: 3.80 ms saved (95% CI 3.70 ms-3.90 ms), 1.0% of the kernel boot (380.0 ms)\n"))
         #expect(text.contains("accesses: given: --accesses"))
         #expect(text.contains("kernel boot: measured: kernel log"))
-        let unknown = Projection(accesses: 10, accessesBasis: Basis(.modelled, "model"), accessKind: "accesses",
+        let unknown = Projection(accesses: 10, accessesBasis: Provenance(.modelled, "model"), accessKind: "accesses",
                                  from: ("a", "x"), to: ("b", "y"), comparison: c, kernelBootMicroseconds: nil, kernelBootBasis: nil)
         #expect(unknown.share == nil && unknown.kernelBootMilliseconds == nil)
     }
@@ -190,8 +191,9 @@ import Testing
     // MARK: End to end on the Firecracker capture (regular files: structure and counts only)
 
     @Test func sysfsBaseAgainstSysfsExtOnTheCapture() throws {
-        let split = KernelSplit(base: "type 1", extended: "ECAM", evidence: "test")
-        let r = try Comparison.run(CompareRequest(methods: ["sysfs-base", "sysfs-ext"], samples: 7, warmup: 2, resamples: 50, kernelSplit: split),
+        var log = BootProfile()
+        log.mechanism = MechanismChoice(base: .type1, extended: .ecam, time: 0, detail: "test")
+        let r = try Comparison.run(CompareRequest(methods: ["sysfs-base", "sysfs-ext"], samples: 7, warmup: 2, resamples: 50, kernelLog: log),
                                    options: Self.firecracker, timer: AccessTimer(source: .clockMonotonic))
         #expect(r.functions.map(\.short) == ["00:00.0"])
         #expect(r.runs.map(\.requested) == ["sysfs-base", "sysfs-ext"])
@@ -235,46 +237,5 @@ import Testing
             #expect(run.sampleRound == (0..<3).flatMap { Array(repeating: $0, count: 16) })
             #expect(run.sampleRegister == Array((0..<3).map { _ in Array(0..<16) }.joined()))
         }
-    }
-
-    // MARK: The built binary
-
-    @Test func cliOnTheCapture() throws {
-        let root = Fixtures.tree("firecracker")
-        let svgPath = Fixtures.temporaryDirectory() + "/compare.svg"
-        let r = try CLITests.pcitime("compare", "sysfs-base", "sysfs-ext", "--root", root, "--samples", "5", "--warmup", "1",
-                                     "--accesses", "1000", "--json", "--svg", svgPath)
-        #expect(r.status == 0)
-        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
-        #expect(json["schema"] as? String == "pcitime-compare/1")
-        let runs = json["runs"] as! [[String: Any]]
-        #expect(runs.map { $0["requested"] as! String } == ["sysfs-base", "sysfs-ext"])
-        for run in runs {
-            let h = run["histogram"] as! [String: Any]
-            #expect(h["total_count"] as? Int == 80)
-            let buckets = h["buckets"] as! [[String: Any]]
-            #expect(buckets.reduce(0) { $0 + ($1["count"] as! Int) } == 80)
-        }
-        let projections = json["projections"] as! [[String: Any]]
-        #expect(projections.count == 1)
-        #expect(projections[0]["accesses"] as? Int == 1000)
-        #expect((projections[0]["accesses_basis"] as! [String: String])["kind"] == "given")
-        // The capture's kernel log: start to 'Run /process_api as init process'.
-        #expect((projections[0]["kernel_boot_basis"] as? [String: String])?["kind"] == "measured")
-        #expect(FileManager.default.contents(atPath: svgPath).map { String(decoding: $0, as: UTF8.self).hasPrefix("<svg ") } == true)
-        try? FileManager.default.removeItem(atPath: (svgPath as NSString).deletingLastPathComponent)
-
-        let modelled = try CLITests.pcitime("compare", "sysfs-base", "sysfs-ext", "--root", root, "--samples", "3", "--warmup", "0")
-        #expect(modelled.status == 0)
-        #expect(modelled.out.contains("    accesses: modelled: "))
-        #expect(modelled.out.contains("base-space (offset < 0x100) config accesses at "))
-
-        let none = try CLITests.pcitime("compare", "pio", "mmio", "--root", root)
-        #expect(none.status == 69)
-        #expect(none.out.isEmpty)
-        #expect(none.err.hasPrefix("pcitime: compare pio mmio: needs two methods that work here; 0 of 2 do:\n  pio: "))
-
-        let usage = try CLITests.pcitime("compare", "sysfs")
-        #expect(usage.status == 64)
     }
 }

@@ -1,3 +1,4 @@
+import Enumerator
 import Foundation
 
 /// A logarithmic latency axis shared by every method of a comparison: bin i

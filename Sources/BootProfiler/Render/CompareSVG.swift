@@ -1,3 +1,4 @@
+import Enumerator
 import Foundation
 
 /// `pcitime compare --svg FILE`: the distributions on the same shared log axis

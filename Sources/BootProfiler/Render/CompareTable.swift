@@ -1,3 +1,5 @@
+import Enumerator
+
 /// The text report of `pcitime compare`: how it was measured, the side-by-side
 /// table, the ratio with its interval, outliers, histograms, the projection.
 /// Every number says whether it is measured, modelled or given.
@@ -9,7 +11,7 @@ public enum CompareTable {
             out += "  \(run.requested)\(run.requested == run.name ? "" : " (\(run.name))"): \(run.measures)\n"
         }
         if let s = r.kernelSplit {
-            out += "kernel: base offsets through \(s.base), extended through \(s.extended ?? "nothing (no extended access)") (\(s.evidence))\n"
+            out += "kernel: base offsets through \(s.base.rawValue), extended through \(s.extended?.rawValue ?? "nothing (no extended access)") (\(r.kernelEvidence ?? ""))\n"
         }
         for u in r.unavailable { out += "not compared: \(u.reason)\n" }
         // Functions some method could not read, grouped by why.
@@ -34,7 +36,7 @@ public enum CompareTable {
             rows.append([run.requested, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
                          TextHistogram.latency(s.mean), "\(s.outliers) (\(TextHistogram.percent(Double(s.outliers) / Double(s.count))))"])
         }
-        out += ScanTable.table(header: header, rows: rows, rightAligned: 1...7)
+        out += TextTable.render(header: header, rows: rows, rightAligned: 1...7)
 
         if r.functions.count > 1 {
             out += "\np50 per function (measured)\n"
@@ -42,7 +44,7 @@ public enum CompareTable {
             let frows = r.functions.map { a in
                 [a.short] + r.runs.map { run in run.perFunction.first { $0.address == a }.map { us($0.stats.p50) } ?? "-" }
             }
-            out += ScanTable.table(header: fh + [""], rows: frows.map { $0 + [""] }, rightAligned: 1...names.count)
+            out += TextTable.render(header: fh + [""], rows: frows.map { $0 + [""] }, rightAligned: 1...names.count)
         }
 
         out += "\n"

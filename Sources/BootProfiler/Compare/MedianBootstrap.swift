@@ -1,3 +1,5 @@
+import Enumerator
+
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
 /// generators", OOPSLA 2014): a seeded generator of our own, so a bootstrap
 /// gives the same interval for the same seed on every platform and release.

@@ -1,3 +1,4 @@
+import Enumerator
 import Foundation
 import Histogram
 
@@ -45,6 +46,13 @@ public struct CompareJSON: Encodable {
         public var reason: String
     }
 
+    /// The kernel's split as the log states it; mechanisms by name.
+    public struct KernelSplit: Encodable {
+        public var base: String
+        public var extended: String?
+        public var evidence: String
+    }
+
     public struct Timer: Encodable {
         public var source: String
         public var ticksPerSecond: Double
@@ -79,7 +87,7 @@ public struct CompareJSON: Encodable {
         pinnedCPU = r.pinnedCPU
         seconds = r.seconds
         timer = Timer(source: r.timer.source.rawValue, ticksPerSecond: r.timer.ticksPerSecond, overheadNanoseconds: r.timer.overheadNanoseconds)
-        kernelSplit = r.kernelSplit
+        kernelSplit = r.kernelSplit.map { KernelSplit(base: $0.base.rawValue, extended: $0.extended?.rawValue, evidence: r.kernelEvidence ?? "") }
         functions = r.functions
         runs = r.runs.map { run in
             Run(requested: run.requested, method: run.name, measures: run.measures, mechanism: run.mechanism,

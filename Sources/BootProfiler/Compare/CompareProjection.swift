@@ -1,0 +1,80 @@
+import Enumerator
+
+/// Where the projection's count of the kernel's accesses comes from.
+public enum AccessCountSource: Sendable {
+    /// `--accesses N`.
+    case given(Int)
+    /// A kprobe trace file (`pcitime trace --save`): measured.
+    case trace(String)
+    /// The enumeration model over a sysfs scan: modelled.
+    case model
+}
+
+/// The kernel log as compare sees it: optional, since a compare without one
+/// still runs (no split, no share of boot).
+public struct CompareKernelLog: Sendable {
+    public var profile: BootProfile?
+    public var name: String
+    /// Why there is no profile.
+    public var problem: String?
+
+    /// Reads the log as `boot` does, keeping the error instead of throwing it.
+    public init(file: String?, root: String) {
+        do {
+            (profile, name) = try KernelLog.load(file: file, root: root)
+        } catch {
+            profile = nil
+            name = file == "-" ? "stdin" : file ?? (root != "/" ? root + "/dmesg.txt" : "/dev/kmsg")
+            problem = "\(error)"
+        }
+    }
+}
+
+extension BootProfile {
+    /// The kernel's split in words: the log line and the ECAM windows in use.
+    var mechanismEvidence: String? {
+        guard let m = mechanism else { return nil }
+        let windows = ecam.filter(\.used).map { "ECAM for segment \($0.segment) buses \(String($0.startBus, radix: 16))-\(String($0.endBus, radix: 16))" }
+        let at = String(m.time / 1_000_000) + "." + String(1_000_000 + m.time % 1_000_000).dropFirst() + " s"
+        return "kernel log at \(at): \(m.detail)" + (windows.isEmpty ? "" : "; " + windows.joined(separator: ", "))
+    }
+}
+
+extension CompareReport {
+    /// The kernel's base-space accesses at each method's median against the
+    /// baseline's; on failure, `projectionNote` says why there is none.
+    public mutating func project(_ source: AccessCountSource, options: MethodOptions, log: CompareKernelLog) {
+        let count: (n: Int, provenance: Provenance, kind: String)
+        do {
+            if case .given(let n) = source {
+                count = (n, Provenance(.given, "--accesses"), "config accesses")
+            } else {
+                let functions = try Scanner.scan(method: "sysfs", options: options).walk.functions.map(EnumeratedFunction.init)
+                let split = log.profile?.mechanism
+                let counts: AccessCounts
+                var what = ""
+                if case .trace(let file) = source {
+                    counts = TraceCounts.counts(try TraceFile.read(file), present: Set(functions.map(\.address)),
+                                                base: split?.base ?? .type1, extended: split?.extended, source: "kprobe trace \(file)")
+                } else {
+                    counts = EnumerationModel(log: log.profile).counts(for: functions)
+                    what = "; \(functions.count) functions from a sysfs scan of \(options.root)"
+                }
+                let kind: Provenance.Kind = counts.provenance.kind == .measured ? .measured : .modelled
+                count = (counts.baseTotal, Provenance(kind, counts.provenance.source + what), "base-space (offset < 0x100) config accesses")
+            }
+        } catch {
+            projectionNote = "none: no kernel access count (\(error)); give --accesses N"
+            return
+        }
+        let bootUS = log.profile?.kernelBoot
+        let bootProvenance = bootUS.map { _ in Provenance(.measured, "\(log.name), kernel start to 'Run ... as init process'") }
+        projections = zip(runs.dropFirst(), comparisons).map { run, c in
+            Projection(accesses: count.n, accessesBasis: count.provenance, accessKind: count.kind, from: baseline, to: run,
+                       comparison: c, kernelBootMicroseconds: bootUS, kernelBootBasis: bootProvenance)
+        }
+        if bootUS == nil {
+            notes.append("kernel boot length unknown (\(log.problem ?? "the log has no kernel start or no 'Run ... as init process' line")): no share of boot")
+        }
+    }
+}
