@@ -300,20 +300,11 @@ uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, 
 
 static volatile sig_atomic_t pcitime_signal_number;
 
-static void pcitime_note_signal(int sig) { pcitime_signal_number = sig; }
-
-void pcitime_trap_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = pcitime_note_signal;
-    sa.sa_flags = SA_RESTART;  // reads and writes go on; the job polls the flag
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
+void pcitime_note_signal(int sig) { pcitime_signal_number = sig; }
 
 int pcitime_caught_signal(void) { return pcitime_signal_number; }
+
+void pcitime_clear_signal(void) { pcitime_signal_number = 0; }
 
 int pcitime_pin_cpu(int cpu) {
     cpu_set_t set;

@@ -65,3 +65,12 @@ struct KernelConfig {
         return v
     }
 }
+
+extension KprobeAvailability {
+    /// One line for `pcitime boot`: whether `pcitime trace` can work here.
+    public static func status() -> String {
+        let k = check(mount: false)
+        return k.available ? "available (\(k.reason)); run 'pcitime trace --rescan BDF' to count the kernel's own accesses"
+                           : "unavailable here: \(k.reason)"
+    }
+}

@@ -1,5 +1,4 @@
 import Enumerator
-import Foundation
 import Histogram
 
 /// `pcitime compare --json`: the report with each method's raw histogram
@@ -113,7 +112,6 @@ public struct CompareJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        let data = try ScanJSON.encoder.encode(self)
-        return String(decoding: data, as: UTF8.self)
+        try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -77,11 +77,12 @@ uint64_t pcitime_tsc(void);
 // 1 when the CPU reports an invariant TSC (CPUID 0x80000007 EDX bit 8).
 int pcitime_tsc_invariant(void);
 
-// SIGINT, SIGTERM and SIGHUP only record their number (the handler does
-// nothing else, so it is async-signal-safe); long jobs poll it between steps
-// and clean up in ordinary code. 0 while none has arrived.
-void pcitime_trap_signals(void);
+// The signal handler SignalTrap installs: it only records the number (so it
+// is async-signal-safe); long jobs poll it between steps and clean up in
+// ordinary code. 0 while none has arrived.
+void pcitime_note_signal(int sig);
 int pcitime_caught_signal(void);
+void pcitime_clear_signal(void);
 
 // Pins the calling thread to one CPU (sched_setaffinity); 0 or errno.
 int pcitime_pin_cpu(int cpu);

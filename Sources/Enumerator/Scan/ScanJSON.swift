@@ -104,12 +104,7 @@ public struct ScanJSON: Codable, Equatable {
                         emptyProbeReads: r.walk.emptyProbes, latencyNs: Latency(t.latency))
     }
 
-    public static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return e
-    }()
+    public static let encoder = JSONOutput.encoder(.snakeCase)
 
     public static let decoder: JSONDecoder = {
         let d = JSONDecoder()

@@ -26,12 +26,9 @@ extension PCITime {
                 let line = source ?? "captured with 'pcitime capture --out \(out)' on Linux \(release)"
                 // Ctrl-C, a terminal closing or a kill: the capture stops at its
                 // next file, removes its temporary folder and exits 128 + signal.
-                pcitime_trap_signals()
+                let trap = SignalTrap([SIGINT, SIGTERM, SIGHUP], restart: true)
                 var capture = Enumerator.Capture(source: line, redact: !noRedact)
-                capture.stopRequested = {
-                    let signal = pcitime_caught_signal()
-                    return signal == 0 ? nil : signal
-                }
+                capture.stopRequested = { trap.caught }
                 try capture.write(to: out)
                 try printOut("wrote \(out)\n")
             }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BootProfiler
 import Enumerator
-import Foundation
 
 extension PCITime {
     struct Trace: ParsableCommand {
@@ -62,82 +61,27 @@ extension PCITime {
         func run() throws {
             if kernelParam { try printOut(KprobeSession.bootParameter + "\n"); return }
             try pcitime.run {
-                var status: Int32 = 0
-                var interrupted: Int32?
-                let text: String
-                var window = "saved trace"
-                var skipped: [(probe: String, why: String)] = []
+                let trace: TraceRun
                 if let file = from {
-                    guard let t = FileManager.default.contents(atPath: file) else { throw PCITimeError.missing(file, "no such trace file") }
-                    text = String(decoding: t, as: UTF8.self)
-                    window += " " + file
+                    trace = try .saved(file)
                 } else {
                     let w: TraceWindow = rescan.flatMap(PCIAddress.init).map { .rescan($0) }
                         ?? rebind.flatMap(PCIAddress.init).map { .rebind($0) } ?? .command(command)
-                    window = w.description
-                    try w.validate(force: force)
-                    let k = KprobeAvailability.check(mount: true)
-                    guard k.available, let dir = k.tracefs else { throw PCITimeError.unavailable("kernel tracing", k.reason) }
-                    let guardSignals = SignalGuard()
-                    let session = try KprobeSession(tracefs: dir)
-                    defer { session.close() }
-                    skipped = session.skipped
-                    try session.start()
-                    do {
-                        status = try w.perform()
-                    } catch {
-                        _ = try? session.stop()
-                        throw error
-                    }
-                    let traced = try session.stop()
-                    session.close()
-                    let left = session.leftovers
-                    if !left.isEmpty { try? OutputFile.standardError.write("pcitime: warning: could not remove \(left.joined(separator: ", ")) from tracefs\n") }
-                    interrupted = guardSignals.interrupted
-                    if let sig = interrupted { window += " (interrupted by signal \(sig))" }
-                    text = KprobeTraceParser.header(window: window, present: presentFunctions()) + traced
+                    trace = try .live(w, force: force)
                 }
-                if let path = save {
-                    try writeFile(text, to: path)
+                if !trace.leftovers.isEmpty {
+                    try? OutputFile.standardError.write("pcitime: warning: could not remove \(trace.leftovers.joined(separator: ", ")) from tracefs\n")
                 }
-                var parser = KprobeTraceParser()
-                parser.consume(line: text)
-                let accesses = parser.finish()
-                if from != nil, let w = parser.window { window += " (\(w))" }
-                let present = from == nil ? Set(presentFunctions()) : parser.present ?? TraceCounts.inferredPresent(accesses)
-                let counts = TraceCounts.counts(accesses, present: present, base: .type1, extended: .ecam, source: "kprobes, \(window)")
-                let latencies = TraceCounts.latencies(accesses, source: window)
+                if let path = save { try writeFile(trace.text, to: path) }
                 if json {
-                    let out = TraceJSON(window: window, counts: counts, latencies: latencies, malformedLines: parser.malformed,
-                                        lostEvents: parser.lostEvents, unreturned: parser.unreturned, skippedProbes: skipped.map { "\($0.probe): \($0.why)" })
-                    // camelCase keys: snake_case conversion would also rewrite dictionary
-                    // keys such as the mechanism names ("ECAM").
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try printOut(String(decoding: try encoder.encode(out), as: UTF8.self) + "\n")
+                    try printOut(try JSONOutput.encode(TraceJSON(trace), keys: .asWritten) + "\n")
                 } else {
-                    try printOut(TraceRenderer.render(window: window, counts: counts, latencies: latencies, parser: parser, skipped: skipped))
+                    try printOut(TraceRenderer.render(window: trace.window, counts: trace.counts, latencies: trace.latencies,
+                                                      parser: trace.parser, skipped: trace.skipped))
                 }
-                if let sig = interrupted { throw ExitCode(128 + sig) }
-                if status != 0 { throw ExitCode(status) }
+                if let sig = trace.interrupted { throw ExitCode(128 + sig) }
+                if trace.status != 0 { throw ExitCode(trace.status) }
             }
         }
-
-        /// Functions present now, from sysfs: accesses elsewhere are empty probes.
-        func presentFunctions() -> [PCIAddress] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/bus/pci/devices")) ?? []
-            return names.compactMap(PCIAddress.init)
-        }
     }
-}
-
-struct TraceJSON: Encodable {
-    var schema = "pcitime-trace/1"
-    var window: String
-    var counts: AccessCounts
-    var latencies: [LatencyEstimate]
-    var malformedLines: Int
-    var lostEvents: Int
-    var unreturned: Int
-    var skippedProbes: [String]
 }

@@ -1,0 +1,79 @@
+import Enumerator
+
+/// What `pcitime boot` prices besides the log: latency files, a trace, and
+/// whether this machine may be measured and its tracing checked.
+public struct BootRequest: Sendable {
+    public var latencyFiles: [String]
+    /// A kprobe trace: measured counts instead of the model.
+    public var trace: String?
+    /// Time pio and ecam here for the mechanisms no latency file priced.
+    public var measure: Bool
+    /// Say whether kprobes work here (the log is this kernel's).
+    public var checkTracing: Bool
+
+    public init(latencyFiles: [String] = [], trace: String? = nil, measure: Bool = false, checkTracing: Bool = false) {
+        self.latencyFiles = latencyFiles
+        self.trace = trace
+        self.measure = measure
+        self.checkTracing = checkTracing
+    }
+}
+
+/// The boot's config accesses (traced or modelled), their per-mechanism
+/// latencies and the cost report built from them.
+public struct BootRun: Sendable {
+    public var counts: AccessCounts
+    public var latencies: [LatencyEstimate]
+    public var cost: CostReport
+    /// Whether `pcitime trace` could count the kernel's own accesses here.
+    public var tracing: String
+
+    /// `fromFile`: the log came from `--dmesg`, so without `--root` there is
+    /// no matching tree to scan.
+    public init(profile: BootProfile, request: BootRequest, options: MethodOptions, fromFile: Bool) throws {
+        var notes: [String] = []
+        let functions = Self.enumeratedFunctions(options: options, profile: profile, fromFile: fromFile, notes: &notes)
+        latencies = []
+        for file in request.latencyFiles { latencies += try LatencyInput.load(path: file) }
+        if request.measure { latencies += LatencyProbe.measure(options: options, have: latencies, notes: &notes) }
+
+        if let file = request.trace {
+            let (accesses, parser) = try TraceFile.parse(file)
+            // The trace's own list of present functions when it has one
+            // ('pcitime trace --save'), else this scan's.
+            let present = parser.present ?? Set(functions.map(\.address))
+            let window = parser.window.map { ", window: \($0)" } ?? ""
+            counts = TraceCounts.counts(accesses, present: present, base: profile.mechanism?.base ?? .type1,
+                                        extended: profile.mechanism?.extended, source: "kprobe trace \(file)\(window)")
+            if let w = parser.window, !w.hasPrefix("boot") {
+                notes.append("the access counts are those the kernel made during \(w) (kprobe trace \(file)), not during the boot's enumeration; a kprobe_event= boot trace ('pcitime trace --kernel-param') sees driver probes but starts after the core scan")
+            }
+            let have = latencies
+            latencies += TraceCounts.latencies(accesses, source: file).filter { t in !have.contains { $0.mechanism == t.mechanism } }
+        } else {
+            counts = EnumerationModel(log: profile).counts(for: functions)
+        }
+        cost = CostModel.report(profile: profile, counts: counts, latencies: latencies)
+        cost.notes += notes
+        tracing = request.checkTracing ? KprobeAvailability.status() : "not checked (the log is not from this running kernel)"
+    }
+
+    /// The functions the model counts: a sysfs scan (this machine or ROOT's
+    /// tree), else the device lines of the log (no capabilities).
+    static func enumeratedFunctions(options: MethodOptions, profile: BootProfile, fromFile: Bool, notes: inout [String]) -> [EnumeratedFunction] {
+        if !fromFile || options.root != "/" {
+            do {
+                return try Scanner.scan(method: "sysfs", options: options).walk.functions.map(EnumeratedFunction.init)
+            } catch {
+                notes.append("no scan of \(options.root) (\(error)): modelled from the log's device lines, capabilities unknown")
+            }
+        } else {
+            notes.append("the log is from a file: modelled from its device lines, capabilities unknown (pass --root DIR for a captured tree)")
+        }
+        return profile.bootDevices.map {
+            EnumeratedFunction(address: $0.address, headerType: $0.headerType & 0x7f, multifunction: $0.headerType & 0x80 != 0,
+                               classCode: $0.classCode, pcieType: $0.kind.contains("PCIe") ? 0 : nil, capabilities: [],
+                               extendedCapabilities: [], extendedConfigReadable: false, interruptPin: 1)
+        }
+    }
+}
