@@ -1,6 +1,6 @@
 import ArgumentParser
 import Enumerator
-import Foundation
+import Glibc
 
 @main
 struct PCITime: ParsableCommand {
@@ -29,57 +29,13 @@ struct PCITime: ParsableCommand {
             guard code == .validationFailure else { exit(withError: error) }
             let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
             try? OutputFile.standardError.write("pcitime: \(line) (see 'pcitime help')\n")
-            Foundation.exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         }
         do {
             try command.run()
         } catch {
             exit(withError: error)
         }
-    }
-}
-
-/// Options every command that reads PCI shares.
-struct SourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read a captured tree (from 'pcitime capture') instead of this machine.", valueName: "DIR"))
-    var root: String = "/"
-
-    @Option(help: ArgumentHelp("ACPI MCFG table to use instead of ROOT/sys/firmware/acpi/tables/MCFG.", valueName: "FILE"))
-    var mcfg: String?
-
-    @Option(help: ArgumentHelp("ECAM window that overrides every other source: [SEGMENT:]BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff (repeatable).", valueName: "WINDOW"))
-    var ecam: [String] = []
-
-    @Option(help: ArgumentHelp("Clock for access latency: auto (the TSC when the CPU says it is invariant, else clock_gettime), tsc, or clock_gettime.", valueName: "CLOCK"))
-    var clock: ClockChoice = .auto
-
-    @Option(name: .customLong("libpci-param"), help: ArgumentHelp("A libpci parameter for libpci:NAME methods, e.g. dump.name=FILE (repeatable).", valueName: "KEY=VALUE"))
-    var libpciParams: [String] = []
-
-    enum ClockChoice: String, ExpressibleByArgument, CaseIterable {
-        case auto, tsc
-        case clockGettime = "clock_gettime"
-    }
-
-    /// The access timer `--clock` asks for. Under TCG the TSC is not flagged
-    /// invariant, but rdtsc costs far less than clock_gettime there.
-    func timer() -> AccessTimer {
-        switch clock {
-        case .auto: return AccessTimer()
-        case .tsc: return AccessTimer(source: .tsc)
-        case .clockGettime: return AccessTimer(source: .clockMonotonic)
-        }
-    }
-
-    func methodOptions() throws -> MethodOptions {
-        var params: [String: String] = [:]
-        for p in libpciParams {
-            let kv = p.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { throw PCITimeError.usage("--libpci-param '\(p)': expected KEY=VALUE") }
-            params[String(kv[0])] = String(kv[1])
-        }
-        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: try ecam.map(ECAMDiscovery.parseOverride), libpciParameters: params)
     }
 }
 

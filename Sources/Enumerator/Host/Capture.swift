@@ -31,6 +31,14 @@ public struct Capture {
         self.root = root
     }
 
+    /// The SOURCE line when none is given: the command and the kernel release.
+    public static func defaultSource(out: String) -> String {
+        var u = utsname()
+        uname(&u)
+        let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "captured with 'pcitime capture --out \(out)' on Linux \(release)"
+    }
+
     /// Writes the fixture to `out`, which must not exist yet.
     public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
         let fm = FileManager.default

@@ -1,7 +1,6 @@
 import ArgumentParser
-import CLibPCI
 import Enumerator
-import Foundation
+import Glibc
 
 extension PCITime {
     struct Capture: ParsableCommand {
@@ -20,10 +19,7 @@ extension PCITime {
 
         func run() throws {
             try pcitime.run {
-                var u = utsname()
-                uname(&u)
-                let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                let line = source ?? "captured with 'pcitime capture --out \(out)' on Linux \(release)"
+                let line = source ?? Enumerator.Capture.defaultSource(out: out)
                 // Ctrl-C, a terminal closing or a kill: the capture stops at its
                 // next file, removes its temporary folder and exits 128 + signal.
                 let trap = SignalTrap([SIGINT, SIGTERM, SIGHUP], restart: true)

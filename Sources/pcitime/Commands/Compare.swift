@@ -1,7 +1,6 @@
 import ArgumentParser
 import BootProfiler
 import Enumerator
-import Foundation
 
 extension PCITime {
     struct Compare: ParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Enumerator
-import Foundation
 
 extension PCITime {
     struct Scan: ParsableCommand {
