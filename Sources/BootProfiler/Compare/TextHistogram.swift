@@ -1,5 +1,5 @@
 import Enumerator
-import Foundation
+import Glibc
 
 /// A logarithmic latency axis shared by every method of a comparison: bin i
 /// covers [low * 10^(i/perDecade), low * 10^((i+1)/perDecade)) nanoseconds,
@@ -56,16 +56,6 @@ public enum TextHistogram {
         return s
     }
 
-    /// Latency in the unit that suits it: 850ns, 9.31us, 13.1us, 210us, 1.20ms.
-    public static func latency(_ ns: Double) -> String {
-        if ns < 1000 { return format0(ns) + "ns" }
-        let us = ns / 1000
-        if us < 10 { return format2(us) + "us" }
-        if us < 100 { return format1(us) + "us" }
-        if us < 1000 { return format0(us) + "us" }
-        return format2(us / 1000) + "ms"
-    }
-
     /// Bins holding at least `minShare` of some method's samples get a row
     /// each; runs of smaller bins fold into one row per method that gives
     /// their total (the tail stays visible, its count exact).
@@ -84,7 +74,7 @@ public enum TextHistogram {
             rows.append(i..<j)
             i = j
         }
-        let labels = rows.map { "\(latency(axis.edge($0.lowerBound)))-\(latency(axis.edge($0.upperBound)))" }
+        let labels = rows.map { "\(Format.latency(axis.edge($0.lowerBound)))-\(Format.latency(axis.edge($0.upperBound)))" }
         let labelWidth = labels.map(\.count).max() ?? 0
         let spread = format1((pow(10, 1 / Double(axis.perDecade)) - 1) * 100)
         var out = "shared log axis, \(axis.perDecade) bins per decade (each \(spread)% wide); a bar is the share of the method's samples in the bin, scaled to the largest bin of any method; ┆ rows fold bins under \(format1(minShare * 100))% for every method and give their total\n"

@@ -125,9 +125,9 @@ public enum CostModel {
     static func headline(_ r: CostReport, counts: AccessCounts) -> String {
         var s = ""
         if let e = r.enumeration {
-            s += "PCI enumeration took \(ms(e.value)) ms"
+            s += "PCI enumeration took \(Format.ms(e.value)) ms"
             if let b = r.kernelBoot, let share = r.share {
-                s += " of a \(ms(b.value)) ms kernel boot (\(pct(share)))"
+                s += " of a \(Format.ms(b.value)) ms kernel boot (\(Format.percent(share)))"
             }
             s += " over \(r.devices) device\(r.devices == 1 ? "" : "s") (measured from the kernel log)"
         } else {
@@ -135,12 +135,12 @@ public enum CostModel {
         }
         s += "; about \(r.accesses) config accesses (\(counts.provenance.kind.rawValue))"
         if !r.actual.isEmpty {
-            let parts = r.actual.map { "\($0.accesses) through \($0.mechanism.rawValue) at \(us($0.latency.nanoseconds)) us (\($0.latency.provenance.kind.rawValue))" }
+            let parts = r.actual.map { "\($0.accesses) through \($0.mechanism.rawValue) at \(Format.us($0.latency.nanoseconds)) us (\($0.latency.provenance.kind.rawValue))" }
             let total = r.actual.reduce(0) { $0 + $1.microseconds }
-            s += ": " + parts.joined(separator: " and ") + " explain \(ms(total)) ms"
+            s += ": " + parts.joined(separator: " and ") + " explain \(Format.ms(total)) ms"
         }
         for a in r.alternatives {
-            s += "; through \(a.mechanism.rawValue) at \(us(a.latency.nanoseconds)) us (\(a.latency.provenance.kind.rawValue)) they would take \(ms(a.microseconds)) ms"
+            s += "; through \(a.mechanism.rawValue) at \(Format.us(a.latency.nanoseconds)) us (\(a.latency.provenance.kind.rawValue)) they would take \(Format.ms(a.microseconds)) ms"
         }
         if r.missingBusAccesses > 0 {
             s += "; \(r.missingBusAccesses) of them probe buses that do not exist"
@@ -149,6 +149,3 @@ public enum CostModel {
     }
 }
 
-func ms(_ us: Double) -> String { fixed(us / 1000, 1) }
-func us(_ ns: Double) -> String { fixed(ns / 1000, 1) }
-func pct(_ f: Double) -> String { fixed(f * 100, 1) + "%" }

@@ -1,5 +1,5 @@
 import Enumerator
-import Foundation
+import Glibc
 
 /// `pcitime compare --svg FILE`: the distributions on the same shared log axis
 /// as the terminal histograms, one filled step curve per method, its p50 as a
@@ -46,79 +46,79 @@ public enum CompareSVG {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         let title = "pcitime compare \(r.runs.map(\.requested).joined(separator: " vs ")): per-access latency (measured)"
-        s += "<text x=\"\(left)\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>\n"
+        s += "<text x=\"\(left)\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(SVGDocument.escape(title))</text>\n"
         var sub = "\(r.functions.count) function\(r.functions.count == 1 ? "" : "s"), \(r.samplesPerRegister) interleaved rounds, \(r.width.rawValue)-byte reads, timer cost subtracted"
         if let c = r.comparisons.first, r.runs.count >= 2 {
             sub += "; p50 ratio \(r.runs[1].requested)/\(r.runs[0].requested) \(fixed(c.ratio, 3)) (\(format0(c.confidence * 100))% CI \(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)))"
         }
-        s += "<text x=\"\(left)\" y=\"40\" fill=\"#444\">\(escape(sub))</text>\n"
+        s += "<text x=\"\(left)\" y=\"40\" fill=\"#444\">\(SVGDocument.escape(sub))</text>\n"
 
         // Grid, x ticks at 1, 2, 5 x 10^k ns, y ticks at a round step.
         let ticks = tickValues(from: pow(10, lo), to: pow(10, hi))
         s += "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n"
-        for t in ticks { s += "<line x1=\"\(f(x(t)))\" y1=\"\(f(top))\" x2=\"\(f(x(t)))\" y2=\"\(f(top + h))\"/>\n" }
+        for t in ticks { s += "<line x1=\"\(SVGDocument.number(x(t)))\" y1=\"\(SVGDocument.number(top))\" x2=\"\(SVGDocument.number(x(t)))\" y2=\"\(SVGDocument.number(top + h))\"/>\n" }
         var fy = step
         while fy <= peak {
-            s += "<line x1=\"\(f(left))\" y1=\"\(f(y(fy)))\" x2=\"\(f(left + w))\" y2=\"\(f(y(fy)))\"/>\n"
+            s += "<line x1=\"\(SVGDocument.number(left))\" y1=\"\(SVGDocument.number(y(fy)))\" x2=\"\(SVGDocument.number(left + w))\" y2=\"\(SVGDocument.number(y(fy)))\"/>\n"
             fy += step
         }
         s += "</g>\n"
         fy = 0
         while fy <= peak {
-            s += "<text x=\"\(f(left - 6))\" y=\"\(f(y(fy) + 4))\" text-anchor=\"end\" fill=\"#444\">\(format0(fy * 100))%</text>\n"
+            s += "<text x=\"\(SVGDocument.number(left - 6))\" y=\"\(SVGDocument.number(y(fy) + 4))\" text-anchor=\"end\" fill=\"#444\">\(format0(fy * 100))%</text>\n"
             fy += step
         }
         for t in ticks {
-            s += "<text x=\"\(f(x(t)))\" y=\"\(f(top + h + rugRows + 18))\" text-anchor=\"middle\" fill=\"#444\">\(escape(TextHistogram.latency(t)))</text>\n"
+            s += "<text x=\"\(SVGDocument.number(x(t)))\" y=\"\(SVGDocument.number(top + h + rugRows + 18))\" text-anchor=\"middle\" fill=\"#444\">\(SVGDocument.escape(Format.latency(t)))</text>\n"
         }
-        s += "<text x=\"\(f(left + w / 2))\" y=\"\(f(Double(height) - 12))\" text-anchor=\"middle\">latency per access (log scale, \(axis.perDecade) bins per decade)</text>\n"
-        s += "<text transform=\"translate(16 \(f(top + h / 2))) rotate(-90)\" text-anchor=\"middle\">share of the method's samples</text>\n"
+        s += "<text x=\"\(SVGDocument.number(left + w / 2))\" y=\"\(SVGDocument.number(Double(height) - 12))\" text-anchor=\"middle\">latency per access (log scale, \(axis.perDecade) bins per decade)</text>\n"
+        s += "<text transform=\"translate(16 \(SVGDocument.number(top + h / 2))) rotate(-90)\" text-anchor=\"middle\">share of the method's samples</text>\n"
 
         for (k, run) in r.runs.enumerated() {
             let color = colors[k % colors.count]
-            var points = "\(f(x(axis.edge(0)))),\(f(y(0)))"
+            var points = "\(SVGDocument.number(x(axis.edge(0)))),\(SVGDocument.number(y(0)))"
             for i in 0..<axis.bins {
                 let v = fractions[k][i]
-                points += " \(f(x(axis.edge(i)))),\(f(y(v))) \(f(x(axis.edge(i + 1)))),\(f(y(v)))"
+                points += " \(SVGDocument.number(x(axis.edge(i)))),\(SVGDocument.number(y(v))) \(SVGDocument.number(x(axis.edge(i + 1)))),\(SVGDocument.number(y(v)))"
             }
-            points += " \(f(x(axis.edge(axis.bins)))),\(f(y(0)))"
+            points += " \(SVGDocument.number(x(axis.edge(axis.bins)))),\(SVGDocument.number(y(0)))"
             s += "<polygon points=\"\(points)\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             let p50 = x(Double(run.stats.p50))
-            s += "<line x1=\"\(f(p50))\" y1=\"\(f(top))\" x2=\"\(f(p50))\" y2=\"\(f(top + h))\" stroke=\"\(color)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
+            s += "<line x1=\"\(SVGDocument.number(p50))\" y1=\"\(SVGDocument.number(top))\" x2=\"\(SVGDocument.number(p50))\" y2=\"\(SVGDocument.number(top + h))\" stroke=\"\(color)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
             // Outliers: a tick each (one per pixel) in the method's row under the axis.
             let rowY = top + h + 4 + Double(k) * 8
             var seen = Set<Int>()
             for v in run.samples where v > run.stats.outlierFence {
                 let px = Int((v <= mainMax ? x(Double(v)) : xOver(Double(v))).rounded())
                 guard seen.insert(px).inserted else { continue }
-                s += "<line x1=\"\(px)\" y1=\"\(f(rowY))\" x2=\"\(px)\" y2=\"\(f(rowY + 6))\" stroke=\"\(color)\"/>\n"
+                s += "<line x1=\"\(px)\" y1=\"\(SVGDocument.number(rowY))\" x2=\"\(px)\" y2=\"\(SVGDocument.number(rowY + 6))\" stroke=\"\(color)\"/>\n"
             }
         }
-        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"none\" stroke=\"#888\"/>\n"
+        s += "<rect x=\"\(SVGDocument.number(left))\" y=\"\(SVGDocument.number(top))\" width=\"\(SVGDocument.number(w))\" height=\"\(SVGDocument.number(h))\" fill=\"none\" stroke=\"#888\"/>\n"
         if overflow {
-            s += "<rect x=\"\(f(bandLeft))\" y=\"\(f(top))\" width=\"\(f(bandWidth))\" height=\"\(f(h))\" fill=\"#f4f4f4\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\n"
-            s += "<text x=\"\(f(bandLeft + bandWidth / 2))\" y=\"\(f(top + 14))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">above</text>\n"
-            s += "<text x=\"\(f(bandLeft + bandWidth / 2))\" y=\"\(f(top + 28))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(escape(TextHistogram.latency(Double(mainMax))))</text>\n"
+            s += "<rect x=\"\(SVGDocument.number(bandLeft))\" y=\"\(SVGDocument.number(top))\" width=\"\(SVGDocument.number(bandWidth))\" height=\"\(SVGDocument.number(h))\" fill=\"#f4f4f4\" stroke=\"#888\" stroke-dasharray=\"3 3\"/>\n"
+            s += "<text x=\"\(SVGDocument.number(bandLeft + bandWidth / 2))\" y=\"\(SVGDocument.number(top + 14))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">above</text>\n"
+            s += "<text x=\"\(SVGDocument.number(bandLeft + bandWidth / 2))\" y=\"\(SVGDocument.number(top + 28))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">\(SVGDocument.escape(Format.latency(Double(mainMax))))</text>\n"
             for (k, run) in r.runs.enumerated() {
                 let n = run.samples.reduce(0) { $0 + ($1 > mainMax ? 1 : 0) }
-                s += "<text x=\"\(f(bandLeft + bandWidth / 2))\" y=\"\(f(top + 50 + Double(k) * 14))\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(colors[k % colors.count])\">\(n)</text>\n"
+                s += "<text x=\"\(SVGDocument.number(bandLeft + bandWidth / 2))\" y=\"\(SVGDocument.number(top + 50 + Double(k) * 14))\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(colors[k % colors.count])\">\(n)</text>\n"
             }
-            s += "<text x=\"\(f(bandLeft + bandWidth))\" y=\"\(f(top + h + rugRows + 18))\" text-anchor=\"end\" fill=\"#444\">\(escape(TextHistogram.latency(Double(globalMax))))</text>\n"
+            s += "<text x=\"\(SVGDocument.number(bandLeft + bandWidth))\" y=\"\(SVGDocument.number(top + h + rugRows + 18))\" text-anchor=\"end\" fill=\"#444\">\(SVGDocument.escape(Format.latency(Double(globalMax))))</text>\n"
         }
 
         // Legend, sized to its longest line, in the plot's top right corner.
-        let legend = r.runs.map { "\($0.requested): p50 \(TextHistogram.latency(Double($0.stats.p50))), p99 \(TextHistogram.latency(Double($0.stats.p99))), \($0.stats.outliers) outliers" }
+        let legend = r.runs.map { "\($0.requested): p50 \(Format.latency(Double($0.stats.p50))), p99 \(Format.latency(Double($0.stats.p99))), \($0.stats.outliers) outliers" }
         let foot = "dashed: p50; ticks under the axis: outliers (> Q3 + 3 IQR)"
         let legendWidth = Double(Swift.max(legend.map(\.count).max() ?? 0, foot.count - 4)) * 6.6 + 30
         let legendX = left + w - legendWidth - 8
-        s += "<rect x=\"\(f(legendX - 6))\" y=\"\(f(top + 4))\" width=\"\(f(legendWidth + 8))\" height=\"\(f(Double(r.runs.count) * 18 + 22))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
+        s += "<rect x=\"\(SVGDocument.number(legendX - 6))\" y=\"\(SVGDocument.number(top + 4))\" width=\"\(SVGDocument.number(legendWidth + 8))\" height=\"\(SVGDocument.number(Double(r.runs.count) * 18 + 22))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
         for (k, text) in legend.enumerated() {
             let ly = top + 18 + Double(k) * 18
             let color = colors[k % colors.count]
-            s += "<rect x=\"\(f(legendX))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.5\" stroke=\"\(color)\"/>\n"
-            s += "<text x=\"\(f(legendX + 20))\" y=\"\(f(ly))\">\(escape(text))</text>\n"
+            s += "<rect x=\"\(SVGDocument.number(legendX))\" y=\"\(SVGDocument.number(ly - 10))\" width=\"14\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.5\" stroke=\"\(color)\"/>\n"
+            s += "<text x=\"\(SVGDocument.number(legendX + 20))\" y=\"\(SVGDocument.number(ly))\">\(SVGDocument.escape(text))</text>\n"
         }
-        s += "<text x=\"\(f(legendX))\" y=\"\(f(top + 18 + Double(r.runs.count) * 18))\" fill=\"#666\" font-size=\"11\">\(escape(foot))</text>\n"
+        s += "<text x=\"\(SVGDocument.number(legendX))\" y=\"\(SVGDocument.number(top + 18 + Double(r.runs.count) * 18))\" fill=\"#666\" font-size=\"11\">\(SVGDocument.escape(foot))</text>\n"
         s += "</svg>\n"
         return s
     }
@@ -140,11 +140,5 @@ public enum CompareSVG {
             decade *= 10
         }
         return out
-    }
-
-    static func f(_ v: Double) -> String { fixed(v, 1) }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

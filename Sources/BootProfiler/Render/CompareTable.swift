@@ -34,7 +34,7 @@ public enum CompareTable {
         for run in r.runs {
             let s = run.stats
             rows.append([run.requested, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
-                         TextHistogram.latency(s.mean), "\(s.outliers) (\(TextHistogram.percent(Double(s.outliers) / Double(s.count))))"])
+                         Format.latency(s.mean), "\(s.outliers) (\(TextHistogram.percent(Double(s.outliers) / Double(s.count))))"])
         }
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...7)
 
@@ -85,7 +85,7 @@ public enum CompareTable {
         LogAxis(min: r.runs.map(\.stats.min).min() ?? 1, max: r.runs.map(\.stats.max).max() ?? 1)
     }
 
-    static func us(_ ns: UInt64) -> String { TextHistogram.latency(Double(ns)) }
+    static func us(_ ns: UInt64) -> String { Format.latency(Double(ns)) }
 
     /// "p50 ratio sysfs-ext / sysfs-base: 0.712 (95% CI 0.709-0.716, ...)".
     public static func ratioLine(baseline: String, other: String, _ c: Bootstrap.MedianComparison) -> String {
@@ -93,28 +93,27 @@ public enum CompareTable {
         var s = "p50 ratio \(other) / \(baseline) (measured): \(fixed(c.ratio, 3)) (\(pct)% CI \(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)); percentile bootstrap, \(c.resamples) resamples, seed 0x\(String(c.seed, radix: 16)))\n"
         let d = c.difference, lo = c.differenceLow, hi = c.differenceHigh
         if lo > 0 {
-            s += "  \(other) is \(TextHistogram.latency(d)) faster per access at the median (\(pct)% CI \(TextHistogram.latency(lo))-\(TextHistogram.latency(hi)))"
+            s += "  \(other) is \(Format.latency(d)) faster per access at the median (\(pct)% CI \(Format.latency(lo))-\(Format.latency(hi)))"
         } else if hi < 0 {
-            s += "  \(other) is \(TextHistogram.latency(-d)) slower per access at the median (\(pct)% CI \(TextHistogram.latency(-hi))-\(TextHistogram.latency(-lo)))"
+            s += "  \(other) is \(Format.latency(-d)) slower per access at the median (\(pct)% CI \(Format.latency(-hi))-\(Format.latency(-lo)))"
         } else {
-            s += "  no difference resolved: the \(pct)% CI of \(baseline) - \(other) at the median, \(signed(lo))-\(signed(hi)), includes 0"
+            s += "  no difference resolved: the \(pct)% CI of \(baseline) - \(other) at the median, \(Format.signedLatency(lo))-\(Format.signedLatency(hi)), includes 0"
         }
         return s
     }
 
-    static func signed(_ ns: Double) -> String { (ns < 0 ? "-" : "") + TextHistogram.latency(abs(ns)) }
 
     /// The sentence, then where each number came from.
     public static func projectionText(_ p: Projection) -> String {
         let pct = format0(p.confidence * 100)
-        var s = "  the kernel's \(p.accesses) \(p.accessKind) at \(TextHistogram.latency(Double(p.fromNanoseconds))) (\(p.fromMechanism)) take \(ms(p.fromMilliseconds)); at \(TextHistogram.latency(Double(p.toNanoseconds))) (\(p.toMechanism)) \(ms(p.toMilliseconds)): "
+        var s = "  the kernel's \(p.accesses) \(p.accessKind) at \(Format.latency(Double(p.fromNanoseconds))) (\(p.fromMechanism)) take \(Format.milliseconds(p.fromMilliseconds)); at \(Format.latency(Double(p.toNanoseconds))) (\(p.toMechanism)) \(Format.milliseconds(p.toMilliseconds)): "
         if p.savedMilliseconds >= 0 {
-            s += "\(ms(p.savedMilliseconds)) saved (\(pct)% CI \(ms(p.savedLow))-\(ms(p.savedHigh)))"
+            s += "\(Format.milliseconds(p.savedMilliseconds)) saved (\(pct)% CI \(Format.milliseconds(p.savedLow))-\(Format.milliseconds(p.savedHigh)))"
         } else {
-            s += "\(ms(-p.savedMilliseconds)) more (\(pct)% CI \(ms(-p.savedHigh))-\(ms(-p.savedLow)))"
+            s += "\(Format.milliseconds(-p.savedMilliseconds)) more (\(pct)% CI \(Format.milliseconds(-p.savedHigh))-\(Format.milliseconds(-p.savedLow)))"
         }
         if let share = p.share, let boot = p.kernelBootMilliseconds {
-            s += ", \(format1(abs(share) * 100))% of the kernel boot (\(ms(boot)))\n"
+            s += ", \(format1(abs(share) * 100))% of the kernel boot (\(Format.milliseconds(boot)))\n"
         } else {
             s += "; the kernel boot's length is unknown, so no share\n"
         }
@@ -124,5 +123,4 @@ public enum CompareTable {
         return s
     }
 
-    static func ms(_ v: Double) -> String { (abs(v) < 10 ? fixed(v, 2) : fixed(v, 1)) + " ms" }
 }

@@ -48,9 +48,9 @@ public enum SVGRenderer {
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        s += "<text x=\"\(left)\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
-        let bootText = p.kernelBoot.map { "kernel boot to init \(msec($0)) ms" } ?? "kernel boot length unknown"
-        s += "<text x=\(q(left)) y=\"34\">\(escape(bootText + "; PCI scan \(msec(p.enumerationMicroseconds)) ms over \(p.bootDevices.count) devices (measured: kernel log timestamps)"))</text>\n"
+        s += "<text x=\"\(left)\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(SVGDocument.escape(title))</text>\n"
+        let bootText = p.kernelBoot.map { "kernel boot to init \(Format.logMilliseconds($0)) ms" } ?? "kernel boot length unknown"
+        s += "<text x=\(q(left)) y=\"34\">\(SVGDocument.escape(bootText + "; PCI scan \(Format.logMilliseconds(p.enumerationMicroseconds)) ms over \(p.bootDevices.count) devices (measured: kernel log timestamps)"))</text>\n"
         // Axis: about ten ticks at a round step.
         let span = Double(t1 - t0)
         let step = tickStep(span)
@@ -64,20 +64,20 @@ public enum SVGRenderer {
         for (i, r) in rows.enumerated() {
             let y = top + Double(i) * rowHeight
             let x0 = x(r.start), w = max(1.0, x(r.end) - x0)
-            s += "<rect x=\(q(x0)) y=\(q(y)) width=\(q(w)) height=\(q(rowHeight - 3)) fill=\"\(r.color)\"><title>\(escape(r.label)): \(msec(r.start)) ms + \(msec(r.end - r.start)) ms</title></rect>"
-            let label = "\(r.label) \(msec(r.end - r.start)) ms"
+            s += "<rect x=\(q(x0)) y=\(q(y)) width=\(q(w)) height=\(q(rowHeight - 3)) fill=\"\(r.color)\"><title>\(SVGDocument.escape(r.label)): \(Format.logMilliseconds(r.start)) ms + \(Format.logMilliseconds(r.end - r.start)) ms</title></rect>"
+            let label = "\(r.label) \(Format.logMilliseconds(r.end - r.start)) ms"
             // Labels go right of the bar, or left of it near the right edge.
             if x0 + w + 6 * Double(label.count) + 10 < width {
-                s += "<text x=\(q(x0 + w + 4)) y=\(q(y + rowHeight - 5))>\(escape(label))</text>\n"
+                s += "<text x=\(q(x0 + w + 4)) y=\(q(y + rowHeight - 5))>\(SVGDocument.escape(label))</text>\n"
             } else {
-                s += "<text x=\(q(x0 - 4)) y=\(q(y + rowHeight - 5)) text-anchor=\"end\">\(escape(label))</text>\n"
+                s += "<text x=\(q(x0 - 4)) y=\(q(y + rowHeight - 5)) text-anchor=\"end\">\(SVGDocument.escape(label))</text>\n"
             }
         }
         for (i, (name, t)) in marks.enumerated() {
             let mx = x(t)
             s += "<line x1=\(q(mx)) y1=\(q(top - 10)) x2=\(q(mx)) y2=\(q(height - 30)) stroke=\"#c33\" stroke-dasharray=\"3,3\"/>"
             let anchor = mx > width - 80 ? " text-anchor=\"end\"" : ""
-            s += "<text x=\(q(mx > width - 80 ? mx - 2 : mx + 2)) y=\(q(top - 12 - Double(i % 2) * 10))\(anchor) fill=\"#c33\" font-size=\"9\">\(escape(name))</text>\n"
+            s += "<text x=\(q(mx > width - 80 ? mx - 2 : mx + 2)) y=\(q(top - 12 - Double(i % 2) * 10))\(anchor) fill=\"#c33\" font-size=\"9\">\(SVGDocument.escape(name))</text>\n"
         }
         s += "</svg>\n"
         return s
@@ -102,19 +102,6 @@ public enum SVGRenderer {
         }
     }
 
-    static func q(_ v: Double) -> String { "\"" + fixed(v, 1) + "\"" }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: if c.value >= 0x20 || c == "\t" { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
-    }
+    /// A quoted attribute value.
+    static func q(_ v: Double) -> String { "\"" + SVGDocument.number(v) + "\"" }
 }

@@ -13,9 +13,9 @@ public enum TableRenderer {
         out += ")\n"
         if p.boots > 1 { out += "The log holds \(p.boots) boots; this is the last.\n" }
         if p.startLost {
-            out += "The log's start is lost (wrapped ring buffer, first line at \(msec(p.firstTime ?? 0)) ms): durations from boot and shares are unknown.\n"
+            out += "The log's start is lost (wrapped ring buffer, first line at \(Format.logMilliseconds(p.firstTime ?? 0)) ms): durations from boot and shares are unknown.\n"
         }
-        if let v = p.kernelVersion { out += "Kernel \(v)" + (p.kernelBoot.map { ", boot to init \(msec($0)) ms (measured)" } ?? "") + "\n" }
+        if let v = p.kernelVersion { out += "Kernel \(v)" + (p.kernelBoot.map { ", boot to init \(Format.logMilliseconds($0)) ms (measured)" } ?? "") + "\n" }
         if let m = p.mechanism {
             out += "Config access: base through \(m.base.rawValue)" + (m.extended.map { ", extended through \($0.rawValue)" } ?? ", no extended access") + " (kernel log)\n"
         }
@@ -25,41 +25,41 @@ public enum TableRenderer {
         out += "\nPhases (measured: kernel log timestamps)\n"
         var rows = [["phase", "start ms", "duration ms", "share", "from"]]
         for ph in p.phases {
-            rows.append([ph.name, msec(ph.start), ph.duration.map(msec) ?? "-", ph.duration.flatMap { p.share($0) }.map(pct) ?? "-", clip(ph.detail, 60)])
+            rows.append([ph.name, Format.logMilliseconds(ph.start), ph.duration.map(Format.logMilliseconds) ?? "-", ph.duration.flatMap { p.share($0) }.map(Format.percent) ?? "-", clip(ph.detail, 60)])
         }
-        out += columns(rows, rightAligned: [1, 2, 3])
+        out += TextTable.render(rows, rightAligned: [1, 2, 3], indent: "  ", gap: " ")
         if !p.devices.isEmpty {
             out += "\nDevice enumeration windows (measured: from each device's line to the next device line or the scan's end)\n"
             var d = [["device", "id", "type", "class", "start ms", "window ms", "share", "resources", "accesses"]]
             for w in p.devices {
                 let acc = counts?.device(w.address).map { "\($0.total) (\(counts!.provenance.kind.rawValue))" } ?? "-"
                 d.append([w.address.description, hex(w.vendor, 4) + ":" + hex(w.device, 4), hex(w.headerType, 2), hex(w.classCode, 6),
-                          msec(w.start), msec(w.duration) + (w.closedByScanEnd ? "*" : ""), p.share(w.duration).map(pct) ?? "-",
+                          Format.logMilliseconds(w.start), Format.logMilliseconds(w.duration) + (w.closedByScanEnd ? "*" : ""), p.share(w.duration).map(Format.percent) ?? "-",
                           String(w.resources.count), acc])
             }
-            out += columns(d, rightAligned: [4, 5, 6, 7])
+            out += TextTable.render(d, rightAligned: [4, 5, 6, 7], indent: "  ", gap: " ")
             if p.devices.contains(where: \.closedByScanEnd) { out += "  * closed by the end of the scan: includes the scan's tail work\n" }
         }
         if !p.drivers.isEmpty {
             out += "\nDriver probes (measured: first line to the line after the driver's last, before init)\n"
             var d = [["driver", "start ms", "span ms", "reported", "devices"]]
             for dr in p.drivers {
-                d.append([dr.driver, msec(dr.start), msec(dr.duration), dr.reportedMicroseconds.map { msec($0) + " ms (initcall_debug)" } ?? "-",
+                d.append([dr.driver, Format.logMilliseconds(dr.start), Format.logMilliseconds(dr.duration), dr.reportedMicroseconds.map { Format.logMilliseconds($0) + " ms (initcall_debug)" } ?? "-",
                           clip(dr.devices.joined(separator: " "), 60)])
             }
-            out += columns(d, rightAligned: [1, 2])
+            out += TextTable.render(d, rightAligned: [1, 2], indent: "  ", gap: " ")
         }
         if p.initcalls.count > 0 {
             let ic = p.initcalls
-            out += "\nInitcalls (measured: initcall_debug): \(ic.count) calls, \(msec(ic.totalMicroseconds)) ms reported in all"
+            out += "\nInitcalls (measured: initcall_debug): \(ic.count) calls, \(Format.logMilliseconds(ic.totalMicroseconds)) ms reported in all"
             out += ic.unpaired > 0 ? ", \(ic.unpaired) without a matching calling line\n" : "\n"
             var d = [["initcall", "start ms", "ms", "PCI"]]
             var seen = Set<String>()
             for call in (ic.longest.prefix(10) + ic.pci.sorted { $0.microseconds > $1.microseconds }.prefix(10)) where seen.insert(call.name).inserted {
-                d.append([call.name + (call.module.map { " [\($0)]" } ?? ""), call.start.map(msec) ?? "-", msec(call.microseconds),
+                d.append([call.name + (call.module.map { " [\($0)]" } ?? ""), call.start.map(Format.logMilliseconds) ?? "-", Format.logMilliseconds(call.microseconds),
                           BootProfileBuilder.isPCIRelated(call.name) ? "yes" : ""])
             }
-            out += columns(d, rightAligned: [1, 2])
+            out += TextTable.render(d, rightAligned: [1, 2], indent: "  ", gap: " ")
         }
         if let c = cost, let counts = counts {
             out += "\nCost model\n" + "  " + c.headline + ".\n"
@@ -70,24 +70,24 @@ public enum TableRenderer {
                 out += "    \(e.kind.rawValue) probes, \(range): \(e.accesses)\n"
             }
             for a in c.actual {
-                out += "  \(a.accesses) through \(a.mechanism.rawValue) at \(us(a.latency.nanoseconds)) us (\(a.latency.provenance)) = \(ms(a.microseconds)) ms\n"
+                out += "  \(a.accesses) through \(a.mechanism.rawValue) at \(Format.us(a.latency.nanoseconds)) us (\(a.latency.provenance)) = \(Format.ms(a.microseconds)) ms\n"
             }
             for a in c.alternatives {
-                out += "  would be: through \(a.mechanism.rawValue) at \(us(a.latency.nanoseconds)) us (\(a.latency.provenance)) = \(ms(a.microseconds)) ms\n"
+                out += "  would be: through \(a.mechanism.rawValue) at \(Format.us(a.latency.nanoseconds)) us (\(a.latency.provenance)) = \(Format.ms(a.microseconds)) ms\n"
             }
             if c.emptyAccesses > 0 {
                 out += "  Empty probes: \(c.emptyAccesses) accesses found nothing"
                 if c.missingBusAccesses > 0 { out += ", \(c.missingBusAccesses) of them on buses that do not exist (pcibios_fixup_peer_bridges up to pcibios_last_bus)" }
-                out += c.emptyCost.first.map { " = \(ms($0.microseconds)) ms at \(us($0.latency.nanoseconds)) us (\($0.latency.provenance.kind.rawValue))" } ?? ""
+                out += c.emptyCost.first.map { " = \(Format.ms($0.microseconds)) ms at \(Format.us($0.latency.nanoseconds)) us (\($0.latency.provenance.kind.rawValue))" } ?? ""
                 out += "\n"
             } else {
                 out += "  Empty probes: none beyond the bus walk's empty slots; no bus probed that does not exist\n"
             }
             for s in c.savings {
-                out += "  Saving: \(s.change) would remove \(s.accessesSaved) accesses" + (s.microsecondsSaved.map { " = \(ms($0)) ms (modelled from \(s.latency!.provenance.kind.rawValue) latency)" } ?? "") + "\n"
+                out += "  Saving: \(s.change) would remove \(s.accessesSaved) accesses" + (s.microsecondsSaved.map { " = \(Format.ms($0)) ms (modelled from \(s.latency!.provenance.kind.rawValue) latency)" } ?? "") + "\n"
             }
             if let i = c.impliedPerAccess {
-                out += "  Implied per access: \(us(i.value)) us (\(i.provenance))\n"
+                out += "  Implied per access: \(Format.us(i.value)) us (\(i.provenance))\n"
             }
             for n in c.notes { out += "  Note: \(n)\n" }
         }
@@ -96,22 +96,5 @@ public enum TableRenderer {
     }
 
     static func clip(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 3)) + "..." }
-
-    static func columns(_ rows: [[String]], rightAligned: Set<Int>) -> String {
-        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        var out = ""
-        for r in rows {
-            var line = " "
-            for (i, c) in r.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                line += " " + (rightAligned.contains(i) ? pad + c : (i == r.count - 1 ? c : c + pad))
-            }
-            out += line + "\n"
-        }
-        return out
-    }
 }
 
-/// Microseconds as milliseconds with three decimals (the log's resolution).
-func msec(_ us: UInt64) -> String { fixed(Double(us) / 1000, 3) }

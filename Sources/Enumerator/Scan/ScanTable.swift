@@ -18,13 +18,6 @@ public enum ScanTable {
         return s
     }
 
-    /// Three significant digits: 0.74us, 16.9us, 134us, 8.07ms.
-    public static func microseconds(_ ns: UInt64) -> String {
-        let us = Double(ns) / 1000
-        if us >= 1000 { return (us >= 100_000 ? format0(us / 1000) : us >= 10_000 ? format1(us / 1000) : format2(us / 1000)) + "ms" }
-        return us >= 100 ? format0(us) + "us" : (us >= 10 ? format1(us) + "us" : format2(us) + "us")
-    }
-
     public static func render(_ r: ScanReport, names: Names) -> String {
         var out = "method: \(r.method): \(r.methodSummary)\n"
         for p in r.passedOver { out += "  passed over \(p.name): \(p.reason)\n" }
@@ -35,13 +28,13 @@ public enum ScanTable {
         for f in r.walk.functions {
             let s = r.stats[f.address] ?? AccessStats()
             rows.append([wide ? f.address.description : f.address.short, String(s.reads), String(s.writes),
-                         microseconds(s.latency.totalCount == 0 ? 0 : s.latency.min),
-                         microseconds(s.latency.valueAtPercentile(50)), microseconds(s.latency.valueAtPercentile(99)),
+                         Format.scanLatency(s.latency.totalCount == 0 ? 0 : s.latency.min),
+                         Format.scanLatency(s.latency.valueAtPercentile(50)), Format.scanLatency(s.latency.valueAtPercentile(99)),
                          describe(f, names: names)])
         }
         let t = r.totals
-        rows.append(["total", String(t.reads), String(t.writes), microseconds(t.latency.totalCount == 0 ? 0 : t.latency.min),
-                     microseconds(t.latency.valueAtPercentile(50)), microseconds(t.latency.valueAtPercentile(99)),
+        rows.append(["total", String(t.reads), String(t.writes), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
+                     Format.scanLatency(t.latency.valueAtPercentile(50)), Format.scanLatency(t.latency.valueAtPercentile(99)),
                      "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"])
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...5)
         for f in r.walk.functions {
