@@ -237,16 +237,8 @@ public struct BootProfileBuilder {
 
     mutating func upperPCILine(_ t: UInt64, _ m: ByteLine) {
         if m.hasPrefix("PCI: ECAM [mem ") || m.hasPrefix("PCI: MMCONFIG for domain ") {
-            guard m.contains(" for domain "), let busAt = m.firstRange(of: "[bus "),
-                  let (start, dash) = m.hexValue(at: busAt + 5, maxDigits: 2) else { return }
-            var end = start
-            if dash < m.count, m[dash] == 0x2D, let (e, _) = m.hexValue(at: dash + 1, maxDigits: 2) { end = e }
-            var segment: UInt64 = 0
-            if let dom = m.firstRange(of: "domain "), let (s, _) = m.hexValue(at: dom + 7, maxDigits: 4) { segment = s }
-            var base: UInt64?
-            if let b = m.firstRange(of: "(base 0x"), let (v, _) = m.hexValue(at: b + 8) { base = v }
-            profile.ecam.append(ECAMReservation(segment: UInt16(segment), startBus: UInt8(start), endBus: UInt8(end),
-                                                base: base, time: t, used: true))
+            guard m.contains(" for domain "), let e = ECAMLogLine(m.string) else { return }
+            profile.ecam.append(ECAMReservation(segment: e.segment, startBus: e.startBus, endBus: e.endBus, base: e.base, time: t, used: true))
         } else if m.hasPrefix("PCI: not using ECAM") || m.hasPrefix("PCI: not using MMCONFIG") {
             for i in profile.ecam.indices { profile.ecam[i].used = false }
         } else if m.hasPrefix("PCI: Using configuration type ") {

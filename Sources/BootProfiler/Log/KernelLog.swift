@@ -42,33 +42,11 @@ public enum KernelLog {
         return p
     }
 
-    /// The running kernel's log: `/dev/kmsg` record by record (each read
-    /// returns one record; EPIPE means records were overwritten while reading,
-    /// EAGAIN the end), else the text `KernelLogSource` gets from `dmesg`.
+    /// The running kernel's log: `/dev/kmsg`, else the text `KernelLogSource` gets from `dmesg`.
     public static func profileLive() throws -> BootProfile {
-        let fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        if fd < 0 {
-            return try profile(text: KernelLogSource.live.text(), name: "dmesg")
-        }
-        defer { close(fd) }
         var builder = BootProfileBuilder()
-        let size = 8192
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer, size)
-            if n < 0 {
-                if errno == EINTR || errno == EPIPE { continue }
-                if errno == EAGAIN { break }
-                throw PCITimeError.system("/dev/kmsg", errno)
-            }
-            if n == 0 { break }
-            // A record is `header;message\n` plus ` KEY=value\n` dictionary lines.
-            var start = 0
-            for i in 0..<n where buffer[i] == 0x0A {
-                builder.consume(LineReader.line(buffer + start, i - start))
-                start = i + 1
-            }
+        guard try KernelLogSource.forEachKmsgLine({ builder.consume(LineReader.line($0, $1)) }) else {
+            return try profile(text: KernelLogSource.live.text(), name: "dmesg")
         }
         let p = builder.finish()
         guard p.timestampedLines > 0 else { throw PCITimeError.input("/dev/kmsg", "no records") }

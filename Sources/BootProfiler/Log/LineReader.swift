@@ -62,10 +62,10 @@ struct LineReader {
         return (lines, cut)
     }
 
-    @inline(__always) static func line(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> ByteLine {
+    @inline(__always) static func line(_ p: UnsafePointer<UInt8>, _ n: Int) -> ByteLine {
         var k = n
         while k > 0 && (p[k - 1] == 0x0D || p[k - 1] == 0x00) { k -= 1 }
-        return ByteLine(UnsafePointer(p), k)
+        return ByteLine(p, k)
     }
 
     /// Feeds every line of an in-memory text (tests, `dmesg` output).

@@ -50,26 +50,3 @@ public struct IOMem: Sendable {
         regions.first { $0.name == "System RAM" && $0.start <= end && start <= $0.end }
     }
 }
-
-/// The kernel log's own record of ECAM windows:
-/// `PCI: ECAM [mem 0xeec00000-0xeecfffff] (base 0xeec00000) for domain 0000 [bus 00-00]` (6.x)
-/// `PCI: MMCONFIG for domain 0000 [bus 00-ff] at [mem 0xb0000000-0xbfffffff] (base 0xb0000000)` (older)
-/// `acpi PNP0A08:00: MMCONFIG at [mem 0xe0000000-0xefffffff] (base 0xe0000000)` (from ACPI `_CBA`,
-/// as on QEMU microvm: no domain or buses, so segment 0 and the buses the range spans)
-public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
-    var found: [ECAMWindow] = []
-    for line in text.split(separator: "\n") where line.contains("ECAM [mem") || line.contains("MMCONFIG") {
-        guard let b = line.firstMatch(of: /\(base 0x([0-9a-fA-F]+)\)/), let base = UInt64(b.1, radix: 16) else { continue }
-        var w: ECAMWindow?
-        if let d = line.firstMatch(of: /domain ([0-9a-fA-F]{4}) \[bus ([0-9a-fA-F]{2})-([0-9a-fA-F]{2})\]/),
-           let seg = UInt16(d.1, radix: 16), let first = UInt8(d.2, radix: 16), let last = UInt8(d.3, radix: 16), first <= last {
-            w = ECAMWindow(base: base, segment: seg, startBus: first, endBus: last)
-        } else if let m = line.firstMatch(of: /MMCONFIG at \[mem 0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\] \(base/),
-                  let start = UInt64(m.1, radix: 16), let end = UInt64(m.2, radix: 16),
-                  start >= base, end > start, (end - base) >> 20 <= 255 {
-            w = ECAMWindow(base: base, segment: 0, startBus: UInt8((start - base) >> 20), endBus: UInt8((end - base) >> 20))
-        }
-        if let w, w.fitsAddressSpace, !found.contains(w) { found.append(w) }
-    }
-    return found
-}

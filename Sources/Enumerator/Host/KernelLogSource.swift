@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the kernel log comes from: the live ring buffer or a captured file.
 /// This only fetches text in `dmesg` form (`[    0.173205] message`); the
@@ -15,16 +17,10 @@ public enum KernelLogSource: Sendable {
     public func text() throws -> String {
         switch self {
         case .file(let path):
-            let data: Data
-            if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let d = FileManager.default.contents(atPath: path) else {
-                    throw PCITimeError.input(path, "cannot read the kernel log")
-                }
-                data = d
+            guard let bytes = path == "-" ? FileContents.bytes(fd: 0) : FileContents.bytes(path) else {
+                throw PCITimeError.input(path, "cannot read the kernel log")
             }
-            return String(decoding: data, as: UTF8.self)
+            return String(decoding: bytes, as: UTF8.self)
         case .live:
             if let text = try? Self.readKmsg() { return text }
             if let text = Self.runDmesg() { return text }
@@ -32,35 +28,48 @@ public enum KernelLogSource: Sendable {
         }
     }
 
-    /// Reads every record in the ring buffer without blocking. Records look like
-    /// `6,339,5140900,-;message` with continuation lines starting with a space
-    /// (key=value dictionary lines), which are dropped.
-    static func readKmsg() throws -> String {
-        let fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK)
-        guard fd >= 0 else { throw PCITimeError.system("/dev/kmsg", errno) }
+    /// Every line of every record in `/dev/kmsg`, read without blocking: a
+    /// read returns one record (`6,339,5140900,-;message` then ` KEY=value`
+    /// dictionary lines); EPIPE means records were overwritten while reading
+    /// (skip ahead), EAGAIN the end. nil when /dev/kmsg cannot be opened.
+    public static func forEachKmsgLine(_ body: (UnsafePointer<UInt8>, Int) -> Void) throws -> Bool {
+        let fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
-        var out = ""
-        var buffer = [UInt8](repeating: 0, count: 16384)
+        let size = 16384
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { buffer.deallocate() }
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = read(fd, buffer, size)
             if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE { continue }  // overwritten records: skip ahead
-                break  // EAGAIN: the end of the buffer
+                if errno == EINTR || errno == EPIPE { continue }
+                if errno == EAGAIN { return true }
+                throw PCITimeError.system("/dev/kmsg", errno)
             }
-            if n == 0 { break }
-            let record = String(decoding: buffer[0..<n], as: UTF8.self)
-            guard let semi = record.firstIndex(of: ";") else { continue }
-            let fields = record[..<semi].split(separator: ",")
-            guard fields.count >= 3, let usec = UInt64(fields[2]) else { continue }
-            var message = record[record.index(after: semi)...]
-            if let nl = message.firstIndex(of: "\n") { message = message[..<nl] }
-            // kmsg escapes unprintable bytes (tabs, embedded newlines) as \xNN;
-            // dmesg prints a multi-line record as lines with one timestamp.
-            for line in unescape(message).split(separator: "\n", omittingEmptySubsequences: false) {
-                out += KernelLogSource.dmesgLine(usec: usec, message: String(line))
+            if n == 0 { return true }
+            var start = 0
+            for i in 0..<n where buffer[i] == 0x0A {
+                body(buffer + start, i - start)
+                start = i + 1
             }
         }
+    }
+
+    /// The ring buffer as `dmesg` text; dictionary lines dropped.
+    static func readKmsg() throws -> String {
+        var out = ""
+        let opened = try forEachKmsgLine { p, n in
+            let line = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+            guard !line.hasPrefix(" "), let semi = line.firstIndex(of: ";") else { return }
+            let fields = line[..<semi].split(separator: ",")
+            guard fields.count >= 3, let usec = UInt64(fields[2]) else { return }
+            // kmsg escapes unprintable bytes (tabs, embedded newlines) as \xNN;
+            // dmesg prints a multi-line record as lines with one timestamp.
+            for part in unescape(line[line.index(after: semi)...]).split(separator: "\n", omittingEmptySubsequences: false) {
+                out += dmesgLine(usec: usec, message: String(part))
+            }
+        }
+        guard opened else { throw PCITimeError.system("/dev/kmsg", errno) }
         return out
     }
 
@@ -90,14 +99,6 @@ public enum KernelLogSource: Sendable {
     }
 
     static func runDmesg() -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/dmesg")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        Subprocess.output(["/bin/dmesg"], quiet: true)
     }
 }

@@ -4,8 +4,9 @@ import Glibc
 
 /// Child processes without Foundation's Process, so signals stay ours.
 public enum Subprocess {
-    /// Runs `argv` and returns its standard output, or nil if it failed.
-    public static func output(_ argv: [String]) -> String? {
+    /// Runs `argv` and returns its standard output, or nil if it failed;
+    /// `quiet` sends its standard error to /dev/null.
+    public static func output(_ argv: [String], quiet: Bool = false) -> String? {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return nil }
         var actions = posix_spawn_file_actions_t()
@@ -13,6 +14,7 @@ public enum Subprocess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_addclose(&actions, fds[0])
+        if quiet { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
         guard let pid = spawn(argv, actions: &actions) else { close(fds[0]); close(fds[1]); return nil }
         close(fds[1])
         var bytes: [UInt8] = []

@@ -1,0 +1,78 @@
+/// The kernel log's line about an ECAM window, in the forms Linux prints:
+///   `PCI: ECAM [mem 0xeec00000-0xeecfffff] (base 0xeec00000) for domain 0000 [bus 00-00]` (6.x)
+///   `PCI: MMCONFIG for domain 0000 [bus 00-ff] at [mem 0xb0000000-0xbfffffff] (base 0xb0000000)` (older)
+///   `acpi PNP0A08:00: MMCONFIG at [mem 0xe0000000-0xefffffff] (base 0xe0000000)` (ACPI `_CBA`, as on
+///   QEMU microvm: no domain or buses, so segment 0 and the buses the range spans)
+/// The one parser of these lines: `mcfg`'s cross-check and the boot profile both read them here.
+public struct ECAMLogLine: Sendable, Equatable {
+    public var segment: UInt16
+    public var startBus: UInt8
+    public var endBus: UInt8
+    public var base: UInt64?
+
+    public init?<S: StringProtocol>(_ line: S) {
+        let u = Array(line.utf8)
+        let base = Self.hex(u, after: "(base 0x")?.value
+        if let bus = Self.hex(u, after: "[bus ", maxDigits: 2) {
+            startBus = UInt8(bus.value)
+            endBus = bus.end < u.count && u[bus.end] == UInt8(ascii: "-")
+                ? Self.hex(u, at: bus.end + 1, maxDigits: 2).map { UInt8($0.value) } ?? startBus : startBus
+            segment = Self.hex(u, after: "domain ", maxDigits: 4).map { UInt16($0.value) } ?? 0
+            self.base = base
+        } else if let range = Self.hex(u, after: "MMCONFIG at [mem 0x"), let base,
+                  range.end + 3 <= u.count, u[range.end] == UInt8(ascii: "-"),
+                  let end = Self.hex(u, at: range.end + 3), u[range.end + 1] == UInt8(ascii: "0"), u[range.end + 2] == UInt8(ascii: "x"),
+                  range.value >= base, end.value > range.value, (end.value - base) >> 20 <= 255 {
+            segment = 0
+            startBus = UInt8((range.value - base) >> 20)
+            endBus = UInt8((end.value - base) >> 20)
+            self.base = base
+        } else {
+            return nil
+        }
+    }
+
+    /// The window, when the line gives a base and a sound bus range.
+    public var window: ECAMWindow? {
+        guard let base, startBus <= endBus else { return nil }
+        let w = ECAMWindow(base: base, segment: segment, startBus: startBus, endBus: endBus)
+        return w.fitsAddressSpace ? w : nil
+    }
+
+    static func hex(_ u: [UInt8], after marker: String, maxDigits: Int = 16) -> (value: UInt64, end: Int)? {
+        let m = Array(marker.utf8)
+        guard u.count >= m.count else { return nil }
+        for i in 0...(u.count - m.count) where u[i] == m[0] && Array(u[i..<(i + m.count)]) == m {
+            return hex(u, at: i + m.count, maxDigits: maxDigits)
+        }
+        return nil
+    }
+
+    static func hex(_ u: [UInt8], at i: Int, maxDigits: Int = 16) -> (value: UInt64, end: Int)? {
+        var v: UInt64 = 0
+        var j = i
+        while j < u.count, j - i < maxDigits, let d = hexDigit(u[j]) {
+            v = v << 4 | UInt64(d)
+            j += 1
+        }
+        return j > i ? (v, j) : nil
+    }
+
+    static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x37
+        case 0x61...0x66: return c - 0x57
+        default: return nil
+        }
+    }
+}
+
+/// The ECAM windows the kernel log announces (see `ECAMLogLine`), each once.
+public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
+    var found: [ECAMWindow] = []
+    for line in text.split(separator: "\n") where line.contains("ECAM [mem") || line.contains("MMCONFIG") {
+        if let w = ECAMLogLine(line)?.window, !found.contains(w) { found.append(w) }
+    }
+    return found
+}
