@@ -143,17 +143,14 @@ public struct Capture {
         return out
     }
 
-    /// Zeroes the serial number of a Device Serial Number extended capability.
+    /// Zeroes the serial number of every Device Serial Number extended
+    /// capability (ID 0x0003), found by the decoder's own chain walk.
     static func maskSerialNumber(_ bytes: [UInt8]) -> [UInt8] {
         guard bytes.count > 0x104 else { return bytes }
+        let chain = (try? ConfigDecoder.extendedCapabilityChain(BytesSource(bytes)))?.capabilities ?? []
         var b = bytes
-        var offset = 0x100
-        var visited = Set<Int>()
-        while offset >= 0x100, offset + 12 <= b.count, visited.insert(offset).inserted {
-            let header = le32(b, offset)
-            if header == 0 || header == 0xffff_ffff { break }
-            if header & 0xffff == 0x0003 { for i in 4..<12 { b[offset + i] = 0 } }
-            offset = Int(header >> 20) & 0xffc
+        for cap in chain where cap.id == 0x0003 && cap.offset + 12 <= b.count {
+            for i in 4..<12 { b[cap.offset + i] = 0 }
         }
         return b
     }

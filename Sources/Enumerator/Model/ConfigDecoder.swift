@@ -137,27 +137,37 @@ public enum ConfigDecoder {
     }
 
     static func walkExtendedCapabilities(_ s: ConfigSource, into f: inout PCIFunction) throws {
+        let chain = try extendedCapabilityChain(s)
+        f.extendedCapabilities += chain.capabilities
+        if chain.extendedSpace { f.configSize = s.size }
+        if let w = chain.warning { f.warnings.append(w) }
+    }
+
+    /// The extended capability list from 0x100 (pciutils' `ls-ecaps.c`), with
+    /// whether extended space is there and why the chain stopped if it broke.
+    static func extendedCapabilityChain(_ s: ConfigSource) throws -> (capabilities: [ExtendedCapability], extendedSpace: Bool, warning: String?) {
+        var found: [ExtendedCapability] = []
+        var extendedSpace = false
         var visited = Set<Int>()
         var offset = 0x100
         while offset != 0 {
             guard offset >= 0x100, offset + 4 <= s.size else {
-                f.warnings.append("extended capability chain broken: pointer \(hex(offset, 3)) is outside 0x100-\(hex(s.size - 4, 3))")
-                return
+                return (found, extendedSpace, "extended capability chain broken: pointer \(hex(offset, 3)) is outside 0x100-\(hex(s.size - 4, 3))")
             }
             guard visited.insert(offset).inserted, visited.count <= maxExtendedCapabilities else {
-                f.warnings.append("extended capability chain looped at \(hex(offset, 3))")
-                return
+                return (found, extendedSpace, "extended capability chain looped at \(hex(offset, 3))")
             }
             let header = try s.dword(offset)
             // All ones at 0x100: no extended space (conventional PCI behind a
             // PCIe bridge); zero at 0x100: extended space with an empty list.
             if offset == 0x100 {
-                if header == 0xffff_ffff { return }
-                f.configSize = s.size
-                if header == 0 { return }
+                if header == 0xffff_ffff { break }
+                extendedSpace = true
+                if header == 0 { break }
             }
-            f.extendedCapabilities.append(.init(id: UInt16(truncatingIfNeeded: header), version: UInt8((header >> 16) & 0xf), offset: offset))
+            found.append(.init(id: UInt16(truncatingIfNeeded: header), version: UInt8((header >> 16) & 0xf), offset: offset))
             offset = Int(header >> 20) & 0xffc
         }
+        return (found, extendedSpace, nil)
     }
 }
