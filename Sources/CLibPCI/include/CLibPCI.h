@@ -25,12 +25,6 @@ struct pci_access *pcitime_names_open(void);
 // Lists the functions libpci's method knows (pci_scan_bus); 0, or -1 with a message.
 int pcitime_pci_scan(struct pci_access *acc, char *err, size_t errlen);
 
-// One access through libpci on a device from pci_get_dev; 0 on success, -1
-// (message in err) on a fatal libpci error. libpci turns a failed read into
-// all ones, so it cannot tell "absent" from "failed" itself.
-int pcitime_pci_read(struct pci_dev *d, int pos, int width, uint32_t *value, char *err, size_t errlen);
-int pcitime_pci_write(struct pci_dev *d, int pos, int width, uint32_t value, char *err, size_t errlen);
-
 // Non-variadic faces of pci_lookup_name. Each returns buf, or NULL when
 // pci.ids has no entry (the caller then prints numbers, as lspci -n).
 const char *pcitime_lookup_vendor(struct pci_access *acc, char *buf, size_t size, int vendor);
@@ -38,23 +32,14 @@ const char *pcitime_lookup_device(struct pci_access *acc, char *buf, size_t size
 const char *pcitime_lookup_subsystem(struct pci_access *acc, char *buf, size_t size,
                                      int vendor, int device, int subvendor, int subdevice);
 const char *pcitime_lookup_class(struct pci_access *acc, char *buf, size_t size, int class_id);
-const char *pcitime_lookup_progif(struct pci_access *acc, char *buf, size_t size, int class_id, int progif);
 
 // ---- x86 port I/O -----------------------------------------------------------
 
 // 0 on success, else errno (ENOSYS: kernel without CONFIG_X86_IOPL_IOPERM).
 int pcitime_ioperm(unsigned long from, unsigned long num, int on);
-uint8_t pcitime_inb(uint16_t port);
-uint16_t pcitime_inw(uint16_t port);
 uint32_t pcitime_inl(uint16_t port);
-void pcitime_outb(uint8_t value, uint16_t port);
-void pcitime_outw(uint16_t value, uint16_t port);
 void pcitime_outl(uint32_t value, uint16_t port);
 
-// One type-1 configuration read: address to 0xCF8, data from 0xCFC + (pos & 3).
-// Two port accesses (two exits under a hypervisor), one config access.
-uint32_t pcitime_conf1_read(uint32_t address, int pos, int width);
-void pcitime_conf1_write(uint32_t address, int pos, int width, uint32_t value);
 
 // ---- time -------------------------------------------------------------------
 

@@ -57,25 +57,22 @@ public struct AccessRecord: Sendable, Codable, Equatable {
     public var nanoseconds: UInt64
 }
 
-/// The one layer every access goes through: it checks the range and alignment,
-/// refuses writes unless they were allowed, and counts and records the time of
-/// each access. Reads are timed inside the methods' C helpers, so the timed
-/// region holds the access and nothing else; writes (rare: --allow-write) are
-/// timed here.
+/// The one layer every access goes through: it checks the range and
+/// alignment, and counts and records the time of each read. Reads are timed
+/// inside the methods' C helpers, so the timed region holds the access and
+/// nothing else. There is no write path.
 public final class AccessLayer {
     public let method: ConfigAccess
     public let timer: AccessTimer
-    public let allowWrite: Bool
     /// Per function, including functions found absent (their vendor probes).
     public private(set) var stats: [PCIAddress: AccessStats] = [:]
     /// Every access in order, when `recording` is set.
     public var recording = false
     public private(set) var records: [AccessRecord] = []
 
-    public init(_ method: ConfigAccess, timer: AccessTimer, allowWrite: Bool = false) {
+    public init(_ method: ConfigAccess, timer: AccessTimer) {
         self.method = method
         self.timer = timer
-        self.allowWrite = allowWrite
     }
 
     private var handles: [PCIAddress: FunctionHandle] = [:]
@@ -141,28 +138,6 @@ public final class AccessLayer {
             records.append(AccessRecord(address: h.address, offset: offset, width: width, isWrite: false, value: value, nanoseconds: ns))
         }
         return value
-    }
-
-    public func write(_ address: PCIAddress, offset: Int, width: AccessWidth, value: UInt32) throws {
-        guard allowWrite else {
-            throw PCITimeError.permission(method.name, "config write to \(address) offset \(hex(offset, 3)) refused: pcitime is read-only unless --allow-write is given")
-        }
-        let h = try handle(address)
-        try check(h, offset, width)
-        let method = self.method
-        let start = timer.now()
-        let result = Result { try method.write(h, offset: offset, width: width, value: value & width.mask) }
-        let end = timer.now()
-        let ns = timer.nanoseconds(from: start, to: end)
-        guard case .success = result else {
-            stats[address, default: AccessStats()].failures += 1
-            return try result.get()
-        }
-        stats[address, default: AccessStats()].writes += 1
-        stats[address, default: AccessStats()].record(ns)
-        if recording {
-            records.append(AccessRecord(address: address, offset: offset, width: width, isWrite: true, value: value, nanoseconds: ns))
-        }
     }
 
     /// Totals over every function and every empty probe.

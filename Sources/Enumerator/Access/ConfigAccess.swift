@@ -45,9 +45,10 @@ public struct TimedRead: Sendable {
 /// One way to reach PCI configuration space, like pciutils' `struct pci_methods`
 /// or Linux's `struct pci_raw_ops`. Each method is one type in its own file.
 ///
-/// Methods do the access and nothing else: set-up happens once in `prepare`,
-/// range checks, counting and timing live once, in `AccessLayer`. Reads of an absent function return all ones;
-/// a failed access throws (the two are kept apart on purpose).
+/// Methods read and nothing else (pcitime never writes config space, so the
+/// protocol has no write): set-up happens once in `prepare`, range checks,
+/// counting and timing live once, in `AccessLayer`. Reads of an absent
+/// function return all ones; a failed access throws (kept apart on purpose).
 public protocol ConfigAccess: AnyObject {
     /// The name `pcitime methods` shows (`ecam`, `pio`, `sysfs`, `libpci:NAME`).
     var name: String { get }
@@ -70,7 +71,6 @@ public protocol ConfigAccess: AnyObject {
     /// One naturally aligned access inside the handle's window, timed by a C
     /// helper that holds clock, access, clock and nothing else.
     func read(_ function: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead
-    func write(_ function: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws
 }
 
 extension ConfigAccess {

@@ -98,8 +98,4 @@ public final class ECAMAccess: ConfigAccess {
         let ticks = pcitime_timed_mmio(UnsafeRawPointer(bitPattern: h.raw)! + offset, Int32(width.rawValue), clock.flag, &v)
         return TimedRead(value: v, ticks: ticks)
     }
-
-    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
-        throw PCITimeError.unavailable("ecam", "pcitime maps ECAM read-only; write through --method sysfs")
-    }
 }

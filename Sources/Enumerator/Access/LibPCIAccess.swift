@@ -96,14 +96,6 @@ public final class LibPCIAccess: ConfigAccess {
         guard failed == 0 else { throw PCITimeError.system(name, EIO) }
         return TimedRead(value: value, ticks: ticks)
     }
-
-    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
-        let d = UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!
-        var err = [CChar](repeating: 0, count: 256)
-        guard pcitime_pci_write(d, Int32(offset), Int32(width.rawValue), value, &err, err.count) == 0 else {
-            throw PCITimeError.unavailable(name, cText(err))
-        }
-    }
 }
 
 /// A NUL-terminated C buffer as a String.

@@ -53,8 +53,4 @@ public final class PortIOAccess: ConfigAccess {
         let ticks = pcitime_timed_conf1(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), clock.flag, &v)
         return TimedRead(value: v, ticks: ticks)
     }
-
-    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
-        pcitime_conf1_write(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), value)
-    }
 }

@@ -114,14 +114,4 @@ public final class SysfsAccess: ConfigAccess {
         if n < 0 { throw PCITimeError.system(path(h.address), Int32(-n)) }
         throw PCITimeError.permission(path(h.address), "read at \(hex(offset, 3)) returned \(n) of \(width.rawValue) bytes: beyond 0x40 config space is readable only as root")
     }
-
-    public func write(_ h: FunctionHandle, offset: Int, width: AccessWidth, value: UInt32) throws {
-        let p = path(h.address)
-        let fd = open(p, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PCITimeError.system(p, errno) }
-        defer { close(fd) }
-        var v = value.littleEndian
-        let n = pwrite(fd, &v, width.rawValue, off_t(offset))
-        guard n == width.rawValue else { throw PCITimeError.system(p, n < 0 ? errno : EIO) }
-    }
 }
