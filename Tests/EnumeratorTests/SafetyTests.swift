@@ -14,7 +14,7 @@ import Testing
         init(_ images: [PCIAddress: [UInt8]]) { self.images = images }
         func roots() -> [BusRange] { [BusRange(segment: 0, first: 0, last: 255)] }
         func prepare(_ a: PCIAddress) throws -> FunctionHandle {
-            FunctionHandle(address: a, raw: 0, window: 0..<(images[a]?.count ?? 4096))
+            FunctionHandle(address: a, target: .type1(0), window: 0..<(images[a]?.count ?? 4096))
         }
         func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
             reads += 1

@@ -19,18 +19,29 @@ public struct BusRange: Hashable, Sendable, Codable {
 }
 
 /// A function resolved for access, untimed, by `prepare`: what the timed
-/// access needs and nothing to look up (sysfs: the open config file; ECAM:
-/// the mapped address of the function's 4 KiB; type 1: its 0xCF8 address).
-public struct FunctionHandle: Sendable {
+/// access needs and nothing to look up.
+public struct FunctionHandle {
+    /// What each method reaches the function through.
+    public enum Target {
+        /// sysfs: the function's open `config` file.
+        case file(Int32)
+        /// ECAM: the function's 4 KiB in a bus mapped read-only; the handle
+        /// holds the access, so the mapping outlives every handle into it.
+        case mapped(UnsafeRawPointer, mapping: ECAMAccess)
+        /// Type 1: the function's 0xCF8 address (enable bit, bus, device, function).
+        case type1(UInt32)
+        /// libpci: its device, freed with the access.
+        case libpci(OpaquePointer)
+    }
+
     public let address: PCIAddress
-    /// Method-specific: a file descriptor, a pointer's bits, a type-1 address.
-    public let raw: Int
+    public let target: Target
     /// The offsets this method reaches on this function.
     public let window: Range<Int>
 
-    public init(address: PCIAddress, raw: Int, window: Range<Int>) {
+    public init(address: PCIAddress, target: Target, window: Range<Int>) {
         self.address = address
-        self.raw = raw
+        self.target = target
         self.window = window
     }
 }

@@ -69,7 +69,7 @@ public final class ECAMAccess: ConfigAccess {
     public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         let bus = try map(a)
         let function = bus + (Int(a.device) << 15 | Int(a.function) << 12)
-        return FunctionHandle(address: a, raw: Int(bitPattern: function), window: 0..<4096)
+        return FunctionHandle(address: a, target: .mapped(function, mapping: self), window: 0..<4096)
     }
 
     private func map(_ a: PCIAddress) throws -> UnsafeRawPointer {
@@ -94,8 +94,9 @@ public final class ECAMAccess: ConfigAccess {
     }
 
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+        guard case .mapped(let function, _) = h.target else { throw PCITimeError.usage("ecam: \(h.address) was prepared by another method") }
         var v: UInt32 = 0
-        let ticks = pcitime_timed_mmio(UnsafeRawPointer(bitPattern: h.raw)! + offset, Int32(width.rawValue), clock.flag, &v)
+        let ticks = pcitime_timed_mmio(function + offset, Int32(width.rawValue), clock.flag, &v)
         return TimedRead(value: v, ticks: ticks)
     }
 }

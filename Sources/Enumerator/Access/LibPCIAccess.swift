@@ -57,7 +57,7 @@ public final class LibPCIAccess: ConfigAccess {
     }
 
     deinit {
-        for d in devices.values { pci_free_dev(UnsafeMutablePointer(bitPattern: d.raw)) }
+        for case .libpci(let d) in devices.values.map(\.target) { pci_free_dev(UnsafeMutablePointer(d)) }
         pcitime_pci_close(access)
     }
 
@@ -84,15 +84,16 @@ public final class LibPCIAccess: ConfigAccess {
         guard let d = pci_get_dev(access, Int32(a.segment), Int32(a.bus), Int32(a.device), Int32(a.function)) else {
             throw PCITimeError.unavailable(name, "pci_get_dev failed for \(a)")
         }
-        let h = FunctionHandle(address: a, raw: Int(bitPattern: d), window: 0..<reach(a))
+        let h = FunctionHandle(address: a, target: .libpci(OpaquePointer(d)), window: 0..<reach(a))
         devices[a] = h
         return h
     }
 
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+        guard case .libpci(let d) = h.target else { throw PCITimeError.usage("\(name): \(h.address) was prepared by another method") }
         var value: UInt32 = 0
         var failed: Int32 = 0
-        let ticks = pcitime_timed_pci_read(UnsafeMutablePointer<pci_dev>(bitPattern: h.raw)!, Int32(offset), Int32(width.rawValue), clock.flag, &value, &failed)
+        let ticks = pcitime_timed_pci_read(UnsafeMutablePointer(d), Int32(offset), Int32(width.rawValue), clock.flag, &value, &failed)
         guard failed == 0 else { throw PCITimeError.system(name, EIO) }
         return TimedRead(value: value, ticks: ticks)
     }

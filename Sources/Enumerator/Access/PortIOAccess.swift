@@ -45,12 +45,13 @@ public final class PortIOAccess: ConfigAccess {
     public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         guard a.segment == 0 else { throw PCITimeError.usage("pio: type 1 reaches segment 0 only, not \(a)") }
         let address = 0x8000_0000 | UInt32(a.bus) << 16 | UInt32(a.device) << 11 | UInt32(a.function) << 8
-        return FunctionHandle(address: a, raw: Int(address), window: 0..<256)
+        return FunctionHandle(address: a, target: .type1(address), window: 0..<256)
     }
 
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+        guard case .type1(let address) = h.target else { throw PCITimeError.usage("pio: \(h.address) was prepared by another method") }
         var v: UInt32 = 0
-        let ticks = pcitime_timed_conf1(UInt32(truncatingIfNeeded: h.raw) | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), clock.flag, &v)
+        let ticks = pcitime_timed_conf1(address | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), clock.flag, &v)
         return TimedRead(value: v, ticks: ticks)
     }
 }

@@ -60,7 +60,7 @@ public final class SysfsAccess: ConfigAccess {
     }
 
     deinit {
-        for f in files.values { close(Int32(f.raw)) }
+        for case .file(let fd) in files.values.map(\.target) { close(fd) }
     }
 
     public func listedFunctions() -> Set<PCIAddress>? { listing }
@@ -101,15 +101,16 @@ public final class SysfsAccess: ConfigAccess {
             throw PCITimeError.input(p, "\(st.st_size) bytes: a config file holds at least the 64-byte header")
         }
         let upper = min(size, window.upperBound)
-        let h = FunctionHandle(address: a, raw: Int(fd), window: min(window.lowerBound, upper)..<upper)
+        let h = FunctionHandle(address: a, target: .file(fd), window: min(window.lowerBound, upper)..<upper)
         files[a] = h
         return h
     }
 
     public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+        guard case .file(let fd) = h.target else { throw PCITimeError.usage("sysfs: \(h.address) was prepared by another method") }
         var v: UInt32 = 0
         var n = 0
-        let ticks = pcitime_timed_pread(Int32(truncatingIfNeeded: h.raw), offset, Int32(width.rawValue), clock.flag, &v, &n)
+        let ticks = pcitime_timed_pread(fd, offset, Int32(width.rawValue), clock.flag, &v, &n)
         if n == width.rawValue { return TimedRead(value: UInt32(littleEndian: v) & width.mask, ticks: ticks) }
         if n < 0 { throw PCITimeError.system(path(h.address), Int32(-n)) }
         throw PCITimeError.permission(path(h.address), "read at \(hex(offset, 3)) returned \(n) of \(width.rawValue) bytes: beyond 0x40 config space is readable only as root")
