@@ -34,9 +34,8 @@ public struct AccessStats: Sendable {
     }
 
     /// Grows the histogram to hold `value` by building a larger one and
-    /// merging: Histogram's own auto-resize appends its new buckets through
-    /// an unspecialised generic path (about 1,000 instructions per bucket, 80%
-    /// of a scan of a captured tree), a fresh one is one zeroed allocation.
+    /// merging: one zeroed allocation instead of Histogram's slow per-bucket
+    /// auto-resize (docs/PERFORMANCE.md, "Design notes").
     mutating func reserve(_ value: UInt64) {
         guard value > latency.highestTrackableValue else { return }
         var grown = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: max(value, latency.highestTrackableValue.multipliedReportingOverflow(by: 2).partialValue),

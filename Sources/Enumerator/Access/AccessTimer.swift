@@ -53,9 +53,7 @@ public struct AccessTimer: Sendable {
 
     /// TSC ticks per second over a 2 ms window of CLOCK_MONOTONIC. Each end
     /// is the tightest of 5 bracketed readings (clock, TSC, clock), so a
-    /// preemption between the two clocks cannot skew it: the error is at most
-    /// the bracket (tens of ns) over 2 ms, about 0.005%. (A plain 20 ms window was
-    /// half of a small scan's run time.)
+    /// preemption between the two clocks cannot skew it (error about 0.005%).
     static func calibrateTSC() -> Double {
         let (t0, c0) = bracketedReading()
         var t = t0

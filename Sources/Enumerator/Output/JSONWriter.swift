@@ -14,10 +14,8 @@ indirect enum JSONValue {
 }
 
 /// Pretty-printed JSON (two-space indent, sorted keys) written into a byte
-/// buffer that the caller can flush as it goes: `scan --json` of thousands of
-/// functions streams one function at a time instead of building the whole
-/// document as Foundation's JSONEncoder does (57% of such a run's
-/// instructions, and the whole document in memory).
+/// buffer that the caller can flush as it goes, so `scan --json` of thousands
+/// of functions streams one function at a time (docs/PERFORMANCE.md).
 public struct JSONWriter {
     var bytes: [UInt8] = []
 
