@@ -100,39 +100,40 @@ public struct BootProfileBuilder {
         if scanOpen && !Self.isScanLine(m) { closeScan(at: t) }
         guard !m.isEmpty else { return }
 
+        // Dispatch on the first byte, then the kernel's own text.
         switch m[0] {
-        case 0x70 where m.hasPrefix("pci "):                       // p
+        case UInt8(ascii: "p") where m.hasPrefix("pci "):
             pciLine(t, m)
-        case 0x70 where m.hasPrefix("pci_bus "):
+        case UInt8(ascii: "p") where m.hasPrefix("pci_bus "):
             if !scanOpen, m.contains(": resource ") { resourceLine(t, m) }
-        case 0x50:                                                 // P
+        case UInt8(ascii: "P"):
             upperPCILine(t, m)
-        case 0x41:                                                 // A
+        case UInt8(ascii: "A"):
             if m.hasPrefix("ACPI: MCFG "), profile.mcfgTable == nil {
                 profile.mcfgTable = Phase(kind: .acpi, name: "ACPI MCFG table", start: t, end: nil, detail: m.string)
             } else if m.hasPrefix("ACPI: PCI Root Bridge [") {
                 openScan(t, m)
             }
-        case 0x4C where m.hasPrefix("Linux version "):             // L
+        case UInt8(ascii: "L"):
+            guard let v = m.after("Linux version ") else { break }
             profile.boots += 1
             profile.kernelStart = t
             profile.startLost = false
-            let v = m.dropFirst(14)
-            profile.kernelVersion = v.prefix(v.firstIndex(of: 0x20) ?? v.count).string
-        case 0x43 where m.hasPrefix("Command line: "):             // C
-            setCommandLine(m.dropFirst(14))
-        case 0x4B where m.hasPrefix("Kernel command line: "):      // K
-            if profile.commandLine == nil { setCommandLine(m.dropFirst(21)) }
-        case 0x63 where m.hasPrefix("calling  "):                  // c
-            callingLine(t, m.dropFirst(9))
-        case 0x69 where m.hasPrefix("initcall "):                  // i
-            initcallLine(t, m.dropFirst(9))
-        case 0x52 where m.hasPrefix("Run ") && m.contains(" as init process"):  // R
+            profile.kernelVersion = v.prefix(v.firstIndex(of: UInt8(ascii: " ")) ?? v.count).string
+        case UInt8(ascii: "C"):
+            if let line = m.after("Command line: ") { setCommandLine(line) }
+        case UInt8(ascii: "K"):
+            if let line = m.after("Kernel command line: "), profile.commandLine == nil { setCommandLine(line) }
+        case UInt8(ascii: "c"):
+            if let rest = m.after("calling  ") { callingLine(t, rest) }
+        case UInt8(ascii: "i"):
+            if let rest = m.after("initcall ") { initcallLine(t, rest) }
+        case UInt8(ascii: "R") where m.hasPrefix("Run ") && m.contains(" as init process"):
             if profile.runInit == nil {
                 profile.runInit = Phase(kind: .initEnd, name: "run init", start: t, end: nil, detail: m.string)
                 if profile.freeingInitMemory != nil { profile.freeingInitMemory?.end = t }
             }
-        case 0x46 where m.hasPrefix("Freeing unused kernel "):     // F
+        case UInt8(ascii: "F") where m.hasPrefix("Freeing unused kernel "):
             if profile.runInit == nil {
                 if profile.freeingInitMemory == nil {
                     profile.freeingInitMemory = Phase(kind: .initEnd, name: "free init memory", start: t, end: t, detail: m.string)
@@ -153,10 +154,10 @@ public struct BootProfileBuilder {
     static func isScanLine(_ m: ByteLine) -> Bool {
         guard !m.isEmpty else { return false }
         switch m[0] {
-        case 0x70: return m.hasPrefix("pci ") || m.hasPrefix("pci_bus ")
-        case 0x61: return m.hasPrefix("acpi PNP0A0") || m.hasPrefix("acpiphp: Slot")   // hotplug slots register mid-scan
-        case 0x50: return m.hasPrefix("PCI host bridge") || m.hasPrefix("PCI: Probing") || m.hasPrefix("PCI: Discovered peer bus")
-        case 0x41: return m.hasPrefix("ACPI: PCI Root Bridge [")
+        case UInt8(ascii: "p"): return m.hasPrefix("pci ") || m.hasPrefix("pci_bus ")
+        case UInt8(ascii: "a"): return m.hasPrefix("acpi PNP0A0") || m.hasPrefix("acpiphp: Slot")   // hotplug slots register mid-scan
+        case UInt8(ascii: "P"): return m.hasPrefix("PCI host bridge") || m.hasPrefix("PCI: Probing") || m.hasPrefix("PCI: Discovered peer bus")
+        case UInt8(ascii: "A"): return m.hasPrefix("ACPI: PCI Root Bridge [")
         default: return false
         }
     }
@@ -178,9 +179,9 @@ public struct BootProfileBuilder {
     }
 
     mutating func pciLine(_ t: UInt64, _ m: ByteLine) {
-        // pci SSSS:BB:DD.F: ...
-        guard let address = Self.address(m, at: 4), m.count > 18, m[16] == 0x3A else { return }
-        let rest = m.dropFirst(18)
+        // "pci SSSS:BB:DD.F: message"
+        guard let line = m.after("pci "), let address = Self.address(line, at: 0),
+              let rest = line.dropFirst(Self.addressLength).after(": "), !rest.isEmpty else { return }
         if let header = Self.deviceHeader(rest) {
             if !scanOpen { openScan(t, m) }
             if let d = openDevice { profile.devices[d].end = t }
@@ -211,6 +212,9 @@ public struct BootProfileBuilder {
         let kind = tail.dropFirst(afterClass).trimmingLeadingBlanks().string
         return (UInt16(v), UInt16(d), UInt8(ty), UInt32(k), kind)
     }
+
+    /// `SSSS:BB:DD.F`: 12 characters.
+    static let addressLength = 12
 
     /// `SSSS:BB:DD.F` at `i`.
     static func address(_ m: ByteLine, at i: Int) -> PCIAddress? {

@@ -52,6 +52,9 @@ struct ByteLine {
 
     func contains(_ p: StaticString) -> Bool { firstRange(of: p) != nil }
 
+    /// The rest of the line after `p`, when the line starts with it.
+    func after(_ p: StaticString) -> ByteLine? { hasPrefix(p) ? dropFirst(p.utf8CodeUnitCount) : nil }
+
     func firstIndex(of byte: UInt8, from start: Int = 0) -> Int? {
         var i = start
         while i < count {

@@ -5,7 +5,8 @@ import Enumerator
 /// drivers and initcalls as complete ("X") slices on their own tracks,
 /// instants ("i") for marks. Times are microseconds, as the format expects.
 public enum PerfettoRenderer {
-    struct Event: Encodable {
+    /// One trace event; written by `json` in the format's own key order.
+    struct Event {
         var name: String
         var cat: String
         var ph: String
@@ -28,8 +29,6 @@ public enum PerfettoRenderer {
             }
         }
     }
-
-    public static func events(_ p: BootProfile) -> [String: Any] { [:] }
 
     public static func render(_ p: BootProfile, counts: AccessCounts? = nil) -> String {
         var events: [Event] = []
