@@ -72,7 +72,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if let r = try? Scanner.scan(method: "sysfs", options: options, timer: AccessTimer(source: .clockMonotonic)) {
         _ = ScanTable.render(r, names: names)
         _ = ScanTree.render(r.walk.functions)
-        _ = try? ScanJSON(r, names: names).encoded()
+        _ = ScanJSON(r, names: names).encoded()
     }
     if let report = try? MCFGReport(options: options) { _ = report.render() }
     _ = try? KernelLog.profile(root: base)
