@@ -29,7 +29,7 @@ import Testing
 
     static func write(_ name: String, _ bytes: [UInt8]) -> String {
         let path = Fixtures.temporary(name)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         return path
     }
 

@@ -65,7 +65,7 @@ import Testing
     static func fakeMemory(_ dir: String) throws -> String {
         let path = dir + "/mem"
         let base: UInt64 = 0xeec0_0000
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let fd = open(path, O_WRONLY)
         defer { close(fd) }
         #expect(ftruncate(fd, off_t(base + (1 << 20))) == 0)
