@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value small enough to build per record and write at once.
 indirect enum JSONValue {
     case string(String)
