@@ -90,6 +90,13 @@ struct ByteLine {
         return j > i ? (v, j) : nil
     }
 
+    /// The hex number this line starts with (1 to `maxDigits` digits, exactly
+    /// `maxDigits` when `exact`) and what follows it: a cursor for fixed kernel formats.
+    func leadingHex(maxDigits: Int, exact: Bool = false) -> (value: UInt64, rest: ByteLine)? {
+        guard let (v, end) = hexValue(at: 0, maxDigits: maxDigits), !exact || end == maxDigits else { return nil }
+        return (v, dropFirst(end))
+    }
+
     func decimalValue(at i: Int) -> (UInt64, Int)? {
         var v: UInt64 = 0
         var j = i
