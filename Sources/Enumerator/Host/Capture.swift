@@ -8,7 +8,8 @@ import Foundation
 /// Layout (mirrors the live paths):
 ///   SOURCE                                   one line: what produced it and how
 ///   sys/bus/pci/devices/BDF/{config,vendor,device,class,revision,
-///       subsystem_vendor,subsystem_device,irq,resource,driver}
+///       subsystem_vendor,subsystem_device,irq,resource,driver,driver_module}
+///       (driver and driver_module: the names the live links point to, as text)
 ///   sys/firmware/acpi/tables/MCFG            when the firmware has one
 ///   proc/iomem, proc/cmdline, dmesg.txt
 public struct Capture {
@@ -75,6 +76,9 @@ public struct Capture {
             }
             if let driver = try? FileManager.default.destinationOfSymbolicLink(atPath: from + "/driver") {
                 try put(Data(((driver as NSString).lastPathComponent + "\n").utf8), to + "/driver")
+            }
+            if let module = KernelDevice.linkName(from + "/driver/module") {
+                try put(Data((module + "\n").utf8), to + "/driver_module")
             }
         }
         let mcfg = root.appendingPath("sys/firmware/acpi/tables/MCFG")

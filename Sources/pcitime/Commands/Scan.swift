@@ -29,11 +29,26 @@ extension PCITime {
         @Option(name: .short, help: ArgumentHelp("Show only functions with vendor:device (either may be empty), as lspci -d.", valueName: "VENDOR:DEVICE"))
         var deviceID: String?
 
-        @Flag(name: .short, help: "Numeric IDs only, no pci.ids names.")
-        var numeric = false
+        @Flag(name: .short, help: "Numeric IDs only, no pci.ids names; -nn: names and IDs, as lspci.")
+        var numeric: Int
 
-        @Flag(help: "Show the bus tree, as lspci -t.")
+        @Flag(name: [.customShort("t"), .long], help: "Show the bus tree, as lspci -t (with -v: vendor and device names, as lspci -tv).")
         var tree = false
+
+        @Flag(name: .short, help: "lspci -v view: flags, BARs, capabilities and the PCIe link beside pcitime's counts (-vv: capability versions).")
+        var verbose: Int
+
+        @Flag(name: .customShort("k"), help: "Show the kernel driver in use and its module (from sysfs), as lspci -k.")
+        var kernel = false
+
+        @Flag(name: .customLong("vmm", withSingleDash: true), help: "Machine-readable records, as lspci -vmm.")
+        var machine = false
+
+        @Flag(name: .customShort("D"), help: "Always show the PCI domain, as lspci -D.")
+        var domains = false
+
+        @Flag(name: [.customShort("q"), .long], help: "No preamble (method and timer lines) before the text views.")
+        var quiet = false
 
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
@@ -55,13 +70,19 @@ extension PCITime {
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.walk.functions = report.walk.functions.filter(filter.matches)
-                let names = Names(numeric: numeric)
+                let names = Names(numeric: numeric == 1)
+                let text = LspciText(names: names, ids: numeric >= 2 ? .both : .names, domains: domains)
+                let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
                 if json {
                     try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
+                } else if machine {
+                    try printOut(listing.machine(report))
                 } else if tree {
-                    try printOut(ScanTree.render(report.walk.functions))
+                    try printOut(ScanTree.render(report.walk.functions, names: verbose > 0 ? text : nil))
+                } else if verbose > 0 || kernel {
+                    try printOut((quiet ? "" : ScanTable.preamble(report)) + listing.render(report) + ScanTable.notes(report, text: text))
                 } else {
-                    try printOut(ScanTable.render(report, names: names))
+                    try printOut(ScanTable.render(report, text: text, preamble: !quiet))
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }
