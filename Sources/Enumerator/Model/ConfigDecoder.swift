@@ -24,7 +24,7 @@ public enum ConfigDecoder {
             status: UInt16(truncatingIfNeeded: h[1] >> 16), subsystem: nil, bars: [],
             interruptPin: UInt8(truncatingIfNeeded: h[15] >> 8), interruptLine: UInt8(truncatingIfNeeded: h[15]),
             latencyTimer: UInt8(truncatingIfNeeded: h[3] >> 8), expansionROM: nil,
-            bridge: nil, capabilities: [], extendedCapabilities: [], pcie: nil, configSize: s.size, warnings: [])
+            bridge: nil, bridgeWindows: nil, capabilities: [], extendedCapabilities: [], pcie: nil, configSize: s.size, warnings: [])
 
         switch headerType {
         case 0:
@@ -35,11 +35,11 @@ public enum ConfigDecoder {
             f.bars = decodeBARs(h, count: 2)
             f.expansionROM = h[14]
             f.bridge = .init(primary: UInt8(truncatingIfNeeded: h[6]), secondary: UInt8(truncatingIfNeeded: h[6] >> 8),
-                             subordinate: UInt8(truncatingIfNeeded: h[6] >> 16), secondaryLatency: UInt8(truncatingIfNeeded: h[6] >> 24),
-                             windows: Array(h[7...12]))
+                             subordinate: UInt8(truncatingIfNeeded: h[6] >> 16))
+            f.bridgeWindows = .init(secondaryLatency: UInt8(truncatingIfNeeded: h[6] >> 24), registers: Array(h[7...12]))
         case 2:
             f.bridge = .init(primary: UInt8(truncatingIfNeeded: h[6]), secondary: UInt8(truncatingIfNeeded: h[6] >> 8),
-                             subordinate: UInt8(truncatingIfNeeded: h[6] >> 16), secondaryLatency: UInt8(truncatingIfNeeded: h[6] >> 24))
+                             subordinate: UInt8(truncatingIfNeeded: h[6] >> 16))
         default:
             f.warnings.append("unknown header type \(hex(headerType, 2)): only the common header decoded")
         }

@@ -21,6 +21,7 @@ public struct PCIFunction: Sendable, Codable, Equatable {
     /// The Expansion ROM BAR as programmed (0x30, bridges 0x38); nil for CardBus.
     public var expansionROM: UInt32?
     public var bridge: BridgeBuses?
+    public var bridgeWindows: BridgeWindows?
     public var capabilities: [Capability]
     public var extendedCapabilities: [ExtendedCapability]
     public var pcie: PCIeInfo?
@@ -39,11 +40,15 @@ public struct PCIFunction: Sendable, Codable, Equatable {
         public var primary: UInt8
         public var secondary: UInt8
         public var subordinate: UInt8
-        /// Secondary Latency Timer (0x1b), which lspci -v prints as sec-latency.
-        public var secondaryLatency: UInt8 = 0
-        /// Type 1 only: the forwarding window registers 0x1c-0x33 as read with
-        /// the header (I/O, memory, prefetchable memory and their upper halves).
-        public var windows: [UInt32] = []
+    }
+
+    /// Type 1 only, what lspci -v shows beyond the bus numbers.
+    public struct BridgeWindows: Sendable, Codable, Equatable {
+        /// Secondary Latency Timer (0x1b), lspci's sec-latency.
+        public var secondaryLatency: UInt8
+        /// The forwarding window registers 0x1c-0x33 as read with the header
+        /// (I/O, memory, prefetchable memory and their upper halves).
+        public var registers: [UInt32]
     }
 
     public var baseClass: UInt8 { UInt8(classCode >> 16) }

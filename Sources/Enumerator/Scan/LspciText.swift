@@ -64,7 +64,7 @@ public struct LspciText {
         var s = "\(className(f.classCode)): \(vendorDevice(f.vendor, f.device))"
         if f.revision != 0 { s += " (rev \(hex(f.revision, 2)))" }
         if verbose {
-            let name = ids == .numeric ? nil : names.progIF(f.classCode)
+            let name = names.progIF(f.classCode)  // lspci -n keeps the prog-if name
             if f.progIF != 0 || name != nil { s += " (prog-if \(hex(f.progIF, 2))" + (name.map { " [\($0)]" } ?? "") + ")" }
         }
         return s

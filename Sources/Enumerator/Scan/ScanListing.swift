@@ -7,7 +7,7 @@ public struct ScanListing {
     public let text: LspciText
     /// lspci's -v count (0 with -k alone).
     public var verbose = 0
-    /// lspci -k: "Kernel driver in use" and "Kernel modules".
+    /// lspci -k: "Kernel driver in use" and "Kernel modules" (shown under -v too).
     public var kernel = false
 
     public init(text: LspciText, verbose: Int = 0, kernel: Bool = false) {
@@ -28,7 +28,8 @@ public struct ScanListing {
             } else if kernel, let s = text.shownSubsystem(f) {
                 out += "\tSubsystem: \(text.subsystem(f, s))\n"
             }
-            if kernel {
+            // lspci -v shows the driver without -k too.
+            if kernel || verbose > 0 {
                 if let d = k?.driver { out += "\tKernel driver in use: \(d)\n" }
                 if let m = k?.module { out += "\tKernel modules: \(m)\n" }
             }
@@ -80,9 +81,9 @@ public struct ScanListing {
         if let s = text.shownSubsystem(f) { lines.append("Subsystem: \(text.subsystem(f, s))") }
         lines.append(flags(f, irq: k.map { $0.irq ?? 0 } ?? Int(f.interruptLine)))
         for b in f.bars { lines.append(bar(b, f, size: k?.regionSizes[b.index])) }
-        if let b = f.bridge, f.headerType == 1 {
-            lines.append("Bus: primary=\(hex(b.primary, 2)), secondary=\(hex(b.secondary, 2)), subordinate=\(hex(b.subordinate, 2)), sec-latency=\(b.secondaryLatency)")
-            lines += windows(b.windows)
+        if let b = f.bridge, let w = f.bridgeWindows {
+            lines.append("Bus: primary=\(hex(b.primary, 2)), secondary=\(hex(b.secondary, 2)), subordinate=\(hex(b.subordinate, 2)), sec-latency=\(w.secondaryLatency)")
+            lines += windows(w.registers)
         }
         if let rom = f.expansionROM, rom & 0xffff_f800 != 0 {
             lines.append("Expansion ROM at \(hex(rom & 0xffff_f800, 8))" + (rom & 1 == 0 ? " [disabled]" : "") + size(k?.regionSizes[6]))

@@ -70,11 +70,12 @@ extension PCITime {
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.walk.functions = report.walk.functions.filter(filter.matches)
-                let names = Names(numeric: numeric == 1)
-                let text = LspciText(names: names, ids: numeric >= 2 ? .both : .names, domains: domains)
+                // pci.ids for every text view: -n changes what is printed, not what is known.
+                let names = Names()
+                let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)
                 let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
                 if json {
-                    try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
+                    try ScanJSON(report, names: numeric == 1 ? Names(numeric: true) : names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if machine {
                     try printOut(listing.machine(report))
                 } else if tree {
