@@ -21,7 +21,7 @@ public enum EarlyQuirksModel {
     }
 
     public static func counts(devices: [DeviceWindow], typeOneAvailable: Bool) -> Counts {
-        let method = "modelled: arch/x86/kernel/early-quirks.c early_pci_scan_bus(0) over the log's devices (4 reads per function, +1 per bridge, buses numbered depth first as firmware does)"
+        let method = "modelled: arch/x86/kernel/early-quirks.c early_pci_scan_bus(0) over the log's devices (4 reads per function, +1 per bridge, +1 each for the vSMP and Sandy Bridge checks of 00:1f.0 and 00:02.0; buses numbered depth first as firmware does)"
         guard typeOneAvailable else {
             return Counts(reads: 0, writes: 0, emptyReads: 0, method: method + "; no type 1 on this machine, so none reach a device")
         }
@@ -51,6 +51,12 @@ public enum EarlyQuirksModel {
             }
         }
         scan(0)
+        // setup_arch's own probes before early_quirks: the vSMP check reads
+        // 00:1f.0's vendor dword (vsmp_init), the Sandy Bridge graphics
+        // check 00:02.0's vendor word (trim_snb_memory).
+        for a in [PCIAddress(segment: 0, bus: 0, device: 0x1f, function: 0), PCIAddress(segment: 0, bus: 0, device: 2, function: 0)] {
+            if present[0]?[a] != nil { reads += 1 } else { empty += 1 }
+        }
         return Counts(reads: reads, writes: 0, emptyReads: empty, method: method)
     }
 }
