@@ -57,11 +57,29 @@ extension PCITime {
         @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"))
         var svg: String?
 
+        @Flag(help: "Print one line, as systemd-analyze time: kernel boot, PCI enumeration and its share, accesses, the saving available.")
+        var summary = false
+
+        @Option(name: .short, help: ArgumentHelp("Show only device windows (and their drivers' probes) in [[segment:]bus:]device.function, as lspci -s.", valueName: "SLOT"))
+        var slot: String?
+
+        @Option(name: .short, help: ArgumentHelp("Show only device windows with vendor:device, as lspci -d.", valueName: "VENDOR:DEVICE"))
+        var deviceID: String?
+
+        @Option(help: ArgumentHelp("Order device windows and driver probes: time (longest first) or cost (most config accesses first), as systemd-analyze blame.", valueName: "ORDER"))
+        var sort: BootView.Order?
+
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")
         var noMeasure = false
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
+            if summary && json { throw ValidationError("--summary and --json: pick one") }
+            do {
+                _ = try SlotFilter(slot: slot, id: deviceID)
+            } catch let e as PCITimeError {
+                throw ValidationError(e.description)
+            }
         }
 
         func run() throws {
@@ -77,16 +95,22 @@ extension PCITime {
                 let (counts, latencies, cost, tracing) = (boot.counts, boot.latencies, boot.cost, boot.tracing)
 
                 let census = boot.census
-                if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts, census: census), to: path) }
-                if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)", census: census), to: path) }
+                if summary { try printOut(BootSummary.line(profile: profile, cost: cost, counts: counts)); return }
+                let filter = slot == nil && deviceID == nil ? nil : try SlotFilter(slot: slot, id: deviceID)
+                let view = BootView(filter: filter, order: sort)
+                let shown = view.apply(profile, counts: counts)
+                if let path = traceJSON { try writeFile(PerfettoRenderer.render(shown, counts: counts, census: census), to: path) }
+                if let path = svg { try writeFile(SVGRenderer.render(shown, title: "pcitime boot: \(logName)", census: census), to: path) }
                 if json {
-                    let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
+                    let out = BootJSON(source: logName, profile: shown, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
-                    try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing)
+                    try printOut(TableRenderer.render(source: logName, profile: shown, cost: cost, counts: counts, tracing: tracing, view: view.caption)
                                  + (census.map(CensusTable.render) ?? ""))
                 }
             }
         }
     }
 }
+
+extension BootView.Order: ExpressibleByArgument {}
