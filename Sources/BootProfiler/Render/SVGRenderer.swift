@@ -116,7 +116,7 @@ public enum SVGRenderer {
     static func legend(census: Bool) -> [(String, String, Bool)] {
         var rows: [(String, String, Bool)] = [
             ("PCI scan", color(.scan), false), ("resource assignment", color(.resources), false), ("driver probes", color(.driver), false),
-            ("other phase", color(.kernel), false), ("device window", "#4c9be8", false), ("initcall (initcall_debug)", "#b07cd8", false),
+            ("other phase", color(.kernel), false), ("init end", color(.initEnd), false), ("device window", "#4c9be8", false), ("initcall (initcall_debug)", "#b07cd8", false),
             ("mark (a single log line)", "#c33", true),
         ]
         if census { rows += [("type 1 accesses/ms", "#777", false), ("ECAM accesses/ms", "#e8a33c", false)] }

@@ -35,7 +35,16 @@ import Enumerator
             let (profile, _) = try KernelLog.load(file: Fixtures.log(name), root: "/")
             svgs.append((name, SVGRenderer.render(profile, title: "pcitime boot: fixtures/logs/" + name)))
         }
-        #expect(svgs.count >= 12)
+        // With a census: the access band under the rows (every boot trace fixture).
+        for dir in (FileContents.names(inDirectory: Fixtures.root + "/fixtures/ftrace") ?? []).sorted() {
+            let base = Fixtures.root + "/fixtures/ftrace/" + dir
+            let (profile, _) = try KernelLog.load(file: base + "/dmesg.txt", root: "/")
+            let run = try BootRun(profile: profile, request: BootRequest(ftrace: [base + "/function.snapshot"]),
+                                  options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
+            let census = try #require(run.census, "\(dir)")
+            svgs.append(("census-" + dir, SVGRenderer.render(profile, title: "pcitime boot: fixtures/ftrace/\(dir)", census: census)))
+        }
+        #expect(svgs.count >= 17)
         let report = try Self.outside(svgs)
         #expect(report == nil, "\(report ?? "")")
     }
