@@ -172,6 +172,7 @@ public struct ScanListing {
             let types: [UInt8: String] = [1: "CommonCfg", 2: "Notify", 3: "ISR", 4: "DeviceCfg"]
             return "Vendor Specific Information: VirtIO: " + (types[c.virtioType!] ?? "<unknown>")
         case 0x09: return "Vendor Specific Information: Len=\(hex(w & 0xff, 2)) <?>"
+        case 0x14: return "Enhanced Allocation (EA): NumEntries=\(w & 0x3f)"
         case 0x12: return "SATA HBA v\((w >> 4) & 0xf).\(w & 0xf)"
         case 0x0d: return "Subsystem: " + (f.subsystem.map { text.subsystem(f, $0) } ?? "")
         case 0x10:
