@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FoundationEssentials
 import Testing
 @testable import BootProfiler
 import Enumerator
@@ -110,5 +111,25 @@ import Enumerator
             #expect(json.components(separatedBy: "\"reported_us\":").count - 1 == slices.filter { $0.duration < $0.call.microseconds }.count)
         }
         #expect(clipped > 0, "the TCG logs hold overrunning initcalls")
+    }
+
+    /// Every track of every log's Perfetto trace nests: a slice that starts
+    /// inside another ends inside it too (what Perfetto needs to draw them).
+    @Test func everyPerfettoTrackNests() throws {
+        struct Trace: Decodable { var traceEvents: [Event] }
+        struct Event: Decodable { var name: String; var ph: String; var ts: UInt64; var dur: UInt64?; var tid: Int }
+        for name in Self.logs {
+            let (profile, _) = try KernelLog.load(file: Fixtures.log(name), root: "/")
+            let trace = try JSONDecoder().decode(Trace.self, from: Data(PerfettoRenderer.render(profile).utf8))
+            for (tid, slices) in Dictionary(grouping: trace.traceEvents.filter { $0.ph == "X" }, by: \.tid) {
+                var open: [(end: UInt64, name: String)] = []
+                for e in slices.sorted(by: { ($0.ts, -Int64($0.dur ?? 0)) < ($1.ts, -Int64($1.dur ?? 0)) }) {
+                    let end = e.ts + (e.dur ?? 0)
+                    while let last = open.last, last.end <= e.ts { open.removeLast() }
+                    if let last = open.last { #expect(end <= last.end, "\(name) track \(tid): \(e.name) overlaps \(last.name)") }
+                    open.append((end, e.name))
+                }
+            }
+        }
     }
 }
