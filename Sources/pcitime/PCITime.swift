@@ -104,3 +104,13 @@ func printOut(_ text: String) throws {
 func writeFile(_ text: String, to path: String) throws {
     try OutputFile.write(text, to: path)
 }
+
+/// The file option among `files` that names `-` (standard output), if any:
+/// that file is then printed in place of the table. Two claims on standard
+/// output, or one beside --json, are a usage error.
+func standardOutputClaim(_ files: [(flag: String, path: String?)], json: Bool) throws -> String? {
+    let claims = files.filter { $0.path == "-" }.map(\.flag)
+    if claims.count > 1 { throw ValidationError("\(claims.joined(separator: " and ")) all name '-' (standard output): give all but one a file") }
+    if let claim = claims.first, json { throw ValidationError("\(claim) - and --json both write standard output: give \(claim) a file") }
+    return claims.first
+}

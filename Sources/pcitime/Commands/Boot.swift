@@ -39,6 +39,10 @@ extension PCITime {
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")
         var noMeasure = false
 
+        func validate() throws {
+            _ = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json)
+        }
+
         func run() throws {
             try pcitime.run {
                 let options = try source.methodOptions()
@@ -51,7 +55,9 @@ extension PCITime {
 
                 if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts), to: path) }
                 if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)"), to: path) }
-                if json {
+                if try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json) != nil {
+                    return
+                } else if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing)
                     try printOut(try JSONOutput.encode(out, keys: .asWritten) + "\n")
                 } else {

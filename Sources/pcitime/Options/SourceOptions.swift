@@ -1,5 +1,6 @@
 import ArgumentParser
 import Enumerator
+import Glibc
 
 /// Options every command that reads PCI shares.
 struct SourceOptions: ParsableArguments {
@@ -40,6 +41,8 @@ struct SourceOptions: ParsableArguments {
             guard kv.count == 2 else { throw PCITimeError.usage("--libpci-param '\(p)': expected KEY=VALUE") }
             params[String(kv[0])] = String(kv[1])
         }
+        // Given by name, so missing is an error, not "firmware describes no ECAM".
+        if let mcfg, access(mcfg, F_OK) != 0 { throw PCITimeError.missing(mcfg, "no such file (given with --mcfg)") }
         let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: try ecam.map(ECAMDiscovery.parseOverride), libpciParameters: params)
     }
