@@ -43,7 +43,8 @@ public struct Capture {
     public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
         let fm = FileManager.default
         guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
-        guard !fm.fileExists(atPath: out) else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
+        var st = stat()
+        guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
         let parent = (out as NSString).deletingLastPathComponent
         // Only the last component is created: a missing parent is a typo more often than a wish.
         var isDirectory: ObjCBool = false

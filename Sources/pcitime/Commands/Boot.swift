@@ -11,7 +11,7 @@ extension PCITime {
             dmesg, dmesg -x, dmesg -r, /dev/kmsg or journalctl -k -o short-monotonic form. Access counts are measured \
             when --trace FILE (a 'pcitime trace --save' file) is given, else modelled from a scan of the functions \
             (sysfs, or ROOT's tree) after Linux's enumeration sequence. Per-access latencies come from --latency FILE \
-            ('pcitime scan --json' output) or, on a live run, short pio and ecam scans of this machine. \
+            ('pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output) or, on a live run, short pio and ecam scans of this machine. \
             Boot with initcall_debug to see every initcall.
             """
         )
@@ -21,7 +21,7 @@ extension PCITime {
         @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"))
         var dmesg: String?
 
-        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --json' output (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output (repeatable).", valueName: "FILE"))
         var latency: [String] = []
 
         @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"))
