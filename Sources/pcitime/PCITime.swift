@@ -69,9 +69,10 @@ struct PCITime: ParsableCommand {
         guard arguments.first == "help" else { return }
         var command: ParsableCommand.Type = PCITime.self
         for word in arguments.dropFirst() where !word.hasPrefix("-") {
-            guard let sub = command.configuration.subcommands.first(where: { $0._commandName == word }) else {
-                let known = command.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
-                throw PCITimeError.usage("help: no subcommand '\(word)' (one of: \(known))")
+            let subcommands = command.configuration.subcommands
+            guard let sub = subcommands.first(where: { $0._commandName == word }) else {
+                if subcommands.isEmpty { throw PCITimeError.usage("help: '\(command._commandName)' has no subcommand '\(word)'") }
+                throw PCITimeError.usage("help: no subcommand '\(word)' (one of: \(subcommands.map { $0._commandName }.joined(separator: ", ")))")
             }
             command = sub
         }

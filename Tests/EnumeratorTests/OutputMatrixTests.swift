@@ -41,7 +41,10 @@ import Testing
     /// unblocked (as a shell starts it), stderr to a file; a run still going
     /// after `timeout` seconds is killed and reported, never waited on.
     static func run(_ args: [String], stdout: Stdout, through shell: String? = nil, timeout: Int = 120) -> Outcome {
-        let errFile = "/tmp/pcitime-matrix-err-\(getpid())"
+        var template = Array("/tmp/pcitime-stderr-XXXXXX".utf8CString)
+        let errFD = mkstemp(&template)
+        close(errFD)
+        let errFile = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
