@@ -10,8 +10,11 @@ struct PCITime: ParsableCommand {
         discussion: """
         Exit codes: 0 success; 1 the scan finished but some functions failed; 64 bad usage or option value; \
         65 malformed input (MCFG, config space, kernel log, trace); 66 a file or directory is missing; \
-        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed; \
-        77 permission denied (run as root, or boot with iomem=relaxed); 128+N stopped by signal N after cleaning up.
+        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed or an output \
+        could not be written; 77 permission denied (run as root, or boot with iomem=relaxed; a read-only output \
+        file); 128+N stopped by signal N after cleaning up. A closed pipe on standard output ends pcitime \
+        quietly by SIGPIPE, as it ends cat. Output files take - for standard output; only a regular file \
+        is ever replaced (atomically, keeping its mode): links, FIFOs and devices are written through.
         """,
         subcommands: [Scan.self, Methods.self, MCFGCommand.self, Capture.self, Boot.self, Trace.self, Compare.self],
         defaultSubcommand: Scan.self
