@@ -64,10 +64,9 @@ public struct OutputFile: Sendable {
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             throw PCITimeError.usage("\(path): is a directory; give a file name")
+        case S_IFREG where st.st_mode & 0o222 == 0:
+            throw PCITimeError.permission(path, "read-only file (mode \(String(st.st_mode & 0o7777, radix: 8))); not replaced")
         case S_IFREG where st.st_nlink == 1:
-            guard st.st_mode & 0o222 != 0 else {
-                throw PCITimeError.permission(path, "read-only file (mode \(String(st.st_mode & 0o7777, radix: 8))); not replaced")
-            }
             try replace(path, bytes, like: st)
         case S_IFSOCK:
             try stream(toSocket: path, bytes)
@@ -96,6 +95,11 @@ public struct OutputFile: Sendable {
                 let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
+                    // A descriptor inherited non-blocking (a shared pipe or terminal): wait, then go on.
+                    if errno == EAGAIN {
+                        var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        if poll(&ready, 1, -1) >= 0 || errno == EINTR { continue }
+                    }
                     throw PCITimeError.system(path, errno)
                 }
                 done += n
