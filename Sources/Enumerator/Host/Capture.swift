@@ -47,8 +47,8 @@ public struct Capture {
         guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
         let parent = (out as NSString).deletingLastPathComponent
         // Only the last component is created: a missing parent is a typo more often than a wish.
-        var isDirectory: ObjCBool = false
-        guard parent.isEmpty || (fm.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) else {
+        var parentStat = stat()
+        guard parent.isEmpty || (stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT == S_IFDIR) else {
             throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
         }
         let tmp = (parent.isEmpty ? "." : parent) + "/." + (out as NSString).lastPathComponent + ".partial-\(getpid())"
