@@ -120,6 +120,7 @@ import Testing
             let n = readlink(path, &target, target.count - 1)
             return "link to " + String(decoding: target[0..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         case S_IFIFO: return "FIFO"
+        case S_IFSOCK: return "socket"
         case S_IFCHR: return "character device \(st.st_rdev)"
         case S_IFDIR: return "directory holding \(entries(path).count)"
         case S_IFREG: return "file \(mode) " + String(decoding: contents(path) ?? [], as: UTF8.self)
@@ -203,6 +204,16 @@ import Testing
         let received = reader.finish()
         #expect(received > 100, "\(name): the reader got \(received) bytes")
         #expect(Self.kind(fifo) == "FIFO")
+
+        // A listening Unix socket gets the bytes as a client's; with nobody listening, one line.
+        let socketPath = dir + "/socket"
+        let listener = SocketReader(socketPath)
+        Self.expectRow("\(name) listening socket", Self.run(argv(socketPath), stdout: .file(out), timeout: 60), status: 0, line: nil, dir: dir)
+        let sent = listener.finish()
+        #expect(sent > 100, "\(name): the listener got \(sent) bytes")
+        Self.expectRow("\(name) socket nobody listens on", Self.run(argv(socketPath), stdout: .file(out)), status: 74,
+                       line: "\(socketPath): Connection refused", dir: dir)
+        #expect(Self.kind(socketPath) == "socket")
 
         // A read-only file is not replaced, even by root.
         let readOnly = dir + "/read-only"
@@ -356,5 +367,52 @@ final class FIFOReader {
         close(readFD)
         defer { count.deallocate() }
         return count[1]
+    }
+}
+
+/// Listens on a Unix stream socket and reads one connection on its own
+/// thread until the client closes it (giving up after 60 s with none).
+final class SocketReader {
+    let listenFD: Int32
+    var thread = pthread_t()
+    let slots = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+
+    init(_ path: String) {
+        listenFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        listen(listenFD, 1)
+        slots[0] = Int(listenFD)
+        slots[1] = 0
+        pthread_create(&thread, nil, { arg in
+            let slots = arg!.assumingMemoryBound(to: Int.self)
+            // A pcitime that never connects must fail the row, not hang it.
+            var ready = pollfd(fd: Int32(slots[0]), events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 60_000) == 1 else { return nil }
+            let connection = accept(Int32(slots[0]), nil, nil)
+            guard connection >= 0 else { return nil }
+            defer { close(connection) }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(connection, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return nil }
+                slots[1] += n
+            }
+        }, slots)
+    }
+
+    /// Bytes received; the socket file stays, nobody listening on it.
+    func finish() -> Int {
+        pthread_join(thread, nil)
+        close(listenFD)
+        defer { slots.deallocate() }
+        return slots[1]
     }
 }
