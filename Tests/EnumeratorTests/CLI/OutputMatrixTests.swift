@@ -272,6 +272,19 @@ import Testing
         }
     }
 
+    /// Standard output inherited non-blocking (a pipe another process set
+    /// O_NONBLOCK on): a full pipe is waited on, not an EAGAIN failure.
+    @Test func aNonBlockingStandardOutputIsWaitedOn() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        let reader = FIFOReader(readFD: fds[0], writeFD: fds[1], delay: 200)
+        let r = Self.run(["scan", "--root", Fixtures.tree("qemu-q35-wide"), "--json"], stdout: .fd(fds[1]))
+        let received = reader.finish()
+        #expect(r.status == 0 && r.err.isEmpty, "\(r)")
+        #expect(received > 70_000, "the reader got \(received) bytes of about 79,000")
+    }
+
     /// SIGTERM at any moment of an atomic replacement leaves the old file
     /// or the whole new one, never a part or a temporary file.
     @Test func aSignalLeavesTheOldFileOrTheNewOne() throws {
@@ -342,14 +355,23 @@ final class FIFOReader {
     var thread = pthread_t()
     let count = UnsafeMutablePointer<Int>.allocate(capacity: 2)
 
-    init(_ path: String) {
-        readFD = open(path, O_RDONLY | O_NONBLOCK)
-        writeFD = open(path, O_WRONLY | O_NONBLOCK)
+    convenience init(_ path: String) {
+        let readFD = open(path, O_RDONLY | O_NONBLOCK)
+        let writeFD = open(path, O_WRONLY | O_NONBLOCK)
         _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) & ~O_NONBLOCK)
+        self.init(readFD: readFD, writeFD: writeFD)
+    }
+
+    /// Reads `readFD`, first waiting `delay` ms so that a writer fills the pipe.
+    init(readFD: Int32, writeFD: Int32, delay: Int = 0) {
+        self.readFD = readFD
+        self.writeFD = writeFD
         count[0] = Int(readFD)
-        count[1] = 0
+        count[1] = delay
         pthread_create(&thread, nil, { arg in
             let slots = arg!.assumingMemoryBound(to: Int.self)
+            usleep(UInt32(slots[1] * 1000))
+            slots[1] = 0
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(Int32(slots[0]), $0.baseAddress, $0.count) }
