@@ -97,7 +97,7 @@ extension PCITime {
                 report.project(accesses.map { .given($0) } ?? trace.map { .trace($0) } ?? .model, options: options, log: log)
                 if let path = svg { try writeFile(CompareSVG.render(report), to: path) }
                 if svg == "-" {
-                    return
+                    // The SVG took standard output's place.
                 } else if json {
                     try printOut(try CompareJSON(report, rawSamples: rawSamples).encoded() + "\n")
                 } else {
