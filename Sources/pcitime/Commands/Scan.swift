@@ -53,11 +53,12 @@ extension PCITime {
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
 
-        @Option(help: "Walk this many times; latencies gather every pass.")
+        @Option(parsing: .unconditional, help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
+            guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -69,7 +70,7 @@ extension PCITime {
             try pcitime.run {
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
                 let filter = try SlotFilter(slot: slot, id: deviceID)
-                report.walk.functions = report.walk.functions.filter(filter.matches)
+                report.show(only: filter.matches)
                 // pci.ids for every text view: -n changes what is printed, not what is known.
                 let names = Names()
                 let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)

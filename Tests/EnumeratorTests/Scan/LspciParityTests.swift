@@ -211,9 +211,7 @@ import Testing
         for d in [device, live + "/sys/bus/pci/drivers/virtio-pci", live + "/sys/module/virtio_pci"] {
             #expect(Subprocess.output(["/bin/mkdir", "-p", d]) != nil)
         }
-        let config = Fixtures.bytes(Fixtures.tree("firecracker") + "/sys/bus/pci/devices/0000:00:01.0/config")
-        var bytes = config
-        try OutputFile.write(bytes: &bytes, to: device + "/config")
+        try OutputFile.write(bytes: Fixtures.bytes(Fixtures.tree("firecracker") + "/sys/bus/pci/devices/0000:00:01.0/config"), to: device + "/config")
         try OutputFile.write("10\n", to: device + "/irq")
         #expect(symlink("../../drivers/virtio-pci", device + "/driver") == 0)
         #expect(symlink("../../../../module/virtio_pci", live + "/sys/bus/pci/drivers/virtio-pci/module") == 0)
