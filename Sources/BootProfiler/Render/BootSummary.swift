@@ -2,7 +2,8 @@ import Enumerator
 
 /// `boot --summary`: one line, as `systemd-analyze time` gives one.
 public enum BootSummary {
-    public static func line(profile p: BootProfile, cost: CostReport?, counts: AccessCounts?) -> String {
+    /// `whatIf`: the census's priced changes; the largest saving is named when there is one.
+    public static func line(profile p: BootProfile, cost: CostReport?, counts: AccessCounts?, whatIf: WhatIf? = nil) -> String {
         var parts: [String] = []
         if let boot = p.kernelBoot, !p.startLost {
             parts.append("Kernel boot \(Format.ms(Double(boot))) ms (to init)")
@@ -13,7 +14,9 @@ public enum BootSummary {
         parts.append("PCI enumeration \(Format.ms(e.value)) ms" + (c.share.map { " (\(Format.percent($0)))" } ?? "")
                      + " over \(c.devices) device\(c.devices == 1 ? "" : "s")")
         parts.append("\(c.accesses) config accesses (\(c.accessProvenance.kind.rawValue))")
-        if let s = c.savings.max(by: { $0.accessesSaved < $1.accessesSaved }) {
+        if let w = whatIf?.rows.max(by: { $0.saved_us < $1.saved_us }), w.saved_us > 0 {
+            parts.append("saving available: \(Format.ms(w.saved_us)) ms (census what-if) with \(w.change)")
+        } else if let s = c.savings.max(by: { $0.accessesSaved < $1.accessesSaved }) {
             parts.append("saving available: \(s.accessesSaved) accesses" + (s.microsecondsSaved.map { " = \(Format.ms($0)) ms" } ?? "")
                          + " with \(s.change.split(separator: " ").first ?? "")")
         } else {

@@ -106,7 +106,7 @@ extension PCITime {
                 if [traceJSON, svg].contains("-") {
                     // A file took standard output's place (validate() allows one).
                 } else if summary {
-                    try printOut(BootSummary.line(profile: profile, cost: cost, counts: counts))
+                    try printOut(BootSummary.line(profile: profile, cost: cost, counts: counts, whatIf: census?.whatIf))
                 } else if json {
                     let out = BootJSON(source: logName, profile: shown, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
