@@ -191,6 +191,23 @@ import Testing
         #expect(lspciSlots == report.walk.functions.map(\.address.short))
     }
 
+    /// The same through sysfs: a captured tree whose 00:03.0 is moved to
+    /// 00:03.2 (an isolated function, as Hyper-V's virtual PCI presents them).
+    @Test(.enabled(if: available)) func isolatedFunctionInASysfsTree() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { _ = Subprocess.output(["/bin/rm", "-rf", dir]) }
+        let tree = dir + "/tree"
+        #expect(Subprocess.output(["/bin/cp", "-r", Fixtures.tree("firecracker"), tree]) != nil)
+        let devices = tree + "/sys/bus/pci/devices/"
+        #expect(rename(devices + "0000:00:03.0", devices + "0000:00:03.2") == 0)
+        let report = try Scanner.scan(method: "sysfs", options: MethodOptions(root: tree))
+        let isolated = try #require(report.walk.functions.first { $0.address.short == "00:03.2" })
+        #expect(isolated.warnings == ["listed by sysfs but no bus walk reaches it: function 0 is absent"])
+        #expect(report.walk.functions.count == 6)
+        let theirs = Self.lines(try Self.lspciOut(Self.onTree("firecracker").dropLast() + ["sysfs.path=" + tree + "/sys/bus/pci", "-n"]))
+        #expect(theirs.filter { !$0.isEmpty }.map { String($0.prefix(7)) } == report.walk.functions.map(\.address.short))
+    }
+
     /// This machine, where lspci reads the same sysfs: -v -k, -vmm -k, -tv, -D.
     @Test(.enabled(if: available && getuid() == 0 && access("/sys/bus/pci/devices", R_OK) == 0))
     func thisMachine() throws {
