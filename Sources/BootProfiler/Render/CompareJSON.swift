@@ -21,6 +21,9 @@ public struct CompareJSON: Encodable {
     public struct Run: Encodable {
         public var requested: String
         public var method: String
+        /// Present when `requested` could not run here and the kernel's path
+        /// to the same mechanism (`method`) was timed instead.
+        public var kernelMediated: KernelMediated?
         public var measures: String
         public var mechanism: String
         public var offsets: [String]
@@ -32,6 +35,12 @@ public struct CompareJSON: Encodable {
         public var valueChanges: Int
         public var histogram: RawHistogram
         public var samples: [UInt64]?
+    }
+
+    public struct KernelMediated: Encodable {
+        public var mechanism: String
+        public var why: String
+        public var kernelSplit: String
     }
 
     public struct Comparison: Encodable {
@@ -89,7 +98,8 @@ public struct CompareJSON: Encodable {
         kernelSplit = r.kernelSplit.map { KernelSplit(base: $0.base.rawValue, extended: $0.extended?.rawValue, evidence: r.kernelEvidence ?? "") }
         functions = r.functions
         runs = r.runs.map { run in
-            Run(requested: run.requested, method: run.name, measures: run.measures, mechanism: run.mechanism,
+            Run(requested: run.requested, method: run.name,
+                kernelMediated: run.kernelPath.map { KernelMediated(mechanism: $0.mechanism, why: $0.direct, kernelSplit: $0.evidence) }, measures: run.measures, mechanism: run.mechanism,
                 offsets: run.offsets.map { "0x" + hex($0, 3) }, functions: r.functions, stats: run.stats,
                 perFunction: Dictionary(uniqueKeysWithValues: run.perFunction.map { ($0.address.description, $0.stats) }),
                 outliersSlowest: run.worst, failures: run.failures, valueChanges: run.valueChanges,

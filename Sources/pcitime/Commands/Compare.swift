@@ -19,7 +19,9 @@ extension PCITime {
             (above Q3 + 3 IQR) are kept and listed. The projection multiplies the kernel's base-space access count \
             (--accesses N: given; --trace FILE: measured; else modelled from a sysfs scan with the boot profiler's \
             enumeration model) by each method's median. \
-            Exits 69 when fewer than two methods work here.
+            When pio or ecam (mmio) cannot reach config space from user space but the kernel's log says the kernel \
+            uses that mechanism (type 1 for base, ECAM for extended access), sysfs-base or sysfs-ext runs in its \
+            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way.
             """
         )
 
