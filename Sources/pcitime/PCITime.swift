@@ -13,6 +13,7 @@ struct PCITime: ParsableCommand {
         69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed; \
         77 permission denied (run as root, or boot with iomem=relaxed); 128+N stopped by signal N after cleaning up.
         """,
+        version: versionText,
         subcommands: [Scan.self, Methods.self, MCFGCommand.self, Capture.self, Boot.self, Trace.self, Compare.self],
         defaultSubcommand: Scan.self
     )

@@ -18,22 +18,22 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
-        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --json' output (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --json' output (repeatable).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var latency: [String] = []
 
-        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"), completion: .file())
         var trace: String?
 
         @Flag(help: "Print JSON instead of the table.")
         var json = false
 
-        @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"))
+        @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var traceJSON: String?
 
-        @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")

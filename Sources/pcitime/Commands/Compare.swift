@@ -25,7 +25,7 @@ extension PCITime {
             """
         )
 
-        @Argument(help: ArgumentHelp("Two or more access methods.", valueName: "METHOD"))
+        @Argument(help: ArgumentHelp("Two or more access methods.", valueName: "METHOD"), completion: .list(Enumerator.Methods.allNames))
         var methods: [String] = []
 
         @OptionGroup var source: SourceOptions
@@ -57,10 +57,10 @@ extension PCITime {
         @Option(help: ArgumentHelp("The kernel's base-space config accesses at boot, for the projection (labelled 'given').", valueName: "N"))
         var accesses: Int?
 
-        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save') for the projection (measured).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save') for the projection (measured).", valueName: "FILE"), completion: .file())
         var trace: String?
 
-        @Option(help: ArgumentHelp("Read the kernel log from FILE instead of /dev/kmsg (ROOT/dmesg.txt with --root).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Read the kernel log from FILE instead of /dev/kmsg (ROOT/dmesg.txt with --root).", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
         @Flag(help: "Print JSON (with each method's raw histogram) instead of the table.")
@@ -69,7 +69,7 @@ extension PCITime {
         @Flag(name: .customLong("raw-samples"), help: "With --json, include every sample in the order taken.")
         var rawSamples = false
 
-        @Option(help: ArgumentHelp("Write the distributions as SVG.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Write the distributions as SVG.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
         func validate() throws {

@@ -17,7 +17,7 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.")
+        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.", completion: .list(["auto"] + Enumerator.Methods.allNames))
         var method: String = "auto"
 
         @Flag(help: "Probe every bus in range instead of following bridges.")

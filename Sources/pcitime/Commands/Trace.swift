@@ -34,10 +34,10 @@ extension PCITime {
         @Flag(help: "Allow --rescan of the device holding the root filesystem.")
         var force = false
 
-        @Option(help: ArgumentHelp("Also write the raw trace text here (input for 'pcitime boot --trace').", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Also write the raw trace text here (input for 'pcitime boot --trace').", valueName: "FILE"), completion: .file())
         var save: String?
 
-        @Option(help: ArgumentHelp("Count a saved trace instead of tracing.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Count a saved trace instead of tracing.", valueName: "FILE"), completion: .file())
         var from: String?
 
         @Flag(help: "Print JSON instead of the table.")
