@@ -30,6 +30,9 @@ extension PCITime {
         @Flag(help: "Print JSON instead of the table.")
         var json = false
 
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
         @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var traceJSON: String?
 
@@ -51,7 +54,9 @@ extension PCITime {
 
                 if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts), to: path) }
                 if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)"), to: path) }
-                if json {
+                if openmetrics {
+                    try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost))
+                } else if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing)
                     try printOut(try JSONOutput.encode(out, keys: .asWritten) + "\n")
                 } else {

@@ -38,6 +38,9 @@ extension PCITime {
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
 
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
         @Option(help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
@@ -56,7 +59,9 @@ extension PCITime {
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.walk.functions = report.walk.functions.filter(filter.matches)
                 let names = Names(numeric: numeric)
-                if json {
+                if openmetrics {
+                    try printOut(ScanMetrics.render(report))
+                } else if json {
                     try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if tree {
                     try printOut(ScanTree.render(report.walk.functions))
