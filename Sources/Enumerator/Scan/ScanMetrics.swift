@@ -6,7 +6,7 @@ public enum ScanMetrics {
         let scan = ScanJSON(r, names: Names(numeric: true))
         let method = ("method", scan.method)
         func device(_ f: ScanJSON.Function) -> [(String, String)] {
-            [method, ("bdf", f.bdf), ("vendor_id", f.vendor), ("device_id", f.device), ("class_id", f.class)]
+            [method, ("bdf", f.bdf), ("vendor_id", f.vendorId), ("device_id", f.deviceId), ("class_id", f.classId)]
         }
         var m = OpenMetrics()
         m.family("pcitime_scan_functions", .gauge, help: "PCI functions the scan found.",

@@ -74,7 +74,7 @@ extension PCITime {
                 }
                 if let path = save { try writeFile(trace.text, to: path) }
                 if json {
-                    try printOut(try JSONOutput.encode(TraceJSON(trace), keys: .asWritten) + "\n")
+                    try printOut(try TraceJSON(trace).encoded() + "\n")
                 } else {
                     try printOut(TraceRenderer.render(window: trace.window, counts: trace.counts, latencies: trace.latencies,
                                                       parser: trace.parser, skipped: trace.skipped))
