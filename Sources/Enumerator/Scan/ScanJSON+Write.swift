@@ -9,7 +9,7 @@ extension ScanJSON {
             ("auto_passed_over", .array(autoPassedOver.map { .object([("method", .string($0.method)), ("reason", .string($0.reason))]) })),
             ("brute", .bool(brute)),
             ("empty_probe_reads", .int(emptyProbeReads)),
-            ("failures", .array(failures.map { .object([("address", .string($0.address.description)), ("message", .string($0.message))]) })),
+            ("failures", .array(failures.map { .object([("bdf", .string($0.bdf)), ("message", .string($0.message))]) })),
         ]
         let after: [(String, JSONValue)] = [
             ("method", .string(method)), ("method_summary", .string(methodSummary)), ("passes", .int(passes)),

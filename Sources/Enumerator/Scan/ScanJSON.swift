@@ -15,12 +15,13 @@ public struct ScanJSON: Codable, Equatable {
     public var brute: Bool
     public var timer: Timer
     public var functions: [Function]
-    public var failures: [Walk.Failure]
+    public var failures: [Failure]
     public var emptyProbeReads: Int
     public var warnings: [String]
     public var totals: Totals
 
     public struct PassedOver: Codable, Equatable { public var method: String; public var reason: String }
+    public struct Failure: Codable, Equatable { public var bdf: String; public var message: String }
     public struct Timer: Codable, Equatable {
         public var source: String
         public var ticksPerSecond: Double
@@ -98,7 +99,7 @@ public struct ScanJSON: Codable, Equatable {
                 },
                 configSize: f.configSize, reads: s.reads, writes: s.writes, latencyNs: Latency(s.latency), warnings: f.warnings)
         }
-        failures = r.walk.failures
+        failures = r.walk.failures.map { Failure(bdf: $0.address.description, message: $0.message) }
         emptyProbeReads = r.walk.emptyProbes
         warnings = r.walk.warnings
         let t = r.totals
