@@ -11,7 +11,7 @@ extension PCITime {
             dmesg, dmesg -x, dmesg -r, /dev/kmsg or journalctl -k -o short-monotonic form. Access counts are measured \
             when --trace FILE (a 'pcitime trace --save' file) is given, else modelled from a scan of the functions \
             (sysfs, or ROOT's tree) after Linux's enumeration sequence. Per-access latencies come from --latency FILE \
-            ('pcitime scan --json' output) or, on a live run, short pio and ecam scans of this machine. \
+            ('pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output) or, on a live run, short pio and ecam scans of this machine. \
             Boot with initcall_debug to see every initcall.
 
             The boot census: boot with the parameters --kernel-params prints (--kernel-params --timed for the \
@@ -30,7 +30,7 @@ extension PCITime {
         @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
-        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --json' output (repeatable).", valueName: "FILE"), completion: .file(extensions: ["json"]))
+        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output (repeatable).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var latency: [String] = []
 
         @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"), completion: .file())
@@ -65,6 +65,10 @@ extension PCITime {
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
+            if json && openmetrics { throw ValidationError("--json and --openmetrics both write standard output: give one") }
+            if let claim = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json), openmetrics {
+                throw ValidationError("\(claim) - and --openmetrics both write standard output: give \(claim) a file")
+            }
         }
 
         func run() throws {
@@ -82,7 +86,9 @@ extension PCITime {
                 let census = boot.census
                 if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts, census: census), to: path) }
                 if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)", census: census), to: path) }
-                if openmetrics {
+                if [traceJSON, svg].contains("-") {
+                    // A file took standard output's place (validate() allows one).
+                } else if openmetrics {
                     try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost))
                 } else if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)

@@ -41,11 +41,13 @@ extension PCITime {
         @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
         var openmetrics = false
 
-        @Option(help: "Walk this many times; latencies gather every pass.")
+        @Option(parsing: .unconditional, help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
+            guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
+            guard !(openmetrics && (json || tree)) else { throw ValidationError("--openmetrics is a view of its own: not with --json or --tree") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -57,7 +59,7 @@ extension PCITime {
             try pcitime.run {
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
                 let filter = try SlotFilter(slot: slot, id: deviceID)
-                report.walk.functions = report.walk.functions.filter(filter.matches)
+                report.show(only: filter.matches)
                 let names = Names(numeric: numeric)
                 if openmetrics {
                     try printOut(ScanMetrics.render(report))
