@@ -150,8 +150,9 @@ extension BootCensus {
             emptySlots = reasons[.emptySlot]?.0.reads ?? 0
             c.empty_method = "measured: reads of functions the log does not list (the trace's arguments)"
         } else {
-            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices)
-            c.empty_method = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), from the log's devices"
+            let mmcfgProbes = calls.filter { $0.caller?.hasPrefix("pci_mmcfg_early_init") ?? false }.count
+            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots, hostBridgeProbes: mmcfgProbes >= 5)
+            c.empty_method = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices"
         }
         c.empty_reads = emptySlots + c.peer_bus_probes
         c.present_reads = max(0, c.traced_reads - c.empty_reads)
@@ -159,7 +160,9 @@ extension BootCensus {
         if exact {
             c.present_writes = devices.values.reduce(0) { $0 + $1.0.writes }
         }
-        let typeOne = profile.mechanism.map { $0.base == .type1 } ?? true
+        // No pci_conf1 call at all (microvm with pcie=on: "No config space
+        // access function found"): port 0xCF8 reaches nothing, nor did early-quirks.
+        let typeOne = c.by_mechanism.type1.total > 0
         let early = EarlyQuirksModel.counts(devices: profile.bootDevices, typeOneAvailable: typeOne)
         c.before_tracing = Early(reads: early.reads, writes: early.writes, method: early.method)
         c.total_present_reads = c.present_reads + early.reads
@@ -190,7 +193,11 @@ public enum EmptySlotModel {
     /// secondary bus holds one device, so the kernel probes only slot 0.
     static let ports: Set<UInt32> = [0x1b36_000c, 0x8086_3420, 0x104c_8233]
 
-    public static func reads(devices: [DeviceWindow]) -> Int {
+    /// `hotplugSlots`: the log's acpiphp slot numbers; each one no bus has a
+    /// device at gets one vendor-ID read (acpiphp's get_slot_status).
+    /// `hostBridgeProbes`: pci_mmcfg_check_hostbridge ran (its 5 reads in the
+    /// trace): 2 of them probe 00:18.0 and 01:18.0, AMD's northbridge.
+    public static func reads(devices: [DeviceWindow], hotplugSlots: [UInt8] = [], hostBridgeProbes: Bool = false) -> Int {
         var byBus: [UInt8: [DeviceWindow]] = [:]
         for d in devices { byBus[d.address.bus, default: []].append(d) }
         let bridges = devices.filter { $0.headerType & 0x7f == 1 }
@@ -212,6 +219,12 @@ public enum EmptySlotModel {
         let emptyBuses = max(0, bridges.count - byBus.keys.filter { $0 != 0 }.count)
         let emptyPorts = min(emptyBuses, max(0, portBridges.count - behindPorts))
         reads += emptyPorts + (emptyBuses - emptyPorts) * 32
+        let slotsInUse = Set(devices.map(\.address.device))
+        reads += hotplugSlots.filter { !slotsInUse.contains($0) }.count
+        if hostBridgeProbes {
+            reads += [PCIAddress(segment: 0, bus: 0, device: 0x18, function: 0), PCIAddress(segment: 0, bus: 1, device: 0x18, function: 0)]
+                .filter { a in !devices.contains { $0.address == a } }.count
+        }
         return reads
     }
 }

@@ -73,7 +73,8 @@ public struct CensusRun: Sendable {
         var device: [String: Double] = [:]
         for (a, h) in latency?.byDevice ?? [:] where h.totalCount > 0 { device[a.description] = Double(h.valueAtPercentile(50)) }
         pricing = CensusPricing.price(census, mechanism: mech, device: device, bootUs: profile.kernelBoot, provenance: source)
-        if let t1 = mech[.type1] ?? mech[.ecam], let ec = mech[.ecam] {
+        if let t1 = mech[.type1] ?? mech[.ecam] {
+            let ec = mech[.ecam]
             let highest = profile.bootDevices.map(\.address.bus).max() ?? 0
             whatIf = WhatIf.table(census, type1: t1, ecam: ec, bootUs: profile.kernelBoot, highestBus: highest,
                                   ecamEndBus: profile.ecam.first(where: \.used)?.endBus)

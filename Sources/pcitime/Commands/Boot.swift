@@ -27,16 +27,16 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
-        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output (repeatable).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var latency: [String] = []
 
-        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"), completion: .file())
         var trace: String?
 
-        @Option(help: ArgumentHelp("A saved function or function_graph boot trace (tracefs trace or snapshot) for the census (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("A saved function or function_graph boot trace (tracefs trace or snapshot) for the census (repeatable).", valueName: "FILE"), completion: .file())
         var ftrace: [String] = []
 
         @Flag(name: .customLong("kernel-params"), help: "Print the kernel command-line parameters for a boot census, and exit.")
@@ -51,10 +51,13 @@ extension PCITime {
         @Flag(help: "Print JSON instead of the table.")
         var json = false
 
-        @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"))
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
+        @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var traceJSON: String?
 
-        @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
         @Flag(help: "Print one line, as systemd-analyze time: kernel boot, PCI enumeration and its share, accesses, the saving available.")
@@ -74,14 +77,16 @@ extension PCITime {
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
-            if summary && json { throw ValidationError("--summary and --json: pick one") }
+            if [summary, json, openmetrics].filter({ $0 }).count > 1 {
+                throw ValidationError("--summary, --json and --openmetrics each write standard output: give one")
+            }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
                 throw ValidationError(e.description)
             }
-            if let claim = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json), summary {
-                throw ValidationError("\(claim) - and --summary both write standard output: give \(claim) a file")
+            if let claim = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json), summary || openmetrics {
+                throw ValidationError("\(claim) - and \(summary ? "--summary" : "--openmetrics") both write standard output: give \(claim) a file")
             }
         }
 
@@ -107,6 +112,8 @@ extension PCITime {
                     // A file took standard output's place (validate() allows one).
                 } else if summary {
                     try printOut(BootSummary.line(profile: profile, cost: cost, counts: counts, whatIf: census?.whatIf))
+                } else if openmetrics {
+                    try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost))
                 } else if json {
                     let out = BootJSON(source: logName, profile: shown, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")

@@ -17,7 +17,7 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.")
+        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.", completion: .list(["auto"] + Enumerator.Methods.allNames))
         var method: String = "auto"
 
         @Flag(help: "Probe every bus in range instead of following bridges.")
@@ -53,12 +53,17 @@ extension PCITime {
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
 
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
         @Option(parsing: .unconditional, help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
             guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
+            guard !(openmetrics && (json || tree)) else { throw ValidationError("--openmetrics is a view of its own: not with --json or --tree") }
+            guard !(machine && (json || tree || openmetrics)) else { throw ValidationError("-vmm is a view of its own: not with --json, --tree or --openmetrics") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -75,7 +80,9 @@ extension PCITime {
                 let names = Names()
                 let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)
                 let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
-                if json {
+                if openmetrics {
+                    try printOut(ScanMetrics.render(report))
+                } else if json {
                     try ScanJSON(report, names: numeric == 1 ? Names(numeric: true) : names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if machine {
                     try printOut(listing.machine(report))
