@@ -28,20 +28,20 @@ public struct BootLatency: Sendable {
     public var attribution: String
 
     /// `device`: where each call goes (its arguments, else the log's window).
-    public init(calls: [FtraceCall], parser: FtraceParser, device: (FtraceCall) -> PCIAddress?) {
+    public init(calls: [FtraceCall], parser: FtraceParser, device: (Int, FtraceCall) -> PCIAddress?) {
         var leaves = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         for ns in parser.nestedLeafNanoseconds { leaves.record(ns) }
         overheadPerCallNs = leaves.totalCount > 0 ? leaves.valueAtPercentile(50) : nil
         attribution = calls.contains { $0.target != nil } ? "exact" : "by time window"
         let o = overheadPerCallNs ?? 0
-        for c in calls {
+        for (i, c) in calls.enumerated() {
             guard let ns = c.nanoseconds else { continue }
             timed += 1
             nestedCalls += c.nested
             let charged = o * UInt64(1 + c.nested)
             let v = ns > charged ? ns - charged : 0
             byMechanism[c.function.mechanism, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v)
-            if let a = device(c) { byDevice[a, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v) }
+            if let a = device(i, c) { byDevice[a, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v) }
         }
     }
 

@@ -84,7 +84,7 @@ import Testing
         #expect(parser.tracer == .functionGraph && parser.unmatched == 0 && parser.malformed == 0)
         #expect(calls.count == 9923 && calls.allSatisfy { $0.nanoseconds != nil && $0.time != nil })
         #expect(calls.filter { $0.function == .mmcfgRead }.count == 155)
-        let l = BootLatency(calls: calls, parser: parser) { _ in nil }
+        let l = BootLatency(calls: calls, parser: parser) { _, _ in nil }
         #expect(l.overheadPerCallNs == 903 && l.nestedCalls == 20142)
         #expect(l.byMechanism[.type1]?.totalCount == 9759 && l.byMechanism[.ecam]?.totalCount == 164)
         // The first access: 778.091 us with two nested helpers (41.498 and 2.366 us).
