@@ -91,6 +91,21 @@ import Testing
         #expect(calls[0].nanoseconds == 778_091 && calls[0].nested == 2 && calls[0].time == 6_486_563_000)
     }
 
+    /// A second boot's function_graph trace with the census boot's calls in
+    /// the same order: each timed call takes the census call's device.
+    @Test func alignedDeviceLatency() throws {
+        let p = try KernelLog.profile(path: Self.dir + "dmesg.txt")
+        let run = try #require(try CensusRun.load(files: [Self.dir + "function.snapshot", Self.dir + "function_graph.snapshot"], root: "/", live: false, profile: p))
+        let l = try #require(run.latency)
+        let a = try #require(PCIAddress("0000:00:00.0"))
+        #expect(l.byDevice[a]?.totalCount == 62)
+        #expect(run.latencySource?.contains("aligned call by call with the census's 9923 calls") == true)
+        // The device counts of the census and of the timed calls agree.
+        for d in run.census.devices {
+            #expect(l.byDevice[PCIAddress(d.bdf)!]?.totalCount == UInt64(d.reads + d.writes))
+        }
+    }
+
     /// The graph snapshot is a second boot: against the first boot's log it
     /// is refused as another boot's trace, in one line naming the file.
     @Test func otherBootRefused() throws {
