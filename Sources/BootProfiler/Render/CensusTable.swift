@@ -2,6 +2,9 @@ import Enumerator
 
 /// The census, its latency, pricing and what-if table as text.
 public enum CensusTable {
+    /// Where there is no boot trace: how to get one.
+    public static let absent = "\nBoot census: none. " + KernelParams.howTo + ".\n"
+
     public static func render(_ run: CensusRun) -> String {
         let c = run.census
         var out = "\nBoot census (measured: \(c.source))\n"

@@ -84,7 +84,7 @@ extension PCITime {
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
                     try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing)
-                                 + (census.map(CensusTable.render) ?? ""))
+                                 + (census.map(CensusTable.render) ?? CensusTable.absent))
                 }
             }
         }
