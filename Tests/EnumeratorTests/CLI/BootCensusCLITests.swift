@@ -50,7 +50,7 @@ import Testing
         let r = try CLITests.pcitime("boot", "--root", CLITests.firecracker, "--no-measure")
         #expect(r.status == 0 && !r.out.contains("Boot census (measured"))
         #expect(r.out.contains("the access counts are modelled (no boot census: see below)"))
-        #expect(r.out.contains("\nBoot census: none. no boot trace here; for a measured census, add to the kernel command line `ftrace=function "))
+        #expect(r.out.contains("\nBoot census: none. No boot trace here; for a measured census, add to the kernel command line `ftrace=function "))
     }
 
     @Test func badTraces() throws {
