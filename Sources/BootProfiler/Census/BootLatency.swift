@@ -12,11 +12,11 @@ public struct BootLatency: Sendable {
     public struct Distribution: Codable, Sendable, Equatable {
         public var name: String
         public var count: Int
-        public var p50_ns: UInt64
-        public var p90_ns: UInt64
-        public var p99_ns: UInt64
-        public var max_ns: UInt64
-        public var mean_ns: Double
+        public var p50Ns: UInt64
+        public var p90Ns: UInt64
+        public var p99Ns: UInt64
+        public var maxNs: UInt64
+        public var meanNs: Double
     }
 
     public var byMechanism: [Mechanism: Histogram<UInt64>] = [:]
@@ -51,8 +51,8 @@ public struct BootLatency: Sendable {
     }
 
     public static func distribution(_ name: String, _ h: Histogram<UInt64>) -> Distribution {
-        Distribution(name: name, count: Int(h.totalCount), p50_ns: h.valueAtPercentile(50), p90_ns: h.valueAtPercentile(90),
-                     p99_ns: h.valueAtPercentile(99), max_ns: h.max, mean_ns: h.mean)
+        Distribution(name: name, count: Int(h.totalCount), p50Ns: h.valueAtPercentile(50), p90Ns: h.valueAtPercentile(90),
+                     p99Ns: h.valueAtPercentile(99), maxNs: h.max, meanNs: h.mean)
     }
 
     public var mechanisms: [Distribution] {

@@ -104,12 +104,12 @@ public struct CensusRun: Sendable {
             x.byMechanism = [Mechanism.type1.rawValue: d.type1, Mechanism.ecam.rawValue: d.ecam].filter { $0.value > 0 }
             devices.append(x)
         }
-        let peer = census.peer_bus_probes
+        let peer = census.peerBusProbes
         var empty: [EmptyProbes] = []
-        if census.empty_reads > peer { empty.append(EmptyProbes(kind: .emptySlot, firstBus: 0, lastBus: 0xff, accesses: census.empty_reads - peer, busCount: 0)) }
+        if census.emptyReads > peer { empty.append(EmptyProbes(kind: .emptySlot, firstBus: 0, lastBus: 0xff, accesses: census.emptyReads - peer, busCount: 0)) }
         if peer > 0 { empty.append(EmptyProbes(kind: .missingBus, firstBus: 0, lastBus: 0xff, accesses: peer, busCount: 0)) }
         return AccessCounts(provenance: .measured("boot census: \(census.source)"), devices: devices, empty: empty,
-                            baseMechanism: census.by_mechanism.type1.total > 0 ? .type1 : .ecam,
-                            extendedMechanism: census.by_mechanism.ecam.total > 0 ? .ecam : nil)
+                            baseMechanism: census.byMechanism.type1.total > 0 ? .type1 : .ecam,
+                            extendedMechanism: census.byMechanism.ecam.total > 0 ? .ecam : nil)
     }
 }

@@ -30,7 +30,7 @@ import Testing
         #expect(calls.count == whole || calls.count == whole + 1)
         #expect(p.malformed <= 1)
         let c = try BootCensus.build(calls: calls, parser: p, profile: Self.profile(), source: "cut", name: "cut")
-        #expect(c.traced_reads + c.traced_writes == calls.count)
+        #expect(c.tracedReads + c.tracedWrites == calls.count)
     }
 
     /// Garbage bytes between lines are counted, never decoded.
