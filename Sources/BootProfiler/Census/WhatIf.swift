@@ -74,7 +74,7 @@ public struct WhatIf: Codable, Sendable, Equatable {
                         how: ecamLatency == nil ? "\(leftReads) reads and \(leftWrites) writes left at the type 1 median; peer-bus probes and known-answer writes gone"
                             : "\(leftReads) reads at a memory load, \(leftWrites) writes at the ECAM median; peer-bus probes and known-answer writes gone"))
         return WhatIf(baselineUs: baseline, rows: rows,
-                      notes: ["baseline: the census (\(reads) reads, \(writes) writes, early-quirks part modelled) at the measured medians: type 1 \(Format.us(type1)) us, ECAM \(ecamLatency.map { Format.us($0) + " us" } ?? "not used (no ECAM latency)")",
+                      notes: ["baseline: the census (\(reads) reads, \(writes) writes, early-quirks part modelled) at the mechanisms' measured medians (the per-device pricing prices each device at its own): type 1 \(Format.us(type1)) us, ECAM \(ecamLatency.map { Format.us($0) + " us" } ?? "not used (no ECAM latency)")",
                               "a memory load is modelled at \(Format.us(memoryLoadNs)) us; every other latency is measured"])
     }
 }
