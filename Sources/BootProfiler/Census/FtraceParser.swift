@@ -209,24 +209,28 @@ public struct FtraceParser {
         guard n > 0 else { return nil }
         let name = l.prefix(n).string
         var end = n
-        var args: [String: Int64] = [:]
+        // print_function_args: `name=value, ...`, unsigned ints in hex (6.17+)
+        // or decimal, signed in decimal; the kernel prints the whole register,
+        // so only the parameter's own 32 bits count.
+        var args: [String: UInt32] = [:]
         if n < l.count, l[n] == 0x28 {                                          // '('
             guard let close = l.firstIndex(of: 0x29, from: n) else { return nil } // cut mid-way
             end = close + 1
             for part in ByteLine(l.base + n + 1, close - n - 1).string.split(separator: ",") {
                 let kv = part.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2 else { continue }
-                let key = kv[0].trimmingPrefix(" ")
-                let v = kv[1]
-                if let x = v.hasPrefix("0x") ? Int64(v.dropFirst(2), radix: 16) : Int64(v) { args[String(key)] = x }
+                let key = kv[0].filter { $0 != " " }
+                let v = kv[1].filter { $0 != " " }
+                let x = v.hasPrefix("0x") ? UInt64(v.dropFirst(2), radix: 16) : Int64(v).map { UInt64(bitPattern: $0) }
+                if let x { args[key] = UInt32(truncatingIfNeeded: x) }
             }
         }
         guard let f = ConfigFunction(rawValue: name) else { return (nil, nil, end) }
         var target: ConfigTarget?
         if let seg = args["seg"], let bus = args["bus"], let devfn = args["devfn"], let reg = args["reg"], let len = args["len"],
-           (0...0xffff).contains(seg), (0...0xff).contains(bus), (0...0xff).contains(devfn) {
+           seg <= 0xffff, bus <= 0xff, devfn <= 0xff {
             target = ConfigTarget(address: PCIAddress(segment: UInt16(seg), bus: UInt8(bus), device: UInt8(devfn >> 3), function: UInt8(devfn & 7)),
-                                  offset: Int(truncatingIfNeeded: reg), length: Int(truncatingIfNeeded: len))
+                                  offset: Int(Int32(bitPattern: reg)), length: Int(Int32(bitPattern: len)))
         }
         return (f, target, end)
     }

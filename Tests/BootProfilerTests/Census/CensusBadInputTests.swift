@@ -108,6 +108,9 @@ import Testing
         #expect(c.arguments && c.devices.map(\.attribution) == ["exact", "exact", "exact"])
         #expect(c.devices.map(\.bdf) == ["0000:00:01.0", "0000:00:1f.0", "0000:01:00.0"])
         let graph = Self.parse("  1.5 |   0)   2.000 us    |  pci_conf1_write(seg=0, bus=0, devfn=16, reg=4, len=2, value=263);\n").0
+        // 6.17+ prints unsigned ints in hex, and the whole register: the upper bits are not the parameter's.
+        let hexArgs = Self.parse("  sh-1 [000] .....  1.0: pci_mmcfg_read(seg=0x0, bus=0xffffffff00000001, devfn=0x8, reg = 256, len=4, value=0xffff) <-x\n").0
+        #expect(hexArgs.first?.target?.address.description == "0000:01:01.0" && hexArgs.first?.target?.offset == 256)
         #expect(graph.first?.target?.address.description == "0000:00:02.0" && graph.first?.nanoseconds == 2000)
     }
 
