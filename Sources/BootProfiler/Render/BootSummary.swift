@@ -14,8 +14,8 @@ public enum BootSummary {
         parts.append("PCI enumeration \(Format.ms(e.value)) ms" + (c.share.map { " (\(Format.percent($0)))" } ?? "")
                      + " over \(c.devices) device\(c.devices == 1 ? "" : "s")")
         parts.append("\(c.accesses) config accesses (\(c.accessProvenance.kind.rawValue))")
-        if let w = whatIf?.rows.max(by: { $0.saved_us < $1.saved_us }), w.saved_us > 0 {
-            parts.append("saving available: \(Format.ms(w.saved_us)) ms (census what-if) with \(w.change)")
+        if let w = whatIf?.rows.max(by: { $0.savedUs < $1.savedUs }), w.savedUs > 0 {
+            parts.append("saving available: \(Format.ms(w.savedUs)) ms (census what-if) with \(w.change)")
         } else if let s = c.savings.max(by: { $0.accessesSaved < $1.accessesSaved }) {
             parts.append("saving available: \(s.accessesSaved) accesses" + (s.microsecondsSaved.map { " = \(Format.ms($0)) ms" } ?? "")
                          + " with \(s.change.split(separator: " ").first ?? "")")

@@ -119,7 +119,7 @@ extension PCITime {
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
                     try printOut(TableRenderer.render(source: logName, profile: shown, cost: cost, counts: counts, tracing: tracing, view: view.caption)
-                                 + (census.map(CensusTable.render) ?? ""))
+                                 + (census.map(CensusTable.render) ?? CensusTable.absent))
                 }
             }
         }
