@@ -243,5 +243,11 @@ import Testing
         #expect(k[try #require(PCIAddress("0000:00:04.0"))]?.driver == "nvme")
         #expect(k[try #require(PCIAddress("0000:00:05.0"))]?.driver == "pcieport")
         #expect(k[try #require(PCIAddress("0000:00:00.0"))]?.driver == nil)
+        // The JSON carries it as `driver` (and `driver_module` when known).
+        let json = ScanJSON(try Scanner.scan(method: "sysfs", options: MethodOptions(root: Fixtures.tree("qemu-q35"))), names: Names())
+        #expect(json.functions.filter { $0.driver != nil }.map { "\($0.bdf) \($0.driver!)" }.prefix(3) == ["0000:00:01.0 virtio-pci", "0000:00:02.0 virtio-pci", "0000:00:04.0 nvme"])
+        #expect(json.functions.allSatisfy { $0.driverModule == nil })
+        let dump = ScanJSON(try Scanner.scan(method: "libpci:dump", options: MethodOptions(libpciParameters: ["dump.name": LspciParityTests.dump("cap-doe")])), names: Names())
+        #expect(dump.functions.allSatisfy { $0.driver == nil }, "a dump is not this machine: no driver read")
     }
 }
