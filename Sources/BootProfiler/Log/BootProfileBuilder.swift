@@ -22,6 +22,11 @@ public struct BootProfileBuilder {
     var pendingCalls: [String: UInt64] = [:]
     var sawBaseChoice = false
     var extendedType1 = false
+    /// "PCI: Fatal: No config space access function found": no type 1 (and no
+    /// MCFG) at pci_arch_init.
+    var sawNoAccessFunction = false
+    /// The first ECAM window ACPI's host bridge inserted (`_CBA`), with its time.
+    var acpiECAM: (time: UInt64, line: String)?
 
     public init() {}
 
@@ -85,6 +90,8 @@ public struct BootProfileBuilder {
         pendingCalls = [:]
         sawBaseChoice = false
         extendedType1 = false
+        sawNoAccessFunction = false
+        acpiECAM = nil
     }
 
     mutating func handle(_ t: UInt64, _ m: ByteLine) {
@@ -108,6 +115,10 @@ public struct BootProfileBuilder {
             if !scanOpen, m.contains(": resource ") { resourceLine(t, m) }
         case UInt8(ascii: "P"):
             upperPCILine(t, m)
+        case UInt8(ascii: "a"):
+            if acpiECAM == nil, m.hasPrefix("acpi PNP0A0"), m.contains(": MMCONFIG at [mem "), m.contains(" (base ") {
+                acpiECAM = (t, m.string)
+            }
         case UInt8(ascii: "A"):
             if m.hasPrefix("ACPI: MCFG "), profile.mcfgTable == nil {
                 profile.mcfgTable = Phase(kind: .acpi, name: "ACPI MCFG table", start: t, end: nil, detail: m.string)
@@ -154,12 +165,18 @@ public struct BootProfileBuilder {
         pendingCalls = [:]
         // The kernel's split: "type 1 for base access", extended through ECAM
         // when a reservation stood (or type 1 when it said so); ECAM for both
-        // when no type-1 line appeared but ECAM was set up.
+        // when no type-1 line appeared but ECAM was set up. With no access
+        // function at all (QEMU microvm,pcie=on: no type 1, no MCFG),
+        // raw_pci_read sends every offset to the ECAM window ACPI's host bridge
+        // inserts later (arch/x86/pci/common.c, mmconfig-shared.c).
         let ecamUsed = profile.ecam.contains { $0.used }
         if sawBaseChoice {
             profile.mechanism?.extended = extendedType1 ? .type1 : (ecamUsed ? .ecam : nil)
         } else if ecamUsed, let e = profile.ecam.first(where: { $0.used }) {
             profile.mechanism = MechanismChoice(base: .ecam, extended: .ecam, time: e.time, detail: "ECAM reserved and no type 1 line: ECAM for all offsets")
+        } else if sawNoAccessFunction, let e = acpiECAM {
+            profile.mechanism = MechanismChoice(base: .ecam, extended: .ecam, time: e.time,
+                                                detail: "no type 1 (PCI: Fatal: No config space access function found); ECAM for all offsets from ACPI: " + e.line)
         }
         return profile
     }
