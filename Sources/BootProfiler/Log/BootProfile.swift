@@ -137,6 +137,26 @@ public enum Mechanism: String, Codable, Sendable, CaseIterable {
     case libpci
 }
 
+/// What the log tells about the state firmware left behind, which decides
+/// some of the kernel's config writes.
+public struct FirmwareHints: Codable, Sendable, Equatable {
+    /// ACPI interrupt links the log names ("Interrupt link LNKA configured").
+    public var interruptLinks: [String] = []
+    /// Functions a driver found with memory and I/O decode off ("enabling
+    /// device (0000 -> ...)", at any time: it is the firmware's state).
+    public var decodeOff: [PCIAddress] = []
+    /// BARs the kernel assigned itself before init ("BAR 4 [...]: assigned").
+    public var assignedBARs: [AssignedBAR] = []
+
+    public struct AssignedBAR: Codable, Sendable, Equatable {
+        public var address: PCIAddress
+        public var rom: Bool
+        public var is64Bit: Bool
+        public init(address: PCIAddress, rom: Bool, is64Bit: Bool) { self.address = address; self.rom = rom; self.is64Bit = is64Bit }
+    }
+    public init() {}
+}
+
 /// Everything the kernel log says about PCI discovery and the boot around it.
 public struct BootProfile: Codable, Sendable, Equatable {
     public var format: LogFormat?
@@ -174,6 +194,9 @@ public struct BootProfile: Codable, Sendable, Equatable {
     public var peerBusesDiscovered: [UInt8] = []
     /// `pci=lastbus=N` on the command line, if any.
     public var lastBusParameter: Int?
+    /// What the enumeration model needs from the log (ACPI links, firmware
+    /// state, the kernel's own BAR assignments).
+    public var firmware = FirmwareHints()
 
     public init() {}
 

@@ -2,8 +2,8 @@ import Enumerator
 
 /// Driver probe lines that name a PCI device or a virtio device on one.
 extension BootProfileBuilder {
-    /// `DRIVER SSSS:BB:DD.F: ...` or `DRIVER virtioN...`: a driver talking
-    /// about a PCI device (or a virtio device on one).
+    /// `DRIVER SSSS:BB:DD.F: ...`, `DRIVER virtioN...` or `DRIVER DRIVERN: ...`:
+    /// a driver talking about a PCI device (or a device it made on one).
     mutating func driverLine(_ t: UInt64, _ m: ByteLine) {
         guard let space = m.firstIndex(of: 0x20), space > 0, space < 32 else { return }
         var device: String?
@@ -15,8 +15,10 @@ extension BootProfileBuilder {
             while end < rest.count && rest[end] >= 0x30 && rest[end] <= 0x39 { end += 1 }
             device = rest.prefix(end).string
         }
-        guard let dev = device else { return }
         let driver = m.prefix(space).string
+        // "nvme nvme0: pci function 0000:00:04.0": the driver names its own device.
+        if device == nil, let own = m.dropFirst(space + 1).after(driverPrefix: m.prefix(space)) { device = own }
+        guard let dev = device else { return }
         guard driver != "pci", driver != "pci_bus", driver != "acpi" else { return }
         var i: Int
         if let known = driverIndex[driver] {
@@ -34,5 +36,17 @@ extension BootProfileBuilder {
             profile.drivers[i].reportedMicroseconds = (profile.drivers[i].reportedMicroseconds ?? 0) + usecs
         }
         driverAwaitingNext = i
+    }
+}
+
+extension ByteLine {
+    /// "nvme0" when the line starts with `name` then digits and a colon.
+    func after(driverPrefix name: ByteLine) -> String? {
+        guard count > name.count + 1 else { return nil }
+        for i in 0..<name.count where self[i] != name[i] { return nil }
+        var end = name.count
+        while end < count && self[end] >= 0x30 && self[end] <= 0x39 { end += 1 }
+        guard end > name.count, end < count, self[end] == UInt8(ascii: ":") else { return nil }
+        return prefix(end).string
     }
 }

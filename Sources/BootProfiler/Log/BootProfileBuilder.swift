@@ -124,6 +124,9 @@ public struct BootProfileBuilder {
                 profile.mcfgTable = Phase(kind: .acpi, name: "ACPI MCFG table", start: t, end: nil, detail: m.string)
             } else if m.hasPrefix("ACPI: PCI Root Bridge [") {
                 openScan(t, m)
+            } else if let rest = m.after("ACPI: PCI: Interrupt link "), rest.contains(" configured for IRQ") {
+                let name = rest.prefix(rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.count).string
+                if !profile.firmware.interruptLinks.contains(name) { profile.firmware.interruptLinks.append(name) }
             }
         case UInt8(ascii: "L"):
             guard let v = m.after("Linux version ") else { break }
@@ -157,6 +160,17 @@ public struct BootProfileBuilder {
         }
         // Driver lines after init ran are the running system, not boot.
         if profile.runInit == nil { driverLine(t, m) }
+        decodeLine(m)
+    }
+
+    /// "DRIVER SSSS:BB:DD.F: enabling device (0000 -> 0002)": firmware left
+    /// the function's decode off (pci_enable_resources).
+    mutating func decodeLine(_ m: ByteLine) {
+        guard let space = m.firstIndex(of: 0x20), space > 0, space < 32,
+              let (a, rest) = Self.address(m.dropFirst(space + 1)),
+              let (old, _) = rest.after(": enabling device (")?.leadingHex(maxDigits: 4), old & 3 == 0,
+              !profile.firmware.decodeOff.contains(a) else { return }
+        profile.firmware.decodeOff.append(a)
     }
 
     public mutating func finish() -> BootProfile {
