@@ -154,6 +154,7 @@ public enum Comparison {
             samplesPerRegister: request.samples, warmupRounds: request.warmup, timer: timer, pinnedCPU: request.pin,
             cpuAtStart: cpuAtStart, cpuAtEnd: cpuAtEnd, root: options.root, kernelSplit: split,
             kernelEvidence: request.kernelLog?.mechanismEvidence, comparisons: comparisons, notes: [], seconds: seconds)
+        (report.perFunction, report.poolChecks) = perFunction(runs, functions: functions, resamples: request.resamples, seed: request.seed)
         report.notes = notes(report)
         return report
     }
@@ -231,6 +232,7 @@ public enum Comparison {
         for run in r.runs where run.failures > 0 {
             notes.append("\(run.requested): \(run.failures) accesses failed and are not in the samples; first: \(run.firstFailure ?? "")")
         }
+        for c in r.poolChecks where c.multimodal { notes.append("warning: " + c.warning) }
         if r.root != "/" {
             notes.append("--root \(r.root): these are preads of captured regular files, not config accesses; the times measure the filesystem, not PCI")
         }

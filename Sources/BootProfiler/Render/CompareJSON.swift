@@ -40,6 +40,13 @@ public struct CompareJSON: Encodable {
         public var result: Bootstrap.MedianComparison
     }
 
+    /// One function's medians per method and its ratios against the baseline.
+    public struct FunctionRow: Encodable {
+        public var function: PCIAddress
+        public var mediansNs: [String: UInt64]
+        public var comparisons: [Comparison]
+    }
+
     public struct Unavailable: Encodable {
         public var method: String
         public var reason: String
@@ -74,7 +81,11 @@ public struct CompareJSON: Encodable {
     public var unavailable: [Unavailable]
     public var excluded: [[String: String]]
     public var comparisons: [Comparison]
+    /// Beside the pooled numbers when several functions are compared.
+    public var perFunctionMedians: [FunctionRow]
+    public var poolChecks: [PoolCheck]
     public var projections: [Projection]
+    public var weightedProjections: [WeightedProjection]
     public var projectionNote: String?
     public var notes: [String]
 
@@ -98,7 +109,14 @@ public struct CompareJSON: Encodable {
         unavailable = r.unavailable.map { Unavailable(method: $0.requested, reason: $0.reason) }
         excluded = r.excluded.map { ["function": $0.address.description, "method": $0.method, "reason": $0.reason] }
         comparisons = zip(r.runs.dropFirst(), r.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, result: $1) }
+        perFunctionMedians = r.perFunction.map { f in
+            FunctionRow(function: f.function,
+                        mediansNs: Dictionary(uniqueKeysWithValues: zip(r.runs.map(\.requested), f.mediansNs).map { ($0, $1) }),
+                        comparisons: zip(r.runs.dropFirst(), f.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, result: $1) })
+        }
+        poolChecks = r.poolChecks
         projections = r.projections
+        weightedProjections = r.weightedProjections
         projectionNote = r.projectionNote
         notes = r.notes
     }

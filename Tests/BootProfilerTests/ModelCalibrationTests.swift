@@ -1,0 +1,70 @@
+import BootProfiler
+import Enumerator
+import Foundation
+import Testing
+
+/// The enumeration model against real boots: each topology's captured tree
+/// (fixtures/sysfs/qemu-*) and the kernel log of a census boot
+/// (fixtures/ftrace/*/dmesg.txt), held against QEMU's count of that boot's
+/// config accesses to present functions (qemu-boot-count.json) less the
+/// reads before the tracer starts (early-quirks.c, which the model leaves
+/// out as the census does).
+@Suite struct ModelCalibrationTests {
+    struct BootCount: Decodable {
+        struct Before: Decodable { var reads: Int; var writes: Int }
+        var reads: Int
+        var writes: Int
+        var before_tracer: Before
+    }
+
+    static func model(_ topology: String) throws -> AccessCounts {
+        let log = try KernelLog.profile(path: Fixtures.root + "/fixtures/ftrace/\(topology)/dmesg.txt")
+        let scan = try Scanner.scan(method: "sysfs", options: MethodOptions(root: Fixtures.tree("qemu-" + topology)))
+        return EnumerationModel(log: log).counts(for: scan.walk.functions.map(EnumeratedFunction.init))
+    }
+
+    static func truth(_ topology: String) throws -> (reads: Int, writes: Int) {
+        let url = URL(fileURLWithPath: Fixtures.root + "/fixtures/ftrace/\(topology)/qemu-boot-count.json")
+        let c = try JSONDecoder().decode(BootCount.self, from: Data(contentsOf: url))
+        return (c.reads - c.before_tracer.reads, c.writes - c.before_tracer.writes)
+    }
+
+    /// Exact model output, and its error against the measured boot within 10%.
+    @Test(arguments: [("q35", 1376, 378, 1379, 378), ("q35-wide", 7222, 1633, 7278, 1633),
+                      ("pc", 596, 233, 598, 234), ("microvm", 529, 110, 528, 110)])
+    func modelWithinTenPercent(_ topology: String, _ reads: Int, _ writes: Int, _ trueReads: Int, _ trueWrites: Int) throws {
+        let m = try Self.model(topology)
+        let modelReads = m.devices.reduce(0) { $0 + $1.reads }
+        let modelWrites = m.devices.reduce(0) { $0 + $1.writes }
+        #expect(modelReads == reads && modelWrites == writes, "\(topology): \(modelReads)/\(modelWrites)")
+        let t = try Self.truth(topology)
+        #expect(t.reads == trueReads && t.writes == trueWrites)
+        #expect(abs(Double(modelReads - t.reads)) <= 0.10 * Double(t.reads))
+        #expect(abs(Double(modelWrites - t.writes)) <= 0.10 * Double(t.writes))
+    }
+
+    /// The mechanism follows the log: microvm's accesses all go through ECAM
+    /// and it has no peer-bus probes; q35 probes 254 missing buses through
+    /// type 1; pc has no extended access at all.
+    @Test func mechanismsPerTopology() throws {
+        let microvm = try Self.model("microvm")
+        #expect(microvm.baseMechanism == .ecam && microvm.missingBusTotal == 0)
+        #expect(microvm.devices.allSatisfy { $0.byMechanism.keys.sorted() == ["ECAM"] })
+        let q35 = try Self.model("q35")
+        #expect(q35.baseMechanism == .type1 && q35.extendedMechanism == .ecam && q35.missingBusTotal == 254 * 32)
+        let pc = try Self.model("pc")
+        #expect(pc.extendedMechanism == nil && pc.extendedTotal == 0)
+    }
+
+    /// Per-device sequences on q35: a conventional virtio function, the
+    /// root port (its probe by pcieport with PME and AER) and nvme (driver
+    /// probe with MSI-X) match QEMU's per-device counts of the boot.
+    @Test func q35Devices() throws {
+        let m = try Self.model("q35")
+        func rw(_ s: String) -> [Int] { m.device(PCIAddress(s)!).map { [$0.reads, $0.writes] } ?? [] }
+        #expect(rw("0000:00:01.0") == [109, 28])   // QEMU: 113/28, 4 of the reads before the tracer
+        #expect(rw("0000:00:04.0") == [156, 37])   // QEMU: 160/37
+        #expect(rw("0000:00:05.0") == [238, 51])   // QEMU: 245/51, 5 before the tracer
+        #expect(rw("0000:00:1f.0") == [99, 38])    // QEMU: 104/38
+    }
+}
