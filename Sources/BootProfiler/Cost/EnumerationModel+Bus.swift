@@ -34,7 +34,7 @@ extension EnumerationModel {
             ledger[f.address] = t
         }
         // BARs the kernel assigned: a 64-bit one with decode off around it.
-        for bar in settings.firmware.assignedBARs where !bar.rom {
+        for bar in settings.hints.assignedBARs where !bar.rom {
             if bar.is64Bit { ledger[bar.address].read(3); ledger[bar.address].write(4) }
             else { ledger[bar.address].read(); ledger[bar.address].write() }
         }
@@ -59,7 +59,7 @@ extension EnumerationModel {
     func interruptLinks(_ functions: [EnumeratedFunction], _ ledger: inout Ledger) {
         guard settings.base == .type1 || settings.extended != nil,
               let router = functions.first(where: { $0.address.bus == 0 && $0.classCode >> 8 == 0x0601 }) else { return }
-        let links = settings.firmware.interruptLinks.filter { $0.hasPrefix("LNK") && $0 != "LNKS" }
+        let links = settings.hints.interruptLinks.filter { $0.hasPrefix("LNK") && $0 != "LNKS" }
         guard !links.isEmpty else { return }
         ledger[router.address].read(1 + 6 * links.count)
         ledger[router.address].write(links.count)

@@ -53,7 +53,7 @@ extension EnumerationModel {
     /// with ones, read back and restored.
     func sizeBARs(_ f: EnumeratedFunction, slots: Int, _ t: inout Tally) {
         let calls = max(0, slots - f.bars64) + 1
-        let decodeOn = settings.firmwareEnabledDecode && !settings.firmware.decodeOff.contains(f.address)
+        let decodeOn = settings.firmwareEnabledDecode && !settings.hints.decodeOff.contains(f.address)
         if !f.isHostBridge {
             t.read(calls)
             if decodeOn { t.write(2 * calls) }

@@ -60,7 +60,7 @@ extension EnumerationModel {
     /// pci_enable_device: PM state, command (decode on when firmware left it
     /// off), interrupt pin and INTx; then pci_set_master.
     func enable(_ f: EnumeratedFunction, _ t: inout Tally) {
-        let off = settings.firmware.decodeOff.contains(f.address)
+        let off = settings.hints.decodeOff.contains(f.address)
         if f.capIndex(0x01) != nil { t.read() }
         t.read(); if off { t.write() }
         t.read()

@@ -22,7 +22,7 @@ public struct EnumerationModel {
         /// Firmware left memory/IO decode on, so BAR sizing toggles it off and on.
         public var firmwareEnabledDecode: Bool
         /// What the boot log says about firmware and drivers.
-        public var firmware = FirmwareHints()
+        public var hints = EnumerationHints()
         /// Drivers that bound functions before init (names as the log prints them).
         public var bootDrivers: Set<String> = []
 
@@ -203,8 +203,8 @@ extension EnumerationModel {
     public init(log: BootProfile?) {
         var s = Settings(base: log?.mechanism?.base ?? .type1, extended: log?.mechanism?.extended, lastBus: log?.lastProbedBus)
         if let log {
-            s.firmware = log.firmware
-            s.bootDrivers = Set(log.drivers.map(\.driver))
+            s.hints = log.hints
+            s.bootDrivers = Set(log.drivers.map(\.driver) + log.hints.bootDrivers)
         }
         self.init(s)
     }

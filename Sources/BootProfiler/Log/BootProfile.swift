@@ -137,9 +137,10 @@ public enum Mechanism: String, Codable, Sendable, CaseIterable {
     case libpci
 }
 
-/// What the log tells about the state firmware left behind, which decides
-/// some of the kernel's config writes.
-public struct FirmwareHints: Codable, Sendable, Equatable {
+/// What the log tells the enumeration model: the state firmware left
+/// behind (it decides some of the kernel's config writes) and the drivers
+/// bound before init.
+public struct EnumerationHints: Codable, Sendable, Equatable {
     /// ACPI interrupt links the log names ("Interrupt link LNKA configured").
     public var interruptLinks: [String] = []
     /// Functions a driver found with memory and I/O decode off ("enabling
@@ -147,6 +148,9 @@ public struct FirmwareHints: Codable, Sendable, Equatable {
     public var decodeOff: [PCIAddress] = []
     /// BARs the kernel assigned itself before init ("BAR 4 [...]: assigned").
     public var assignedBARs: [AssignedBAR] = []
+    /// Drivers that named their own device before init ("nvme nvme0: ...");
+    /// drivers that name a PCI address are in `BootProfile.drivers`.
+    public var bootDrivers: [String] = []
 
     public struct AssignedBAR: Codable, Sendable, Equatable {
         public var address: PCIAddress
@@ -192,11 +196,13 @@ public struct BootProfile: Codable, Sendable, Equatable {
     /// "Run /init as init process": the end of the kernel's own boot.
     public var runInit: Phase?
     public var peerBusesDiscovered: [UInt8] = []
+    /// Slot numbers of `acpiphp: Slot [N] registered` lines before init.
+    public var hotplugSlots: [UInt8] = []
     /// `pci=lastbus=N` on the command line, if any.
     public var lastBusParameter: Int?
     /// What the enumeration model needs from the log (ACPI links, firmware
-    /// state, the kernel's own BAR assignments).
-    public var firmware = FirmwareHints()
+    /// state, the kernel's own BAR assignments, boot drivers).
+    public var hints = EnumerationHints()
 
     public init() {}
 

@@ -2,8 +2,8 @@ import Enumerator
 
 /// Driver probe lines that name a PCI device or a virtio device on one.
 extension BootProfileBuilder {
-    /// `DRIVER SSSS:BB:DD.F: ...`, `DRIVER virtioN...` or `DRIVER DRIVERN: ...`:
-    /// a driver talking about a PCI device (or a device it made on one).
+    /// `DRIVER SSSS:BB:DD.F: ...` or `DRIVER virtioN...`: a driver talking
+    /// about a PCI device (or a virtio device on one).
     mutating func driverLine(_ t: UInt64, _ m: ByteLine) {
         guard let space = m.firstIndex(of: 0x20), space > 0, space < 32 else { return }
         var device: String?
@@ -15,10 +15,13 @@ extension BootProfileBuilder {
             while end < rest.count && rest[end] >= 0x30 && rest[end] <= 0x39 { end += 1 }
             device = rest.prefix(end).string
         }
-        let driver = m.prefix(space).string
-        // "nvme nvme0: pci function 0000:00:04.0": the driver names its own device.
-        if device == nil, let own = m.dropFirst(space + 1).after(driverPrefix: m.prefix(space)) { device = own }
+        // "nvme nvme0: pci function 0000:00:04.0": a driver bound, naming its own device.
+        if device == nil, m.dropFirst(space + 1).after(driverPrefix: m.prefix(space)) != nil {
+            let name = m.prefix(space).string
+            if !profile.hints.bootDrivers.contains(name) { profile.hints.bootDrivers.append(name) }
+        }
         guard let dev = device else { return }
+        let driver = m.prefix(space).string
         guard driver != "pci", driver != "pci_bus", driver != "acpi" else { return }
         var i: Int
         if let known = driverIndex[driver] {
@@ -40,7 +43,7 @@ extension BootProfileBuilder {
 }
 
 extension ByteLine {
-    /// "nvme0" when the line starts with `name` then digits and a colon.
+    /// "nvme0" when the line starts with `name`, then digits and a colon.
     func after(driverPrefix name: ByteLine) -> String? {
         guard count > name.count + 1 else { return nil }
         for i in 0..<name.count where self[i] != name[i] { return nil }

@@ -52,7 +52,7 @@ extension BootProfileBuilder {
             resourceLine(t, m)
             let rom = rest.hasPrefix("ROM ")
             if profile.runInit == nil, rom || rest.hasPrefix("BAR "), !rest.contains("failed") {
-                profile.firmware.assignedBARs.append(.init(address: address, rom: rom, is64Bit: rest.contains("64bit")))
+                profile.hints.assignedBARs.append(.init(address: address, rom: rom, is64Bit: rest.contains("64bit")))
             }
         }
     }

@@ -115,10 +115,6 @@ public struct BootProfileBuilder {
             if !scanOpen, m.contains(": resource ") { resourceLine(t, m) }
         case UInt8(ascii: "P"):
             upperPCILine(t, m)
-        case UInt8(ascii: "a"):
-            if acpiECAM == nil, m.hasPrefix("acpi PNP0A0"), m.contains(": MMCONFIG at [mem "), m.contains(" (base ") {
-                acpiECAM = (t, m.string)
-            }
         case UInt8(ascii: "A"):
             if m.hasPrefix("ACPI: MCFG "), profile.mcfgTable == nil {
                 profile.mcfgTable = Phase(kind: .acpi, name: "ACPI MCFG table", start: t, end: nil, detail: m.string)
@@ -126,7 +122,15 @@ public struct BootProfileBuilder {
                 openScan(t, m)
             } else if let rest = m.after("ACPI: PCI: Interrupt link "), rest.contains(" configured for IRQ") {
                 let name = rest.prefix(rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.count).string
-                if !profile.firmware.interruptLinks.contains(name) { profile.firmware.interruptLinks.append(name) }
+                if !profile.hints.interruptLinks.contains(name) { profile.hints.interruptLinks.append(name) }
+            }
+        case UInt8(ascii: "a"):
+            // `acpiphp: Slot [N] registered` (`[N-k]` for a repeated name):
+            // ACPI hotplug slots, whose status the kernel reads at boot.
+            if let rest = m.after("acpiphp: Slot ["), let (n, _) = rest.decimalValue(at: 0), n < 256, profile.runInit == nil {
+                profile.hotplugSlots.append(UInt8(n))
+            } else if acpiECAM == nil, m.hasPrefix("acpi PNP0A0"), m.contains(": MMCONFIG at [mem "), m.contains(" (base ") {
+                acpiECAM = (t, m.string)   // the ECAM window of ACPI's host bridge (_CBA)
             }
         case UInt8(ascii: "L"):
             guard let v = m.after("Linux version ") else { break }
@@ -169,8 +173,8 @@ public struct BootProfileBuilder {
         guard let space = m.firstIndex(of: 0x20), space > 0, space < 32,
               let (a, rest) = Self.address(m.dropFirst(space + 1)),
               let (old, _) = rest.after(": enabling device (")?.leadingHex(maxDigits: 4), old & 3 == 0,
-              !profile.firmware.decodeOff.contains(a) else { return }
-        profile.firmware.decodeOff.append(a)
+              !profile.hints.decodeOff.contains(a) else { return }
+        profile.hints.decodeOff.append(a)
     }
 
     public mutating func finish() -> BootProfile {
