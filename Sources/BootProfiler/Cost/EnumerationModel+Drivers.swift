@@ -26,7 +26,15 @@ extension EnumerationModel {
             guard let d = bound.first(where: { $0.matches(f) }) else { continue }
             var t = ledger[f.address]
             switch d {
-            case .pcieport: pcieport(f, &t)
+            case .pcieport:
+                pcieport(f, &t)
+                // The root port's AER service turns error reporting on in
+                // every port below it (set_downstream_devices_error_reporting).
+                if f.pcieType == 4, extendedSpace(f), f.extendedCapabilities.contains(where: { $0.id == 0x01 }) {
+                    for a in tree.descendants(f) where a.pcieType == 5 || a.pcieType == 6 {
+                        ledger[a.address].read(); ledger[a.address].write()
+                    }
+                }
             case .nvme:
                 // nvme_probe/nvme_reset_work: enable, one MSI-X vector, save
                 // state, free it, then all vectors.
@@ -100,7 +108,7 @@ extension EnumerationModel {
         enable(f, &t)
         if root { t.read(); t.write() }            // PME interrupt off while probing
         findExtended(f, 0x1D, &t)                  // DPC service?
-        t.read()                                   // LNKCAP: bandwidth notification
+        if f.isDownPort { t.read() }               // LNKCAP: bandwidth notification (root and downstream ports)
         if f.capIndex(0x11) != nil { msix(&t) } else if f.capIndex(0x05) != nil { msi(&t) }
         t.read()                                   // PCIe flags: interrupt message number
         if aer && root { t.read(extended: true) }  // AER root status: its message number

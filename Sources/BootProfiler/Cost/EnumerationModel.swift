@@ -111,6 +111,10 @@ public struct EnumerationModel {
             }
             return nil
         }
+        /// Everything below `f`, depth first.
+        func descendants(_ f: EnumeratedFunction) -> [EnumeratedFunction] {
+            (children[f.address] ?? []).flatMap { [$0] + descendants($0) }
+        }
         /// Bridges above `f`, nearest first.
         func ancestors(_ f: EnumeratedFunction) -> [EnumeratedFunction] {
             var out: [EnumeratedFunction] = []
