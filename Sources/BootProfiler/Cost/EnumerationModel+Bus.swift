@@ -19,11 +19,17 @@ extension EnumerationModel {
                 // control with master abort off and back, CRS visibility.
                 t.read(4); t.write(4)
                 if f.pcieType == 4 { t.read(2) }
+                // Three full capability walks of a bridge while its children
+                // are added (seen in every trace; the tracer's caller is the
+                // generic config read, so which helpers make them is open).
                 if !(tree.children[f.address] ?? []).isEmpty { for _ in 0..<3 { findCapability(f, 0x14, &t) } }
                 t.read(8)                          // pci_read_bridge_bases: I/O, memory, prefetchable (64-bit)
                 t.read(); t.write(9)               // pci_setup_bridge: I/O, memory, prefetchable windows, control
             }
-            // ASPM at the port above a link: both ends' link registers.
+            // pcie_aspm_init_link_state at the port above a link: link
+            // capabilities, control and status of both ends and the common
+            // clock set-up (counts from QEMU's traces of root and downstream
+            // ports with their endpoints).
             if f.isDownPort, let child = tree.children[f.address]?.first, child.isPCIe {
                 t.read(11); t.write(2)
                 ledger[child.address].read(9); ledger[child.address].write(1)

@@ -122,7 +122,9 @@ extension EnumerationModel {
         }
         findCapability(f, 0x13, &t)                // reset methods: Advanced Features FLR
         if f.capIndex(0x01) != nil { t.read() }    // PM reset: PMCSR
-        // After device_add: six more extended walks per PCIe function.
+        // After device_add: six more extended-capability walks per function
+        // with extended space (seen in every trace; which capabilities they
+        // look for is open, so they are counted as full walks).
         for id: UInt16 in [0x0B, 0x23, 0x0E, 0x10, 0x0D, 0x17] { findExtended(f, id, &t) }
         ledger[f.address] = t
     }
