@@ -7,12 +7,12 @@ extension EnumerationModel {
         let typeOne = settings.base == .type1
         for f in functions {
             var t = ledger[f.address]
-            // Before the scan: ACPI's PCI region set-up reads each root-bus
-            // slot's ID through type 1, and pci_mmcfg_early_init checks the
-            // host bridge's.
-            if typeOne, f.address.bus == 0, f.address.function == 0 {
+            // Each slot's function 0 has its ID read once more through type
+            // 1 (seen on every bus in the traces; never without type 1), and
+            // pci_mmcfg_early_init checks the host bridge's.
+            if typeOne, f.address.function == 0 {
                 t.read()
-                if f.address.device == 0 { t.read(3) }
+                if f.address.bus == 0, f.address.device == 0 { t.read(3) }
             }
             if f.isBridge {
                 // pci_scan_bridge_extend, two passes: bus numbers, bridge
@@ -23,6 +23,9 @@ extension EnumerationModel {
                 // are added (seen in every trace; the tracer's caller is the
                 // generic config read, so which helpers make them is open).
                 if !(tree.children[f.address] ?? []).isEmpty { for _ in 0..<3 { findCapability(f, 0x14, &t) } }
+                // pci_alloc_child_bus: a bridge that is not a PCIe port says
+                // whether its bus reaches extended config by its PCI-X capability.
+                if ![4, 5, 6].contains(f.pcieType ?? 0xff) { findCapability(f, 0x07, &t) }
                 t.read(8)                          // pci_read_bridge_bases: I/O, memory, prefetchable (64-bit)
                 t.read(); t.write(9)               // pci_setup_bridge: I/O, memory, prefetchable windows, control
             }

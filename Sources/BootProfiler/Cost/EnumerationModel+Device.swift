@@ -14,7 +14,10 @@ extension EnumerationModel {
         // is not all ones, compare it with dword 0 (pci_ext_cfg_is_aliased);
         // others look for PCI-X 266/533. Without an extended mechanism the
         // 0x100 read fails before any access.
-        if f.isPCIe || f.isHostBridge {
+        if tree.noExtendedConfig(f) {
+            // PCI_BUS_FLAGS_NO_EXTCFG: behind a bridge that is not a PCIe
+            // port, 256 bytes without a look.
+        } else if f.isPCIe || f.isHostBridge {
             if settings.extended != nil {
                 t.read(extended: true)
                 if f.extendedConfigReadable { t.read(); t.read(extended: true) }
@@ -62,9 +65,11 @@ extension EnumerationModel {
         t.read(2 * dwords); t.write(2 * dwords)
     }
 
-    /// `pci_configure_device` for PCIe: MPS, extended tags, LTR and L1SS,
-    /// the TLP prefix, SERR on root ports, the read completion boundary.
+    /// `pci_configure_device`: for PCIe, MPS, extended tags, LTR and L1SS,
+    /// the TLP prefix, the read completion boundary; SERR forwarding on
+    /// every bridge.
     func configure(_ f: EnumeratedFunction, _ tree: Tree, _ ledger: inout Ledger) {
+        if f.isBridge { ledger[f.address].read() }   // pci_configure_serr: bridge control
         guard f.isPCIe else { return }
         var t = ledger[f.address]
         if f.pcieType == 9 {
@@ -75,7 +80,6 @@ extension EnumerationModel {
         t.read(2)                                  // DEVCAP (extended tags), DEVCTL
         findExtended(f, 0x1E, &t)                  // L1 PM substates
         if f.pcieV2 { t.read(2) }                  // DEVCAP2: LTR, then end-end TLP prefix
-        if f.pcieType == 4 { t.read() }            // bridge control: SERR forwarding
         if f.hasLink, f.pcieType != 4, let rp = tree.rootPort(f) {
             ledger[rp.address].read()              // RCB as the root port has it
             t.read(); t.write()

@@ -111,6 +111,12 @@ public struct EnumerationModel {
             }
             return nil
         }
+        /// `pci_bridge_child_ext_cfg_accessible` said no for `f`'s bus: some
+        /// bridge above it is not a PCIe root, upstream or downstream port
+        /// (a PCIe-to-PCI bridge, a conventional bridge without PCI-X 266/533).
+        func noExtendedConfig(_ f: EnumeratedFunction) -> Bool {
+            ancestors(f).contains { ![4, 5, 6].contains($0.pcieType ?? 0xff) }
+        }
         /// Everything below `f`, depth first.
         func descendants(_ f: EnumeratedFunction) -> [EnumeratedFunction] {
             (children[f.address] ?? []).flatMap { [$0] + descendants($0) }
