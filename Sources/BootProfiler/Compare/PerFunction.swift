@@ -95,7 +95,7 @@ extension Comparison {
 public struct WeightedProjection: Sendable, Codable, Equatable {
     public struct Part: Sendable, Codable, Equatable {
         /// nil: the accesses to functions not compared, at the pooled medians.
-        public var function: PCIAddress?
+        public var bdf: PCIAddress?
         public var accesses: Int
         public var fromNs: UInt64
         public var toNs: UInt64
@@ -123,7 +123,7 @@ public struct WeightedProjection: Sendable, Codable, Equatable {
         self.accessesBasis = accessesBasis
         var all = parts.map { (Optional($0.function), $0.accesses, $0.comparison) }
         if rest > 0 { all.append((nil, rest, pooled)) }
-        self.parts = all.map { Part(function: $0.0, accesses: $0.1, fromNs: $0.2.baselineMedian, toNs: $0.2.otherMedian) }
+        self.parts = all.map { Part(bdf: $0.0, accesses: $0.1, fromNs: $0.2.baselineMedian, toNs: $0.2.otherMedian) }
         accesses = all.reduce(0) { $0 + $1.1 }
         fromMs = all.reduce(0) { $0 + Double($1.1) * Double($1.2.baselineMedian) } / 1e6
         toMs = all.reduce(0) { $0 + Double($1.1) * Double($1.2.otherMedian) } / 1e6

@@ -22,7 +22,7 @@ import Testing
                                            (host, 50, Self.comparison(10300, 7190, low: 3000, high: 3200))],
                                    rest: 10, pooled: Self.comparison(18000, 15000, low: 2900, high: 3100), kernelBootMicroseconds: 500_000)
         #expect(w.accesses == 160)
-        #expect(w.parts.map(\.function) == [gpu, host, nil])
+        #expect(w.parts.map(\.bdf) == [gpu, host, nil])
         #expect(w.parts.map(\.accesses) == [100, 50, 10])
         // 100 x 21.4 + 50 x 10.3 + 10 x 18.0 us = 2.14 + 0.515 + 0.18 ms
         #expect(abs(w.fromMs - 2.835) < 1e-12)
@@ -73,7 +73,7 @@ import Testing
         #expect(r.weightedProjections.count == 1)
         let w = r.weightedProjections[0]
         #expect(w.accesses == r.projections[0].accesses)
-        #expect(w.parts.compactMap(\.function) == r.functions)
+        #expect(w.parts.compactMap(\.bdf) == r.functions)
         let text = CompareTable.render(r)
         #expect(text.contains("\np50 per function and pooled (measured; ratios with their 95% bootstrap interval)\nBDF "))
         #expect(text.contains("\npooled "))
@@ -84,6 +84,6 @@ import Testing
         #expect((json["pool_checks"] as! [[String: Any]]).first?.keys.contains("slowest_p50_ns") == true)
         let wp = (json["weighted_projections"] as! [[String: Any]])[0]
         #expect(["from_ms", "to_ms", "saved_ms", "saved_low_ms", "saved_high_ms", "parts"].allSatisfy { wp[$0] != nil })
-        #expect(((wp["parts"] as! [[String: Any]])[0]).keys.sorted() == ["accesses", "from_ns", "function", "to_ns"])
+        #expect(((wp["parts"] as! [[String: Any]])[0]).keys.sorted() == ["accesses", "bdf", "from_ns", "to_ns"])
     }
 }
