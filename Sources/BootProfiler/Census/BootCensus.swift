@@ -60,6 +60,8 @@ public struct BootCensus: Codable, Sendable, Equatable {
     /// How the empty-slot part of `emptyReads` was found.
     public var emptyMethod: String
     public var peerBusProbes = 0
+    /// Counted from the callers, or (function_graph names none) modelled.
+    public var peerBusMethod = "measured: calls from pcibios_scan_specific_bus"
     /// Entries the tracer dropped (LOST markers) or overwrote (header).
     public var lost = 0
     /// Calls after "Run ... as init process" (not boot), left out.
@@ -144,6 +146,24 @@ extension BootCensus {
         c.firstCallUs = timed.min().map { $0 / 1000 }
         c.lastCallUs = timed.filter { initAt == nil || $0 <= initAt! }.max().map { $0 / 1000 }
 
+        // function_graph names no callers: the peer-bus probes are modelled as
+        // pcibios_fixup_peer_bridges makes them, 32 vendor reads for each bus
+        // up to pcibios_last_bus (the MCFG's last bus, or pci=lastbus) that
+        // the scan did not create (firmware numbers buses 0 to the highest).
+        let named = calls.contains { $0.caller != nil }
+        if !named && !exact && c.byMechanism.type1.total > 0 {
+            let last = profile.lastBusParameter ?? profile.ecam.first(where: \.used).map { Int($0.endBus) } ?? -1
+            let highest = Int(profile.bootDevices.map(\.address.bus).max() ?? 0)
+            c.peerBusProbes = max(0, last - highest) * 32
+            c.peerBusMethod = "modelled: 32 reads per bus from \(highest + 1) to pcibios_last_bus \(last) (the trace names no callers)"
+            if c.peerBusProbes > 0 {
+                var other = reasons[.other] ?? (ReadWrite(), 0)
+                other.0.reads = max(0, other.0.reads - c.peerBusProbes)
+                reasons[.other] = other
+                reasons[.peerBus] = (ReadWrite(reads: c.peerBusProbes), 0)
+            }
+        }
+
         // Present vs empty.
         let emptySlots: Int
         if exact {
@@ -151,7 +171,8 @@ extension BootCensus {
             c.emptyMethod = "measured: reads of functions the log does not list (the trace's arguments)"
         } else {
             let mmcfgProbes = calls.filter { $0.caller?.hasPrefix("pci_mmcfg_early_init") ?? false }.count
-            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots, hostBridgeProbes: mmcfgProbes >= 5)
+            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots,
+                                              hostBridgeProbes: mmcfgProbes >= 5 || (!named && c.byMechanism.type1.total > 0))
             c.emptyMethod = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices"
         }
         c.emptyReads = emptySlots + c.peerBusProbes

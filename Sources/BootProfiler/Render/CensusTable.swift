@@ -14,7 +14,7 @@ public enum CensusTable {
         out += "  Present functions: \(c.presentReads) reads, \(c.presentWrites) writes (measured)"
         out += " + \(c.beforeTracing.reads) reads, \(c.beforeTracing.writes) writes before the tracer (\(c.beforeTracing.method))"
         out += " = \(c.totalPresentReads) reads, \(c.totalPresentWrites) writes\n"
-        out += "  Found nothing: \(c.emptyReads) reads, \(c.peerBusProbes) of them peer-bus probes (pcibios_scan_specific_bus; measured); empty slots \(c.emptyMethod)\n"
+        out += "  Found nothing: \(c.emptyReads) reads, \(c.peerBusProbes) of them peer-bus probes (\(c.peerBusMethod)); empty slots \(c.emptyMethod)\n"
         out += "\n  By mechanism\n"
         out += TextTable.render([["mechanism", "reads", "writes"],
                                  ["type 1", String(c.byMechanism.type1.reads), String(c.byMechanism.type1.writes)],

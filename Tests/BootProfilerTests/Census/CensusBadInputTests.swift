@@ -114,6 +114,19 @@ import Testing
         #expect(graph.first?.target?.address.description == "0000:00:02.0" && graph.first?.nanoseconds == 2000)
     }
 
+    /// A trace without callers (function_graph's kind): peer-bus probes are
+    /// modelled from pcibios_last_bus, and the totals stay those of the
+    /// same boot counted with callers.
+    @Test func noCallers() throws {
+        let dir = Fixtures.root + "/fixtures/ftrace/q35-wide/"
+        let p = try KernelLog.profile(path: dir + "dmesg.txt")
+        let (calls, parser) = try #require(try TraceSource.parse(path: dir + "function.snapshot", required: true))
+        let named = try BootCensus.build(calls: calls, parser: parser, profile: p, source: "x", name: "x")
+        let bare = try BootCensus.build(calls: calls.map { var c = $0; c.caller = nil; return c }, parser: parser, profile: p, source: "x", name: "x")
+        #expect(bare.peerBusProbes == named.peerBusProbes && bare.peerBusMethod.hasPrefix("modelled: 32 reads per bus from 19 to pcibios_last_bus 255"))
+        #expect(bare.presentReads == named.presentReads && bare.presentWrites == named.presentWrites)
+    }
+
     /// Without irq-info (noirq-info), with sym-offset callers, several CPUs.
     @Test func columnVariants() {
         let text = """
