@@ -30,7 +30,7 @@ import Testing
         let p = try KernelLog.profile(path: dir(topology) + "dmesg.txt")
         let (calls, parser) = try #require(try TraceSource.parse(path: dir(topology) + "function.snapshot", required: true))
         let c = try BootCensus.build(calls: calls, parser: parser, profile: p, source: topology, name: topology)
-        return (c.present_reads, c.present_writes)
+        return (c.presentReads, c.presentWrites)
     }
 
     static func qemu(_ topology: String) throws -> (reads: Int, writes: Int) {
