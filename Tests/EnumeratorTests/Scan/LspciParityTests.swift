@@ -11,7 +11,7 @@ import Testing
 @Suite struct LspciParityTests {
     static let lspci = "/usr/bin/lspci"
     static let available = access(lspci, X_OK) == 0
-    static let sysfsFixtures = ["firecracker", "qemu-microvm", "qemu-pc", "qemu-q35", "qemu-q35-wide"]
+    static let sysfsFixtures = ["firecracker", "qemu-microvm", "qemu-pc", "qemu-q35", "qemu-q35-switch", "qemu-q35-wide"]
     static let dumps = ["cap-doe", "cap-ea-1", "cap-vendor-virtio"]
 
     static func lspciOut(_ args: [String]) throws -> String {
