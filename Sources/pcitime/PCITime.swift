@@ -16,6 +16,7 @@ struct PCITime: ParsableCommand {
         quietly by SIGPIPE, as it ends cat. Output files take - for standard output; only a regular file \
         is ever replaced (atomically, keeping its mode): links, FIFOs and devices are written through.
         """,
+        version: versionText,
         subcommands: [Scan.self, Methods.self, MCFGCommand.self, Capture.self, Boot.self, Trace.self, Compare.self],
         defaultSubcommand: Scan.self
     )

@@ -30,9 +30,9 @@ public enum LatencyInput {
     /// The part of `pcitime compare --json` that prices mechanisms.
     struct Compared: Decodable {
         struct Run: Decodable {
-            struct Stats: Decodable { var p50: UInt64; var count: Int }
+            struct Latency: Decodable { var p50: UInt64; var samples: Int }
             var method: String
-            var stats: Stats
+            var latencyNs: Latency
         }
         var schema: String
         var runs: [Run]
@@ -62,15 +62,15 @@ public enum LatencyInput {
             return [LatencyEstimate(mechanism: m, nanoseconds: sum / Double(n),
                                     provenance: .measured("\(path): per-function medians of \(n) accesses by pcitime scan --method \(scan.method)"))]
         }
-        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: data), compared.schema.hasPrefix("pcitime-compare/") {
+        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: data), compared.schema == "pcitime-compare/2" {
             // sysfs-base and sysfs-ext reach the kernel's two mechanisms (type 1
             // and ECAM on x86 guests that split them), system call included.
             let priced: [LatencyEstimate] = compared.runs.compactMap { run in
                 let kernelPath = ["sysfs-base": Mechanism.type1, "sysfs-ext": .ecam][run.method]
-                guard run.stats.count > 0, let m = kernelPath ?? mechanism(forMethod: run.method) else { return nil }
+                guard run.latencyNs.samples > 0, let m = kernelPath ?? mechanism(forMethod: run.method) else { return nil }
                 let how = kernelPath == nil ? "" : " (the kernel's \(m.rawValue) through sysfs: an upper bound)"
-                return LatencyEstimate(mechanism: m, nanoseconds: Double(run.stats.p50),
-                                       provenance: .measured("\(path): median of \(run.stats.count) \(run.method) reads by pcitime compare\(how)"))
+                return LatencyEstimate(mechanism: m, nanoseconds: Double(run.latencyNs.p50),
+                                       provenance: .measured("\(path): median of \(run.latencyNs.samples) \(run.method) reads by pcitime compare\(how)"))
             }
             guard priced.contains(where: { $0.mechanism == .type1 || $0.mechanism == .ecam }) else {
                 throw PCITimeError.input(path, "this comparison prices no config mechanism: compare pio, ecam, sysfs-base or sysfs-ext")

@@ -5,10 +5,14 @@ import Enumerator
 /// Every number says whether it is measured, modelled or given.
 public enum CompareTable {
     public static func render(_ r: CompareReport, histogramWidth: Int = 40) -> String {
-        let names = r.runs.map(\.requested)
+        let names = r.runs.map(\.label)
         var out = "compare \(names.joined(separator: " vs ")): \(r.functions.count) function\(r.functions.count == 1 ? "" : "s") (\(r.functions.map(\.short).joined(separator: " "))), \(r.width.rawValue)-byte reads\n"
         for run in r.runs {
-            out += "  \(run.requested)\(run.requested == run.name ? "" : " (\(run.name))"): \(run.measures)\n"
+            if let k = run.kernelPath {
+                out += "  \(run.label): kernel-mediated (\(k.direct)); the kernel reaches \(k.mechanism) for it: \(run.measures)\n"
+            } else {
+                out += "  \(run.requested)\(run.requested == run.name ? "" : " (\(run.name))"): \(run.measures)\n"
+            }
         }
         if let s = r.kernelSplit {
             out += "kernel: base offsets through \(s.base.rawValue), extended through \(s.extended?.rawValue ?? "nothing (no extended access)") (\(r.kernelEvidence ?? ""))\n"
@@ -22,7 +26,7 @@ public enum CompareTable {
         }
         for (reason, addresses) in why { out += "left out: \(addresses.map(\.short).joined(separator: " ")) (\(reason))\n" }
         out += "registers: " + r.runs.map { run in
-            "\(run.requested) \(Comparison.offsetRange(run.offsets, r.width)) (\(run.offsets.count) per function)"
+            "\(run.label) \(Comparison.offsetRange(run.offsets, r.width)) (\(run.offsets.count) per function)"
         }.joined(separator: ", ") + "\n"
         let samples = r.runs.map { "\($0.stats.count)" }
         out += "method: \(r.warmupRounds) warm-up round\(r.warmupRounds == 1 ? "" : "s") discarded, then \(r.samplesPerRegister) interleaved rounds (order alternates \(names.joined(separator: " ")), then reversed), one sample per register per method per round: \(Set(samples).count == 1 ? samples[0] : samples.joined(separator: "/")) samples per method; \(r.pinnedCPU.map { "pinned to CPU \($0)" } ?? "not pinned"); \(format1(r.seconds)) s\n"
@@ -33,23 +37,16 @@ public enum CompareTable {
         var rows: [[String]] = []
         for run in r.runs {
             let s = run.stats
-            rows.append([run.requested, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
+            rows.append([run.label, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
                          Format.latency(s.mean), "\(s.outliers) (\(TextHistogram.percent(Double(s.outliers) / Double(s.count))))"])
         }
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...7)
 
-        if r.functions.count > 1 {
-            out += "\np50 per function (measured)\n"
-            let fh = ["BDF"] + names
-            let frows = r.functions.map { a in
-                [a.short] + r.runs.map { run in run.perFunction.first { $0.address == a }.map { us($0.stats.p50) } ?? "-" }
-            }
-            out += TextTable.render(header: fh + [""], rows: frows.map { $0 + [""] }, rightAligned: 1...names.count)
-        }
+        if !r.perFunction.isEmpty { out += perFunctionTable(r) }
 
         out += "\n"
         for (run, c) in zip(r.runs.dropFirst(), r.comparisons) {
-            out += ratioLine(baseline: r.baseline.requested, other: run.requested, c) + "\n"
+            out += ratioLine(baseline: r.baseline.label, other: run.label, c) + "\n"
         }
         if r.registersDiffer { out += "  (different registers by necessity: see registers above)\n" }
 
@@ -57,22 +54,23 @@ public enum CompareTable {
         for run in r.runs {
             let s = run.stats
             if s.outliers == 0 {
-                out += "  \(run.requested): none above \(us(s.outlierFence))\n"
+                out += "  \(run.label): none above \(us(s.outlierFence))\n"
             } else {
                 let list = run.worst.map { "\(us($0.nanoseconds)) at \($0.register.address.short) 0x\(hex($0.register.offset, 2)) round \($0.round)" }
-                out += "  \(run.requested): \(s.outliers) above \(us(s.outlierFence)); slowest \(list.joined(separator: ", "))\n"
+                out += "  \(run.label): \(s.outliers) above \(us(s.outlierFence)); slowest \(list.joined(separator: ", "))\n"
             }
         }
 
         out += "\nhistograms (measured)\n"
         let axis = sharedAxis(r)
-        out += TextHistogram.render(r.runs.map { ($0.requested, $0.samples) }, axis: axis, width: histogramWidth)
+        out += TextHistogram.render(r.runs.map { ($0.label, $0.samples) }, axis: axis, width: histogramWidth)
 
         out += "\nprojection\n"
         if r.projections.isEmpty {
             out += "  \(r.projectionNote ?? "none: give --accesses N (the kernel's config accesses at boot, e.g. from 'pcitime trace')")\n"
         }
         for p in r.projections { out += projectionText(p) }
+        for w in r.weightedProjections { out += weightedText(w) }
 
         if !r.notes.isEmpty {
             out += "\nnotes\n"
@@ -102,6 +100,41 @@ public enum CompareTable {
         return s
     }
 
+
+    /// p50 per function and per method, each function's ratio against the
+    /// baseline, then the pooled row; a warning under a multimodal pool.
+    static func perFunctionTable(_ r: CompareReport) -> String {
+        let names = r.runs.map(\.requested)
+        let ratioNames = names.dropFirst().map { "\($0) / \(names[0])" }
+        var rows = r.perFunction.map { f in
+            [f.function.short] + f.mediansNs.map { us($0) } + f.comparisons.map(ratioCell)
+        }
+        rows.append(["pooled"] + r.runs.map { us($0.stats.p50) } + r.comparisons.map(ratioCell))
+        var out = "\np50 per function and pooled (measured; ratios with their 95% bootstrap interval)\n"
+        out += TextTable.render(header: ["BDF"] + names + ratioNames, rows: rows, rightAligned: 1...(names.count + ratioNames.count))
+        for c in r.poolChecks where c.multimodal { out += "warning: \(c.warning)\n" }
+        return out
+    }
+
+    static func ratioCell(_ c: Bootstrap.MedianComparison) -> String {
+        "\(fixed(c.ratio, 3)) (\(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)))"
+    }
+
+    /// The projection weighted by each function's count.
+    public static func weightedText(_ w: WeightedProjection) -> String {
+        var s = "  weighted by function: the same \(w.accesses) accesses, each function's at its own p50: \(w.from) \(Format.milliseconds(w.fromMs)), \(w.to) \(Format.milliseconds(w.toMs)): "
+        if w.savedMs >= 0 {
+            s += "\(Format.milliseconds(w.savedMs)) saved (95% CI \(Format.milliseconds(w.savedLowMs))-\(Format.milliseconds(w.savedHighMs)), conservative)"
+        } else {
+            s += "\(Format.milliseconds(-w.savedMs)) more (95% CI \(Format.milliseconds(-w.savedHighMs))-\(Format.milliseconds(-w.savedLowMs)), conservative)"
+        }
+        s += w.share.map { ", \(format1(abs($0) * 100))% of the kernel boot\n" } ?? "\n"
+        let parts = w.parts.map { p in
+            "\(p.bdf?.short ?? "other") \(p.accesses) x \(Format.latency(Double(p.fromNs)))/\(Format.latency(Double(p.toNs)))"
+        }
+        s += "    per function (accesses x p50 \(w.from)/\(w.to)): \(parts.joined(separator: ", ")); \"other\": accesses to functions not compared, at the pooled p50\n"
+        return s
+    }
 
     /// The issue's sentence, then where each number came from.
     public static func projectionText(_ p: Projection) -> String {

@@ -9,7 +9,7 @@ extension ScanJSON {
             ("auto_passed_over", .array(autoPassedOver.map { .object([("method", .string($0.method)), ("reason", .string($0.reason))]) })),
             ("brute", .bool(brute)),
             ("empty_probe_reads", .int(emptyProbeReads)),
-            ("failures", .array(failures.map { .object([("address", .string($0.address.description)), ("message", .string($0.message))]) })),
+            ("failures", .array(failures.map { .object([("bdf", .string($0.bdf)), ("message", .string($0.message))]) })),
         ]
         let after: [(String, JSONValue)] = [
             ("method", .string(method)), ("method_summary", .string(methodSummary)), ("passes", .int(passes)),
@@ -66,7 +66,7 @@ extension ScanJSON.Latency {
 extension ScanJSON.Function {
     var json: JSONValue {
         var m: [(String, JSONValue)] = [
-            ("bdf", .string(bdf)), ("vendor", .string(vendor)), ("device", .string(device)), ("class", .string(`class`)),
+            ("bdf", .string(bdf)), ("vendor_id", .string(vendorId)), ("device_id", .string(deviceId)), ("class_id", .string(classId)),
             ("revision", .string(revision)), ("header_type", .int(headerType)), ("multifunction", .bool(multifunction)),
             ("bars", .array(bars.map { .object([("index", .int($0.index)), ("type", .string($0.type)), ("address", .string($0.address)),
                                                 ("prefetchable", .bool($0.prefetchable))]) })),
@@ -85,11 +85,11 @@ extension ScanJSON.Function {
             ("config_size", .int(configSize)), ("reads", .int(reads)), ("writes", .int(writes)),
             ("latency_ns", latencyNs.json), ("warnings", .array(warnings.map { .string($0) })),
         ]
-        if let v = vendorName { m.append(("vendor_name", .string(v))) }
-        if let v = deviceName { m.append(("device_name", .string(v))) }
-        if let v = className { m.append(("class_name", .string(v))) }
+        if let v = vendor { m.append(("vendor", .string(v))) }
+        if let v = device { m.append(("device", .string(v))) }
+        if let v = `class` { m.append(("class", .string(v))) }
         if let s = subsystem {
-            var sm: [(String, JSONValue)] = [("vendor", .string(s.vendor)), ("device", .string(s.device))]
+            var sm: [(String, JSONValue)] = [("vendor_id", .string(s.vendorId)), ("device_id", .string(s.deviceId))]
             if let n = s.name { sm.append(("name", .string(n))) }
             m.append(("subsystem", .object(sm)))
         }

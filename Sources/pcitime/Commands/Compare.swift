@@ -19,11 +19,13 @@ extension PCITime {
             (above Q3 + 3 IQR) are kept and listed. The projection multiplies the kernel's base-space access count \
             (--accesses N: given; --trace FILE: measured; else modelled from a sysfs scan with the boot profiler's \
             enumeration model) by each method's median. \
-            Exits 69 when fewer than two methods work here.
+            When pio or ecam (mmio) cannot reach config space from user space but the kernel's log says the kernel \
+            uses that mechanism (type 1 for base, ECAM for extended access), sysfs-base or sysfs-ext runs in its \
+            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way.
             """
         )
 
-        @Argument(help: ArgumentHelp("Two or more access methods.", valueName: "METHOD"))
+        @Argument(help: ArgumentHelp("Two or more access methods.", valueName: "METHOD"), completion: .list(Enumerator.Methods.allNames))
         var methods: [String] = []
 
         @OptionGroup var source: SourceOptions
@@ -55,10 +57,10 @@ extension PCITime {
         @Option(parsing: .unconditional, help: ArgumentHelp("The kernel's base-space config accesses at boot, for the projection (labelled 'given').", valueName: "N"))
         var accesses: Int?
 
-        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save') for the projection (measured).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save') for the projection (measured).", valueName: "FILE"), completion: .file())
         var trace: String?
 
-        @Option(help: ArgumentHelp("Read the kernel log from FILE instead of /dev/kmsg (ROOT/dmesg.txt with --root).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Read the kernel log from FILE instead of /dev/kmsg (ROOT/dmesg.txt with --root).", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
         @Flag(help: "Print JSON (with each method's raw histogram) instead of the table.")
@@ -67,7 +69,7 @@ extension PCITime {
         @Flag(name: .customLong("raw-samples"), help: "With --json, include every sample in the order taken.")
         var rawSamples = false
 
-        @Option(help: ArgumentHelp("Write the distributions as SVG.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Write the distributions as SVG.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
         func validate() throws {

@@ -17,7 +17,7 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.")
+        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.", completion: .list(["auto"] + Enumerator.Methods.allNames))
         var method: String = "auto"
 
         @Flag(help: "Probe every bus in range instead of following bridges.")
@@ -38,12 +38,16 @@ extension PCITime {
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
 
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
         @Option(parsing: .unconditional, help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
             guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
+            guard !(openmetrics && (json || tree)) else { throw ValidationError("--openmetrics is a view of its own: not with --json or --tree") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -57,7 +61,9 @@ extension PCITime {
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.show(only: filter.matches)
                 let names = Names(numeric: numeric)
-                if json {
+                if openmetrics {
+                    try printOut(ScanMetrics.render(report))
+                } else if json {
                     try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if tree {
                     try printOut(ScanTree.render(report.walk.functions))

@@ -36,10 +36,10 @@ extension PCITime {
         @Flag(help: "Allow --rescan of the device holding the root filesystem.")
         var force = false
 
-        @Option(help: ArgumentHelp("Also write the raw trace text here (input for 'pcitime boot --trace').", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Also write the raw trace text here (input for 'pcitime boot --trace').", valueName: "FILE"), completion: .file())
         var save: String?
 
-        @Option(help: ArgumentHelp("Count a saved trace instead of tracing.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Count a saved trace instead of tracing.", valueName: "FILE"), completion: .file())
         var from: String?
 
         @Flag(help: "Print JSON instead of the table.")
@@ -83,7 +83,7 @@ extension PCITime {
                 if save == "-" {
                     // The trace text took standard output's place.
                 } else if json {
-                    try printOut(try JSONOutput.encode(TraceJSON(trace), keys: .asWritten) + "\n")
+                    try printOut(try TraceJSON(trace).encoded() + "\n")
                 } else {
                     try printOut(TraceRenderer.render(window: trace.window, counts: trace.counts, latencies: trace.latencies,
                                                       parser: trace.parser, skipped: trace.skipped))
