@@ -124,7 +124,7 @@ public struct FtraceParser {
         // The flags field is optional (noirq-info): try two words.
         for _ in 0..<2 {
             while i < l.count && l[i] == 0x20 { i += 1 }
-            if let (t, end) = Self.seconds(l, at: i), end < l.count, l[end] == 0x3A { time = t; i = end + 1; break }
+            if let (t, end) = l.seconds(at: i), end < l.count, l[end] == 0x3A { time = t; i = end + 1; break }
             while i < l.count && l[i] != 0x20 { i += 1 }
         }
         guard let t = time else { malformed += 1; return }
@@ -153,7 +153,7 @@ public struct FtraceParser {
         while i <= lastBar {
             if i == lastBar || l[i] == 0x7C {
                 let col = ByteLine(l.base + start, i - start).trimmingLeadingBlanks()
-                if Self.duration(col) == nil, let (t, end) = Self.seconds(col, at: 0), end == col.count || col[end] == 0x20 { if time == nil { time = t } }
+                if Self.duration(col) == nil, let (t, end) = col.seconds(at: 0), end == col.count || col[end] == 0x20 { if time == nil { time = t } }
                 if let close = col.firstIndex(of: 0x29), let (c, end) = col.decimalValue(at: 0), end == close {
                     cpu = Int(c)
                     duration = Self.duration(col.dropFirst(close + 1).trimmingLeadingBlanks()) ?? duration
@@ -231,25 +231,14 @@ public struct FtraceParser {
         return (f, target, end)
     }
 
-    /// `SECONDS.FRACTION` at `i` in nanoseconds, and the index after it.
-    static func seconds(_ l: ByteLine, at i: Int) -> (UInt64, Int)? {
-        guard let (sec, dot) = l.decimalValue(at: i), dot < l.count, l[dot] == 0x2E,
-              let (frac, end) = l.decimalValue(at: dot + 1), sec < 1 << 32 else { return nil }
-        var ns = frac
-        var digits = end - dot - 1
-        while digits < 9 { ns *= 10; digits += 1 }
-        while digits > 9 { ns /= 10; digits -= 1 }
-        return (sec * 1_000_000_000 + ns, end)
-    }
-
     /// function_graph's duration column: an optional overhead mark
     /// (`+ ! # * @ $`), then `N.NNN us` (or ms/s on newer kernels).
     static func duration(_ col: ByteLine) -> UInt64? {
         var c = col
         if !c.isEmpty, [0x2B, 0x21, 0x23, 0x2A, 0x40, 0x24].contains(c[0]) { c = c.dropFirst(1).trimmingLeadingBlanks() }
-        guard let (v, end) = seconds(c, at: 0) else { return nil }
+        guard let (v, end) = c.seconds(at: 0) else { return nil }
         let unit = c.dropFirst(end).trimmingLeadingBlanks()
-        // `seconds` scaled the value as if in seconds: rescale by the unit.
+        // `seconds(at:)` read the value as seconds: rescale by the unit.
         if unit.hasPrefix("us") { return v / 1_000_000 }
         if unit.hasPrefix("ms") { return v / 1_000 }
         if unit.hasPrefix("ns") { return v / 1_000_000_000 }

@@ -45,8 +45,15 @@ public struct Capture {
     /// Writes the fixture to `out`, which must not exist yet.
     public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
         let fm = FileManager.default
-        guard !fm.fileExists(atPath: out) else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
+        guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
+        var st = stat()
+        guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
         let parent = (out as NSString).deletingLastPathComponent
+        // Only the last component is created: a missing parent is a typo more often than a wish.
+        var parentStat = stat()
+        guard parent.isEmpty || (stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT == S_IFDIR) else {
+            throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
+        }
         let tmp = (parent.isEmpty ? "." : parent) + "/." + (out as NSString).lastPathComponent + ".partial-\(getpid())"
         do {
             try fill(tmp, kernelLog: kernelLog)
@@ -126,8 +133,7 @@ public struct Capture {
 
     func put(_ data: Data, _ path: String) throws {
         try checkStop()
-        var bytes = [UInt8](data)
-        try OutputFile.write(bytes: &bytes, to: path)
+        try OutputFile.create(bytes: [UInt8](data), at: path)
     }
 
     /// Keeps only the parameters pcitime interprets, and drops everything

@@ -16,11 +16,9 @@ extension ScanJSON {
             ("root", .string(root)), ("schema", .string(schema)),
             ("timer", .object([("source", .string(timer.source)), ("ticks_per_second", .double(timer.ticksPerSecond)),
                                ("overhead_ns", .double(timer.overheadNs)), ("overhead_subtracted", .bool(timer.overheadSubtracted))])),
-            ("totals", .object([("functions", .int(totals.functions)), ("reads", .int(totals.reads)), ("writes", .int(totals.writes)),
-                                ("device_reads", .int(totals.deviceReads)), ("empty_probe_reads", .int(totals.emptyProbeReads)),
-                                ("latency_ns", totals.latencyNs.json)])),
+            ("totals", totals.json),
             ("warnings", .array(warnings.map { .string($0) })),
-        ]
+        ] + (wholeWalk.map { [("whole_walk", $0.json)] } ?? [])
         w.bytes.append(UInt8(ascii: "{"))
         for (key, value) in before {
             w.member(key, indent: 1)
@@ -49,6 +47,13 @@ extension ScanJSON {
         w.newline(0)
         w.bytes += Array("}\n".utf8)
         try w.flush(sink)
+    }
+}
+
+extension ScanJSON.Totals {
+    var json: JSONValue {
+        .object([("functions", .int(functions)), ("reads", .int(reads)), ("writes", .int(writes)),
+                 ("device_reads", .int(deviceReads)), ("empty_probe_reads", .int(emptyProbeReads)), ("latency_ns", latencyNs.json)])
     }
 }
 

@@ -16,7 +16,10 @@ public struct ScanJSON: Codable, Equatable {
     public var failures: [Walk.Failure]
     public var emptyProbeReads: Int
     public var warnings: [String]
+    /// What is shown (after -s/-d).
     public var totals: Totals
+    /// The whole walk, present only when -s/-d left functions out.
+    public var wholeWalk: Totals?
 
     public struct PassedOver: Codable, Equatable { public var method: String; public var reason: String }
     public struct Timer: Codable, Equatable {
@@ -101,7 +104,11 @@ public struct ScanJSON: Codable, Equatable {
         warnings = r.walk.warnings
         let t = r.totals
         totals = Totals(functions: r.walk.functions.count, reads: t.reads, writes: t.writes, deviceReads: r.deviceReads,
-                        emptyProbeReads: r.walk.emptyProbes, latencyNs: Latency(t.latency))
+                        emptyProbeReads: r.wholeWalk == nil ? r.walk.emptyProbes : 0, latencyNs: Latency(t.latency))
+        wholeWalk = r.wholeWalk.map {
+            Totals(functions: $0.functions, reads: $0.totals.reads, writes: $0.totals.writes, deviceReads: $0.deviceReads,
+                   emptyProbeReads: $0.emptyProbeReads, latencyNs: Latency($0.totals.latency))
+        }
     }
 
     public static let encoder = JSONOutput.encoder(.snakeCase)

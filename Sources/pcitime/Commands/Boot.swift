@@ -11,7 +11,7 @@ extension PCITime {
             dmesg, dmesg -x, dmesg -r, /dev/kmsg or journalctl -k -o short-monotonic form. Access counts are measured \
             when --trace FILE (a 'pcitime trace --save' file) is given, else modelled from a scan of the functions \
             (sysfs, or ROOT's tree) after Linux's enumeration sequence. Per-access latencies come from --latency FILE \
-            ('pcitime scan --json' output) or, on a live run, short pio and ecam scans of this machine. \
+            ('pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output) or, on a live run, short pio and ecam scans of this machine. \
             Boot with initcall_debug to see every initcall.
 
             The boot census: boot with the parameters --kernel-params prints (--kernel-params --timed for the \
@@ -30,7 +30,7 @@ extension PCITime {
         @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"))
         var dmesg: String?
 
-        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --json' output (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output (repeatable).", valueName: "FILE"))
         var latency: [String] = []
 
         @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"))
@@ -62,6 +62,7 @@ extension PCITime {
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
+            _ = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json)
         }
 
         func run() throws {
@@ -79,12 +80,14 @@ extension PCITime {
                 let census = boot.census
                 if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts, census: census), to: path) }
                 if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)", census: census), to: path) }
-                if json {
+                if [traceJSON, svg].contains("-") {
+                    // A file took standard output's place (validate() allows one).
+                } else if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
                     try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing)
-                                 + (census.map(CensusTable.render) ?? ""))
+                                 + (census.map(CensusTable.render) ?? CensusTable.absent))
                 }
             }
         }

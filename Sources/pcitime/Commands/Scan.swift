@@ -38,11 +38,12 @@ extension PCITime {
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
 
-        @Option(help: "Walk this many times; latencies gather every pass.")
+        @Option(parsing: .unconditional, help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
+            guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -54,7 +55,7 @@ extension PCITime {
             try pcitime.run {
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
                 let filter = try SlotFilter(slot: slot, id: deviceID)
-                report.walk.functions = report.walk.functions.filter(filter.matches)
+                report.show(only: filter.matches)
                 let names = Names(numeric: numeric)
                 if json {
                     try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }

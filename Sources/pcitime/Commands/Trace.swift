@@ -52,6 +52,7 @@ extension PCITime {
         var command: [String] = []
 
         func validate() throws {
+            _ = try standardOutputClaim([("--save", save)], json: json)
             if kernelParam { return }
             let windows = [rescan != nil, rebind != nil, !command.isEmpty].filter { $0 }.count
             if from == nil && windows != 1 { throw ValidationError("give exactly one window: '-- COMMAND', '--rescan BDF' or '--rebind BDF' (or --from FILE)") }
@@ -79,7 +80,9 @@ extension PCITime {
                     try? OutputFile.standardError.write("pcitime: warning: could not remove \(trace.leftovers.joined(separator: ", ")) from tracefs\n")
                 }
                 if let path = save { try writeFile(trace.text, to: path) }
-                if json {
+                if save == "-" {
+                    // The trace text took standard output's place.
+                } else if json {
                     try printOut(try JSONOutput.encode(TraceJSON(trace), keys: .asWritten) + "\n")
                 } else {
                     try printOut(TraceRenderer.render(window: trace.window, counts: trace.counts, latencies: trace.latencies,

@@ -30,7 +30,7 @@ import Testing
         #expect(calls.count == whole || calls.count == whole + 1)
         #expect(p.malformed <= 1)
         let c = try BootCensus.build(calls: calls, parser: p, profile: Self.profile(), source: "cut", name: "cut")
-        #expect(c.traced_reads + c.traced_writes == calls.count)
+        #expect(c.tracedReads + c.tracedWrites == calls.count)
     }
 
     /// Garbage bytes between lines are counted, never decoded.
@@ -120,5 +120,13 @@ import Testing
         let (calls, _) = Self.parse(text)
         #expect(calls.map(\.cpu) == [1, 0] && calls.map(\.caller) == ["pci_bus_read_config_word", "__pci_read_base"])
         #expect(calls.map(\.time) == [2_000_001_000, 2_000_002_000])
+        // function_graph without abstime, without the CPU column, with the
+        // task column (funcgraph-proc), with a duration in ms.
+        let g = Self.parse("""
+               3.456 us    |  pci_conf1_read();
+             0)   swapper-1    |   1.500 us    |  pci_mmcfg_read();
+             1)   swapper-1    | @ 1.250 ms    |  pci_conf1_write();
+            """).0
+        #expect(g.map(\.nanoseconds) == [3456, 1500, 1_250_000] && g.map(\.time) == [nil, nil, nil] && g.map(\.cpu) == [nil, 0, 1])
     }
 }
