@@ -111,7 +111,9 @@ extension BootCensus {
         var phases: [String: ReadWrite] = [:]
         var phaseOrder: [String] = []
         var devices: [PCIAddress: (ReadWrite, Int, Int)] = [:]
-        for call in calls {
+        // Without arguments: each device's window starts at its vendor-ID read.
+        let owners = exact ? [:] : HeaderReads.owners(calls: calls, devices: profile.bootDevices)
+        for (n, call) in calls.enumerated() {
             if let t = call.time, let i = initAt, t > i { c.afterInit += 1; continue }
             let w = call.function.isWrite
             if w { c.tracedWrites += 1 } else { c.tracedReads += 1 }
@@ -128,6 +130,14 @@ extension BootCensus {
                     d.0.add(write: w)
                     if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
                     devices[t.address] = d
+                }
+            } else if reason != .peerBus, let owner = owners[n] {
+                // nil: an empty-slot probe, no device's.
+                if let a = owner {
+                    var d = devices[a] ?? (ReadWrite(), 0, 0)
+                    d.0.add(write: w)
+                    if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
+                    devices[a] = d
                 }
             } else if reason != .peerBus, let a = ph.device {
                 var d = devices[a] ?? (ReadWrite(), 0, 0)
