@@ -17,42 +17,86 @@ enum HeaderReads {
     /// Call index -> owner: a device, or nil for an empty-slot probe. Calls
     /// not in the map keep the time window's owner.
     static func owners(calls: [FtraceCall], devices: [DeviceWindow]) -> [Int: PCIAddress?] {
-        let order = devices.sorted { $0.start < $1.start }
         var owners: [Int: PCIAddress?] = [:]
-        var from = 0
-        for (k, w) in order.enumerated() {
-            let line = w.start * 1000
-            // The first call at or after the line (calls are in trace order).
-            var end = from
-            while end < calls.count, (calls[end].time ?? 0) < line { end += 1 }
-            defer { from = end }
-            guard let vendor = (from..<end).reversed().first(where: { i in
-                i + 1 < calls.count && isRead(calls[i], "dword") && isRead(calls[i + 1], "byte")
-            }) else { continue }
+        var next = 0
+        var starts: [Int] = []
+        // The k-th vendor-ID read is the k-th device of the log (the scan
+        // prints each as it finds it); a device with none before its line
+        // (a cut trace) ends the matching.
+        for w in devices {
+            while next + 2 < calls.count, !isHeader(calls, next) { next += 1 }
+            guard next + 2 < calls.count, let t = calls[next].time, t <= w.start * 1000 else { break }
+            starts.append(next)
+            next += 1
+        }
+        for (k, vendor) in starts.enumerated() {
+            let w = devices[k]
+            // To the next device's vendor-ID read, the last to its window's end.
+            var end = vendor
+            if k + 1 < starts.count {
+                end = starts[k + 1]
+            } else {
+                while end < calls.count, (calls[end].time ?? 0) < max(w.end, w.start + 1) * 1000 { end += 1 }
+            }
             for i in vendor..<end { owners[i] = w.address }
-            // The probes of what the scan passed over before this device.
-            var left = k > 0 ? absentProbes(after: order[k - 1].address, before: w.address, devices: order) : 0
+            // Before it: the probes of what the scan passed over.
+            let prev = k > 0 ? devices[k - 1].address : nil
+            var left = absentProbes(after: prev, before: w.address, devices: devices)
             var i = vendor - 1
-            while left > 0, i >= from, isRead(calls[i], "dword"), calls[i].function == calls[vendor].function {
+            while left > 0, i >= 0, owners[i] == nil || owners[i] == .some(prev), isRead(calls[i], "dword"), calls[i].function == calls[vendor].function {
                 owners[i] = .some(nil)
                 left -= 1
                 i -= 1
             }
+            // The last device of its bus: the probes of the slots after it,
+            // the last long enough run of vendor-ID-sized reads in its window.
+            let tail = k + 1 < devices.count && devices[k + 1].address.bus == w.address.bus ? 0 : trailingProbes(after: w.address, devices: devices)
+            if tail > 0 {
+                var j = end - 1
+                while j > vendor {
+                    var run = j
+                    while run > vendor, isRead(calls[run], "dword"), calls[run].function == calls[vendor].function { run -= 1 }
+                    if j - run >= tail { for m in (run + 1)...(run + tail) { owners[m] = .some(nil) }; break }
+                    j = run - 1
+                }
+            }
         }
         return owners
+    }
+
+    /// pci_bus_read_dev_vendor_id's dword, pci_setup_device's header-type
+    /// byte, pci_find_capability's status word: a function being found.
+    static func isHeader(_ calls: [FtraceCall], _ i: Int) -> Bool {
+        isRead(calls[i], "dword") && isRead(calls[i + 1], "byte") && isRead(calls[i + 2], "word")
     }
 
     static func isRead(_ c: FtraceCall, _ size: String) -> Bool {
         !c.function.isWrite && c.caller == "pci_bus_read_config_" + size
     }
 
+    /// A bus whose devices all sit in slot 0 is taken for a PCIe link
+    /// (only_one_child: the kernel probes slot 0 alone).
+    static func onlyOneChild(_ bus: UInt8, _ devices: [DeviceWindow]) -> Bool {
+        bus != 0 && devices.allSatisfy { $0.address.bus != bus || $0.address.device == 0 }
+    }
+
+    static func multifunction(_ a: PCIAddress, _ devices: [DeviceWindow]) -> Bool {
+        devices.contains { $0.address.bus == a.bus && $0.address.device == a.device && $0.address.function != a.function }
+    }
+
     /// The functions pci_scan_slot probes and finds absent between `a` and
-    /// the next device `b` of the same bus: the rest of a multifunction slot
-    /// (one with more than one function in the log), then every empty slot.
-    static func absentProbes(after a: PCIAddress, before b: PCIAddress, devices: [DeviceWindow]) -> Int {
-        guard a.bus == b.bus, a.segment == b.segment, (a.device, a.function) < (b.device, b.function) else { return 0 }
+    /// the next device `b` (or, `a` nil or on another bus, from the start of
+    /// `b`'s bus): the rest of a multifunction slot (one with more than one
+    /// function in the log), then every empty slot.
+    static func absentProbes(after a: PCIAddress?, before b: PCIAddress, devices: [DeviceWindow]) -> Int {
+        guard let a, a.bus == b.bus, a.segment == b.segment else { return onlyOneChild(b.bus, devices) ? 0 : Int(b.device) }
+        guard (a.device, a.function) < (b.device, b.function) else { return 0 }
         if a.device == b.device { return Int(b.function) - Int(a.function) - 1 }
-        let multifunction = devices.contains { $0.address.bus == a.bus && $0.address.device == a.device && $0.address.function != a.function }
-        return (multifunction ? 7 - Int(a.function) : 0) + Int(b.device) - Int(a.device) - 1
+        return (multifunction(a, devices) ? 7 - Int(a.function) : 0) + Int(b.device) - Int(a.device) - 1
+    }
+
+    /// The probes after the last device `a` of its bus.
+    static func trailingProbes(after a: PCIAddress, devices: [DeviceWindow]) -> Int {
+        (multifunction(a, devices) ? 7 - Int(a.function) : 0) + (onlyOneChild(a.bus, devices) ? 0 : 31 - Int(a.device))
     }
 }

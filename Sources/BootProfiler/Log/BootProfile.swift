@@ -56,6 +56,13 @@ public struct DeviceWindow: Codable, Sendable, Equatable {
 
 /// A driver's work as its log lines show it: first line to the line after
 /// its last one, with the devices it named.
+/// A kernel-log line naming a PCI function ("pci 0000:00:05.0: bridge
+/// window ...", "pcieport 0000:00:05.0: AER: ...").
+public struct DeviceMention: Codable, Sendable, Equatable {
+    public var time: UInt64
+    public var address: PCIAddress
+}
+
 public struct DriverProbe: Codable, Sendable, Equatable {
     public var driver: String
     public var start: UInt64
@@ -196,6 +203,9 @@ public struct BootProfile: Codable, Sendable, Equatable {
     /// "Run /init as init process": the end of the kernel's own boot.
     public var runInit: Phase?
     public var peerBusesDiscovered: [UInt8] = []
+    /// Every line before init that names a function, in log order: where
+    /// the census without arguments attributes post-scan accesses.
+    public var mentions: [DeviceMention] = []
     /// Slot numbers of `acpiphp: Slot [N] registered` lines before init.
     public var hotplugSlots: [UInt8] = []
     /// `pci=lastbus=N` on the command line, if any.

@@ -42,6 +42,17 @@ extension BootProfileBuilder {
     }
 }
 
+extension BootProfileBuilder {
+    /// `WHO SSSS:BB:DD.F: ...` (pci, pcieport, a driver) or a driver's
+    /// "... pci function SSSS:BB:DD.F": the log talking about one function.
+    mutating func mentionLine(_ t: UInt64, _ m: ByteLine) {
+        guard let space = m.firstIndex(of: 0x20), space > 0, space < 32 else { return }
+        var found = Self.address(m.dropFirst(space + 1))?.0
+        if found == nil, let f = m.firstRange(of: ": pci function ") { found = Self.address(m.dropFirst(f + 15))?.0 }
+        if let a = found { profile.mentions.append(DeviceMention(time: t, address: a)) }
+    }
+}
+
 extension ByteLine {
     /// "nvme0" when the line starts with `name`, then digits and a colon.
     func after(driverPrefix name: ByteLine) -> String? {

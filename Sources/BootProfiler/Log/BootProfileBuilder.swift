@@ -163,7 +163,7 @@ public struct BootProfileBuilder {
             break
         }
         // Driver lines after init ran are the running system, not boot.
-        if profile.runInit == nil { driverLine(t, m) }
+        if profile.runInit == nil { driverLine(t, m); mentionLine(t, m) }
         decodeLine(m)
     }
 
