@@ -13,10 +13,10 @@ import Enumerator
 /// read. The dword reads right before it are pci_scan_slot's probes of the
 /// absent functions and empty slots between the two devices (as many as the
 /// log's addresses leave out): they belong to no device.
-enum HeaderReads {
+enum CallOwners {
     /// Call index -> owner: a device, or nil for an empty-slot probe. Calls
     /// not in the map keep the time window's owner.
-    static func owners(calls: [FtraceCall], devices: [DeviceWindow]) -> [Int: PCIAddress?] {
+    static func owners(calls: [FtraceCall], devices: [DeviceWindow], driversFrom: UInt64?) -> [Int: PCIAddress?] {
         var owners: [Int: PCIAddress?] = [:]
         var next = 0
         var starts: [Int] = []
@@ -59,6 +59,30 @@ enum HeaderReads {
                     if j - run >= tail { for m in (run + 1)...(run + tail) { owners[m] = .some(nil) }; break }
                     j = run - 1
                 }
+            }
+        }
+        // After the scan: passes over every function (for_each_pci_dev, in
+        // the order the scan found them, e.g. pci_apply_final_quirks' cache
+        // line read) are runs of one accessor, a multiple of the device count
+        // long, before the drivers probe (whose pci_save_state reads 16 dwords).
+        var i = starts.last.map { $0 + 1 } ?? calls.count
+        while i < calls.count, (calls[i].time ?? 0) < (driversFrom ?? .max / 1000) * 1000 {
+            var j = i + 1
+            while j < calls.count, calls[j].function == calls[i].function, calls[j].caller == calls[i].caller { j += 1 }
+            let n = j - i, each = devices.count > 1 ? n / devices.count : 0
+            if !calls[i].function.isWrite, calls[i].caller?.hasPrefix("pci_bus_read_config_") == true,
+               each > 0, each * devices.count == n, (i..<j).allSatisfy({ owners[$0] == nil }) {
+                for m in i..<j { owners[m] = devices[(m - i) / each].address }
+            }
+            i = j
+        }
+        // AML's config-space regions (acpi_os_*_pci_configuration): on PCs,
+        // the ISA/LPC bridge's PIRQ routing registers, read and set for each
+        // interrupt link; taken to be its when the log has one ISA bridge.
+        let isa = devices.filter { $0.classCode >> 8 == 0x0601 }
+        if isa.count == 1 {
+            for (n, c) in calls.enumerated() where owners[n] == nil && c.caller?.hasPrefix("acpi_os_") == true {
+                owners[n] = isa[0].address
             }
         }
         return owners
