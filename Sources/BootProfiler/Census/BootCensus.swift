@@ -112,7 +112,7 @@ extension BootCensus {
         var phaseOrder: [String] = []
         var devices: [PCIAddress: (ReadWrite, Int, Int)] = [:]
         // Without arguments: each device's window starts at its vendor-ID read.
-        let owners = exact ? [:] : CallOwners.owners(calls: calls, devices: profile.bootDevices, driversFrom: profile.drivers.map(\.start).min())
+        let owners = exact ? [:] : CallOwners.owners(calls: calls, devices: profile.bootDevices, mentions: profile.mentions, driversFrom: profile.drivers.map(\.start).min())
         for (n, call) in calls.enumerated() {
             if let t = call.time, let i = initAt, t > i { c.afterInit += 1; continue }
             let w = call.function.isWrite

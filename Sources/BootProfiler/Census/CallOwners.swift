@@ -16,8 +16,11 @@ import Enumerator
 enum CallOwners {
     /// Call index -> owner: a device, or nil for an empty-slot probe. Calls
     /// not in the map keep the time window's owner.
-    static func owners(calls: [FtraceCall], devices: [DeviceWindow], driversFrom: UInt64?) -> [Int: PCIAddress?] {
+    static func owners(calls: [FtraceCall], devices: [DeviceWindow], mentions: [DeviceMention], driversFrom: UInt64?) -> [Int: PCIAddress?] {
         var owners: [Int: PCIAddress?] = [:]
+        // "pci B: PCI bridge to [bus N]": which bridge leads to bus N.
+        var parent: [UInt8: PCIAddress] = [:]
+        for m in mentions { if let b = m.secondary, parent[b] == nil { parent[b] = m.address } }
         var next = 0
         var starts: [Int] = []
         // The k-th vendor-ID read is the k-th device of the log (the scan
@@ -51,14 +54,40 @@ enum CallOwners {
             // The last device of its bus: the probes of the slots after it,
             // the last long enough run of vendor-ID-sized reads in its window.
             let tail = k + 1 < devices.count && devices[k + 1].address.bus == w.address.bus ? 0 : trailingProbes(after: w.address, devices: devices)
+            var busDone: Int?
             if tail > 0 {
                 var j = end - 1
                 while j > vendor {
                     var run = j
                     while run > vendor, isRead(calls[run], "dword"), calls[run].function == calls[vendor].function { run -= 1 }
-                    if j - run >= tail { for m in (run + 1)...(run + tail) { owners[m] = .some(nil) }; break }
+                    if j - run >= tail { for m in (run + 1)...(run + tail) { owners[m] = .some(nil) }; busDone = run + tail + 1; break }
                     j = run - 1
                 }
+            }
+            // The bus's tail (pci_scan_child_bus_extend after its slots):
+            // pcibios_fixup_bus reads the windows of the bridge above it,
+            // printing "PCI bridge to [bus N]" first and each window after
+            // reading it; then pci_scan_bridge_extend reads the next bridge,
+            // the one the next device's bus is behind.
+            let upstream = k + 1 < devices.count && devices[k + 1].address.bus != w.address.bus ? parent[devices[k + 1].address.bus] : nil
+            if let u = upstream, let d = busDone { for m in d..<end where owners[m] == .some(w.address) { owners[m] = u } }
+            let from = (calls[vendor].time ?? 0) / 1000, to = (calls[end - 1].time ?? 0) / 1000
+            var at = vendor
+            for b in mentions where b.secondary != nil && b.time >= from && b.time <= to {
+                // pci_read_bridge_io's two bytes, then the memory windows'
+                // words (and a 64-bit prefetchable window's upper dwords),
+                // found by their shape: the log's clock can stand still for
+                // milliseconds under TCG, so times only say where to look.
+                while at < end, (calls[at].time ?? 0) / 1000 < b.time { at += 1 }
+                guard let start = (at..<max(at, end - 5)).first(where: { i in
+                    isRead(calls[i], "byte") && isRead(calls[i + 1], "byte") && (2..<6).allSatisfy { isRead(calls[i + $0], "word") }
+                }) else { continue }
+                var stop = start + 6
+                while stop < end, stop < start + 8, isRead(calls[stop], "dword") { stop += 1 }
+                for m in start..<end where owners[m] == .some(w.address) || owners[m] == upstream.map({ .some($0) }) {
+                    owners[m] = m < stop ? b.address : upstream ?? b.address
+                }
+                at = stop
             }
         }
         // After the scan: passes over every function (for_each_pci_dev, in

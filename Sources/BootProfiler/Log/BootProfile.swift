@@ -61,6 +61,8 @@ public struct DeviceWindow: Codable, Sendable, Equatable {
 public struct DeviceMention: Codable, Sendable, Equatable {
     public var time: UInt64
     public var address: PCIAddress
+    /// "PCI bridge to [bus NN...]": the bridge's secondary bus.
+    public var secondary: UInt8?
 }
 
 public struct DriverProbe: Codable, Sendable, Equatable {

@@ -49,7 +49,9 @@ extension BootProfileBuilder {
         guard let space = m.firstIndex(of: 0x20), space > 0, space < 32 else { return }
         var found = Self.address(m.dropFirst(space + 1))?.0
         if found == nil, let f = m.firstRange(of: ": pci function ") { found = Self.address(m.dropFirst(f + 15))?.0 }
-        if let a = found { profile.mentions.append(DeviceMention(time: t, address: a)) }
+        guard let a = found else { return }
+        let bus = m.firstRange(of: ": PCI bridge to [bus ").flatMap { m.dropFirst($0 + 21).leadingHex(maxDigits: 2) }
+        profile.mentions.append(DeviceMention(time: t, address: a, secondary: bus.map { UInt8($0.0) }))
     }
 }
 
