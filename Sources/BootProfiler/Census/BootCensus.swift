@@ -33,7 +33,7 @@ public struct BootCensus: Codable, Sendable, Equatable {
         public var bdf: String
         public var reads: Int
         public var writes: Int
-        /// "exact" (the trace's arguments) or "by time window" (the log's windows).
+        /// "exact" (the trace's arguments) or "by caller and time window" (CallOwners).
         public var attribution: String
         public var type1: Int
         public var ecam: Int
@@ -90,7 +90,7 @@ extension BootCensus {
                 ? "no call of \(KernelParams.functions) in \(parser.malformed + parser.foreign + parser.graphLines + parser.functionLines) trace lines"
                 : "no trace entries (was the kernel booted with `pcitime boot --kernel-params`?)")
         }
-        let index = BootPhaseIndex(profile)
+        let attribution = CallAttribution(calls: calls, profile: profile)
         let present = Set(profile.bootDevices.map(\.address))
         let exact = calls.contains { $0.target != nil }
         let initAt = profile.runInit.map { $0.start * 1000 }
@@ -111,14 +111,12 @@ extension BootCensus {
         var phases: [String: ReadWrite] = [:]
         var phaseOrder: [String] = []
         var devices: [PCIAddress: (ReadWrite, Int, Int)] = [:]
-        // Without arguments: each device's window starts at its vendor-ID read.
-        let owners = exact ? [:] : CallOwners.owners(calls: calls, devices: profile.bootDevices, mentions: profile.mentions, driversFrom: profile.drivers.map(\.start).min())
         for (n, call) in calls.enumerated() {
             if let t = call.time, let i = initAt, t > i { c.afterInit += 1; continue }
             let w = call.function.isWrite
             if w { c.tracedWrites += 1 } else { c.tracedReads += 1 }
             if call.function.mechanism == .type1 { c.byMechanism.type1.add(write: w) } else { c.byMechanism.ecam.add(write: w) }
-            let ph = call.time.map { index.phase(atMicroseconds: $0 / 1000) } ?? BootPhase(kind: .other, device: nil, name: "unknown time (no abstime)")
+            let ph = attribution.phase(call)
             if phases[ph.kind.rawValue] == nil { phaseOrder.append(ph.kind.rawValue) }
             phases[ph.kind.rawValue, default: ReadWrite()].add(write: w)
             var (reason, fromCaller) = AccessReason.of(caller: call.caller, phase: ph.kind)
@@ -131,20 +129,12 @@ extension BootCensus {
                     if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
                     devices[t.address] = d
                 }
-            } else if reason != .peerBus, let owner = owners[n] {
-                // nil: an empty-slot probe, no device's.
-                if let a = owner {
-                    var d = devices[a] ?? (ReadWrite(), 0, 0)
-                    d.0.add(write: w)
-                    if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
-                    devices[a] = d
-                }
-            } else if reason != .peerBus, let a = ph.device {
+            } else if reason != .peerBus, let a = attribution.device(n, call) {
                 var d = devices[a] ?? (ReadWrite(), 0, 0)
                 d.0.add(write: w)
                 if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
                 devices[a] = d
-            } else if reason != .peerBus {
+            } else if reason != .peerBus, attribution.owners[n] == nil {
                 c.unattributed.add(write: w)
             }
             if reason == .emptySlot { fromCaller = true }
@@ -202,7 +192,7 @@ extension BootCensus {
             reasons[r].map { ReasonCount(reason: r.rawValue, reads: $0.0.reads, writes: $0.0.writes, fromCaller: $0.1) }
         }
         c.byPhase = phaseOrder.map { PhaseCount(phase: $0, reads: phases[$0]!.reads, writes: phases[$0]!.writes) }
-        let how = exact ? "exact" : "by time window"
+        let how = exact ? "exact" : CallAttribution.label
         c.devices = devices.sorted { $0.key < $1.key }.map { a, d in
             Device(bdf: a.description, reads: d.0.reads, writes: d.0.writes, attribution: how, type1: d.1, ecam: d.2)
         }
@@ -212,7 +202,7 @@ extension BootCensus {
         if parser.unmatched > 0 { c.notes.append("\(parser.unmatched) function_graph calls without their other half (buffer start or end)") }
         if c.afterInit > 0 { c.notes.append("\(c.afterInit) calls after \"Run ... as init process\" are not boot and were left out") }
         if initAt == nil { c.notes.append("the log has no \"Run ... as init process\" line: every traced call counted") }
-        if !exact { c.notes.append("per-device counts are by time window: each access goes to the device whose enumeration window or driver probe (kernel log) holds it; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
+        if !exact { c.notes.append("per-device counts are by caller and time window: each device's enumeration runs from its vendor-ID read (the callers' shape) to the next one's, empty-slot probes excluded; later accesses go to per-device passes in scan order, the function the kernel log last named, ACPI's to the ISA bridge; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
         return c
     }
 }

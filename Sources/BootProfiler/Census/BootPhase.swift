@@ -29,7 +29,10 @@ public struct BootPhaseIndex: Sendable {
     /// The log's lines naming a function, by time.
     let mentions: [DeviceMention]
 
-    public init(_ p: BootProfile) {
+    /// `mentions`: place post-scan accesses by the log's lines naming a
+    /// function; only for traces that name callers, whose peer-bus probes
+    /// (thousands, no device's) the census can tell apart.
+    public init(_ p: BootProfile, mentions useMentions: Bool = false) {
         devices = p.bootDevices.sorted { $0.start < $1.start }
         drivers = p.drivers.map { d in
             (d.start, d.end, "driver " + d.driver, d.devices.compactMap { PCIAddress(String($0)) })
@@ -37,7 +40,7 @@ public struct BootPhaseIndex: Sendable {
         scans = p.scans
         resources = p.resources
         firstScan = p.scans.map(\.start).min()
-        mentions = p.mentions
+        mentions = useMentions ? p.mentions : []
         ends = (p.bootDevices.map(\.end) + p.drivers.map(\.end) + p.scans.compactMap(\.end) + [p.resources?.end].compactMap { $0 }).sorted()
     }
 

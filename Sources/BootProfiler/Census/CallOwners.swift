@@ -13,6 +13,36 @@ import Enumerator
 /// read. The dword reads right before it are pci_scan_slot's probes of the
 /// absent functions and empty slots between the two devices (as many as the
 /// log's addresses leave out): they belong to no device.
+/// The device of each call of a trace without function arguments: the
+/// callers' shape during enumeration (`CallOwners`), else the log's windows,
+/// driver probes and lines naming a function (`BootPhaseIndex`).
+public struct CallAttribution: Sendable {
+    public static let label = "by caller and time window"
+    let owners: [Int: PCIAddress?]
+    let index: BootPhaseIndex
+
+    public init(calls: [FtraceCall], profile: BootProfile) {
+        let named = calls.contains { $0.caller != nil }
+        owners = named ? CallOwners.owners(calls: calls, devices: profile.bootDevices, mentions: profile.mentions,
+                                           driversFrom: profile.drivers.map(\.start).min()) : [:]
+        index = BootPhaseIndex(profile, mentions: named)
+    }
+
+    /// The boot phase of a call's time.
+    public func phase(_ call: FtraceCall) -> BootPhase {
+        call.time.map { index.phase(atMicroseconds: $0 / 1000) } ?? BootPhase(kind: .other, device: nil, name: "unknown time (no abstime)")
+    }
+
+    /// The device of call `n`; nil for a peer-bus or empty-slot probe or an
+    /// access no window holds.
+    public func device(_ n: Int, _ call: FtraceCall) -> PCIAddress? {
+        if let t = call.target { return t.address }
+        if AccessReason.of(caller: call.caller, phase: .other).reason == .peerBus { return nil }
+        if let o = owners[n] { return o }
+        return phase(call).device
+    }
+}
+
 enum CallOwners {
     /// Call index -> owner: a device, or nil for an empty-slot probe. Calls
     /// not in the map keep the time window's owner.

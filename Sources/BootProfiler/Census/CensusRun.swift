@@ -47,6 +47,7 @@ public struct CensusRun: Sendable {
             // Per-device latency needs the accesses' devices: the arguments,
             // or the log's windows when the trace is this log's boot.
             let index = BootPhaseIndex(profile)
+            let attribution = CallAttribution(calls: counting.calls, profile: profile)
             let lastLog = (profile.lastTime ?? 0) * 1000
             let sameBoot = g.calls.compactMap(\.time).max().map { $0 <= lastLog + 1_000_000_000 } ?? false
             // A second boot of the same machine makes the same calls in the
@@ -56,14 +57,15 @@ public struct CensusRun: Sendable {
                 && zip(g.calls, counting.calls).allSatisfy { $0.function == $1.function }
             run.latency = BootLatency(calls: g.calls, parser: g.parser) { i, c in
                 if let t = c.target { return t.address }
-                if aligned, let t = counting.calls[i].time { return index.phase(atMicroseconds: t / 1000).device }
+                if aligned { return attribution.device(i, counting.calls[i]) }
                 guard sameBoot, let t = c.time else { return nil }
                 return index.phase(atMicroseconds: t / 1000).device
             }
             let how = g.calls.contains { $0.target != nil } || sameBoot ? ""
-                : aligned ? " (another boot, aligned call by call with the census's \(counting.calls.count) calls: per device by the census boot's time windows)"
+                : aligned ? " (another boot, aligned call by call with the census's \(counting.calls.count) calls: per device as the census boot's calls)"
                 : " (another boot than the log's, not aligned with the census: per mechanism only)"
             run.latencySource = g.description + how
+            if aligned && !g.calls.contains(where: { $0.target != nil }) { run.latency?.attribution = CallAttribution.label }
         }
         return run
     }
