@@ -120,6 +120,34 @@ enum CallOwners {
                 at = stop
             }
         }
+        // The PCIe port driver binds every port in scan order, one after the
+        // other, each probe with one pci_set_master; ports with no AER/PME
+        // service print nothing. So the first run of set-master writes after
+        // the scan, up to a line naming another function, is the bridges'
+        // in the log's order; each probe from its pci_enable_device reads.
+        let bridges = devices.filter { $0.headerType & 0x7f == 1 }.map(\.address)
+        let scanned = (starts.last.map { $0 + 1 } ?? calls.count)..<calls.count
+        let masters = scanned.filter { calls[$0].function.isWrite && calls[$0].caller == "__pci_set_master" }
+        var run: [Int] = []
+        for m in masters where run.count < bridges.count {
+            if let last = run.last, let t0 = calls[last].time, let t1 = calls[m].time,
+               mentions.contains(where: { $0.time * 1000 > t0 && $0.time * 1000 < t1 && !bridges.contains($0.address) }) { break }
+            run.append(m)
+        }
+        if run.count > 1 {
+            var begin = run.map { m in
+                var b = m
+                while b > m - 4, b - 1 > run[0], !calls[b - 1].function.isWrite, calls[b - 1].caller?.hasPrefix("pci_bus_read_config_") == true { b -= 1 }
+                return b
+            }
+            // The last probe: to the next line naming something else.
+            let after = calls[run.last!].time ?? 0
+            let next = mentions.first { $0.time * 1000 > after && !bridges.contains($0.address) }.map { $0.time * 1000 } ?? .max
+            var stop = run.last!
+            while stop < calls.count, (calls[stop].time ?? 0) < next { stop += 1 }
+            begin.append(stop)
+            for k in 1..<run.count { for m in begin[k]..<begin[k + 1] where owners[m] == nil { owners[m] = bridges[k] } }
+        }
         // After the scan: passes over every function (for_each_pci_dev, in
         // the order the scan found them, e.g. pci_apply_final_quirks' cache
         // line read) are runs of one accessor, a multiple of the device count
