@@ -120,6 +120,22 @@ enum CallOwners {
                 at = stop
             }
         }
+        // pci_scan_child_bus_extend's second pass over a bus's bridges
+        // (pci_scan_bridge_extend, pass 1: bus numbers, then the bridge
+        // control register cleared and restored) comes after its last child:
+        // a run of one five-call shape per bridge, in the log's order; the
+        // bus with that many bridges is the one (ambiguous counts are left).
+        let bridgeList = devices.filter { $0.headerType & 0x7f == 1 }
+        var q = 0
+        while q + 5 <= calls.count {
+            var n = 0
+            while q + 5 * (n + 1) <= calls.count, isPassOne(calls, q + 5 * n) { n += 1 }
+            let buses = Dictionary(grouping: bridgeList, by: \.address.bus).values.filter { $0.count == n }
+            if n > 1, buses.count == 1, let list = buses.first {
+                for m in q..<(q + 5 * n) { owners[m] = list[(m - q) / 5].address }
+            }
+            q += max(1, 5 * n)
+        }
         // The PCIe port driver binds every port in scan order, one after the
         // other, each probe with one pci_set_master; ports with no AER/PME
         // service print nothing. So the first run of set-master writes after
@@ -173,6 +189,13 @@ enum CallOwners {
             }
         }
         return owners
+    }
+
+    /// A bridge's second scan pass: its bus numbers (dword) and control
+    /// register (word), the control written, read and written back.
+    static func isPassOne(_ calls: [FtraceCall], _ i: Int) -> Bool {
+        let scan = { (c: FtraceCall) in c.function.isWrite && c.caller == "pci_scan_bridge_extend" }
+        return isRead(calls[i], "dword") && isRead(calls[i + 1], "word") && scan(calls[i + 2]) && isRead(calls[i + 3], "word") && scan(calls[i + 4])
     }
 
     /// pci_bus_read_dev_vendor_id's dword, pci_setup_device's header-type
