@@ -2,7 +2,11 @@ import Enumerator
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Per-mechanism latencies from pcitime's own measurements: a `pcitime scan
 /// --json` file, a live `ScanReport`, or a plain list
@@ -44,9 +48,10 @@ public enum LatencyInput {
     }
 
     public static func load(path: String) throws -> [LatencyEstimate] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileManager.default.fileExists(atPath: path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
+        guard let bytes = FileContents.bytes(path) else {
+            throw FileContents.exists(path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
         }
+        let data = Data(bytes)
         if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: data) {
             guard let m = mechanism(forMethod: scan.method) else {
                 throw PCITimeError.input(path, "scan method '\(scan.method)' is not a config mechanism")

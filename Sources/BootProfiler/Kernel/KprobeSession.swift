@@ -226,7 +226,7 @@ extension String {
     func replacingSpaces(with c: Character) -> String { String(map { $0 == " " ? c : $0 }) }
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         var out = "", rest = Substring(self)
-        while let r = rest.range(of: target) { out += rest[..<r.lowerBound] + replacement; rest = rest[r.upperBound...] }
+        while let r = rest.firstRange(of: target) { out += rest[..<r.lowerBound] + replacement; rest = rest[r.upperBound...] }
         return out + rest
     }
     var trimmed: String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }

@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The clock every access is timed with: the TSC when the CPU says it is
 /// invariant (calibrated against CLOCK_MONOTONIC), else clock_gettime.

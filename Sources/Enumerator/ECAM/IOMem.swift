@@ -1,5 +1,3 @@
-import Foundation
-
 /// `/proc/iomem`: the kernel's map of physical memory. pcitime uses it to find
 /// ECAM windows the kernel reserved and to refuse windows that overlap RAM.
 public struct IOMem: Sendable {
@@ -15,7 +13,7 @@ public struct IOMem: Sendable {
         regions = text.split(separator: "\n").compactMap { line in
             let depth = line.prefix { $0 == " " }.count / 2
             let body = line.drop { $0 == " " }
-            guard let colon = body.range(of: " : "),
+            guard let colon = body.firstRange(of: " : "),
                   let dash = body[..<colon.lowerBound].firstIndex(of: "-"),
                   let start = UInt64(body[..<dash], radix: 16),
                   let end = UInt64(body[body.index(after: dash)..<colon.lowerBound], radix: 16)
@@ -26,8 +24,8 @@ public struct IOMem: Sendable {
 
     /// Nil when the file is missing; addresses read as zeros for non-root.
     public init?(path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        self.init(text: String(decoding: data, as: UTF8.self))
+        guard let text = FileContents.text(path) else { return nil }
+        self.init(text: text)
     }
 
     /// False when every address is zero: the kernel hides them from non-root.

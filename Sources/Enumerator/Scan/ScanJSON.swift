@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Histogram
 
 /// The stable, documented `pcitime scan --json` schema (README: "JSON schema").
