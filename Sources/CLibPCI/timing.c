@@ -3,6 +3,10 @@
 #include "timing.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -20,6 +24,55 @@ int pcitime_tsc_invariant(void) {
 #else
     return 0;
 #endif
+}
+
+uint64_t pcitime_tsc_hz_cpuid(int *leaf) {
+    *leaf = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    // Leaf 0x15: TSC = crystal (ECX Hz) * EBX / EAX; any zero means "not stated".
+    if (__get_cpuid_max(0, 0) >= 0x15) {
+        __cpuid_count(0x15, 0, a, b, c, d);
+        if (a && b && c) { *leaf = 0x15; return (uint64_t)c * b / a; }
+    }
+    // Hypervisor leaves: present only when CPUID.1:ECX bit 31 says a hypervisor runs.
+    __cpuid(1, a, b, c, d);
+    if (c >> 31) {
+        __cpuid(0x40000000, a, b, c, d);
+        if (a >= 0x40000010) {
+            __cpuid(0x40000010, a, b, c, d);
+            if (a) { *leaf = 0x40000010; return (uint64_t)a * 1000; }
+        }
+    }
+#endif
+    return 0;
+}
+
+// Reads the whole ring buffer with one syscall (klogctl), not /dev/kmsg's
+// one record per read, and takes the kernel's final word on its TSC rate.
+uint64_t pcitime_tsc_khz_klog(char *line, size_t size) {
+    int n = klogctl(10, NULL, 0);  // SYSLOG_ACTION_SIZE_BUFFER
+    if (n <= 0) return 0;
+    char *log = malloc((size_t)n + 1);
+    if (!log) return 0;
+    n = klogctl(3, log, n);  // SYSLOG_ACTION_READ_ALL
+    uint64_t khz = 0;
+    int refined = 0;
+    if (n > 0) {
+        log[n] = 0;
+        for (char *p = log; (p = strstr(p, "tsc: ")); p += 5) {
+            unsigned mhz, frac;
+            int is_refined = sscanf(p, "tsc: Refined TSC clocksource calibration: %u.%3u MHz", &mhz, &frac) == 2;
+            if (is_refined || (!refined && sscanf(p, "tsc: Detected %u.%3u MHz processor", &mhz, &frac) == 2)) {
+                khz = (uint64_t)mhz * 1000 + frac;
+                refined = is_refined;
+                size_t len = strcspn(p, "\n");
+                snprintf(line, size, "%.*s", (int)(len < size ? len : size - 1), p);
+            }
+        }
+    }
+    free(log);
+    return khz;
 }
 
 static inline uint64_t now(int tsc) { return tsc ? fenced_tsc() : monotonic_ns(); }

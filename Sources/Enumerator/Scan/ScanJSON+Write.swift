@@ -15,6 +15,7 @@ extension ScanJSON {
             ("method", .string(method)), ("method_summary", .string(methodSummary)), ("passes", .int(passes)),
             ("root", .string(root)), ("schema", .string(schema)),
             ("timer", .object([("source", .string(timer.source)), ("ticks_per_second", .double(timer.ticksPerSecond)),
+                               ("rate_source", timer.rateSource.map { .string($0) } ?? .null),
                                ("overhead_ns", .double(timer.overheadNs)), ("overhead_subtracted", .bool(timer.overheadSubtracted))])),
             ("totals", .object([("functions", .int(totals.functions)), ("reads", .int(totals.reads)), ("writes", .int(totals.writes)),
                                 ("device_reads", .int(totals.deviceReads)), ("empty_probe_reads", .int(totals.emptyProbeReads)),

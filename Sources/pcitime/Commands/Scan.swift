@@ -32,6 +32,9 @@ extension PCITime {
         @Flag(name: .short, help: "Numeric IDs only, no pci.ids names.")
         var numeric = false
 
+        @Option(name: .customShort("i"), help: ArgumentHelp("pci.ids file to take names from (plain or .gz), as lspci -i; default: the first found beside pcitime, in /usr/share/misc or /usr/share/hwdata.", valueName: "FILE"))
+        var idsFile: String?
+
         @Flag(help: "Show the bus tree, as lspci -t.")
         var tree = false
 
@@ -52,10 +55,13 @@ extension PCITime {
 
         func run() throws {
             try pcitime.run {
-                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
+                // The tree prints no times: skip the TSC's rate and take the plain clock.
+                let timer = tree && !json ? AccessTimer(source: .clockMonotonic) : source.timer()
+                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: timer)
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.walk.functions = report.walk.functions.filter(filter.matches)
-                let names = Names(numeric: numeric)
+                let names = Names(numeric: numeric || (tree && !json), file: idsFile)
+                if let note = names.note { try? OutputFile.standardError.write("pcitime: note: \(note)\n") }
                 if json {
                     try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if tree {
