@@ -30,14 +30,16 @@ public final class Names {
         (access, self.file, note) = (acc, found, nil)
     }
 
-    /// Where pci.ids is looked for, in order: beside the binary (a bundle),
-    /// then where distributions put it (Debian: misc, Fedora/Arch: hwdata),
-    /// plain or gzip-compressed (libpci reads both through zlib).
+    /// Where pci.ids is looked for, in order: beside the binary (a bundle,
+    /// whose loader is /proc/self/exe there, so argv[0] too), then where
+    /// distributions put it (Debian: misc, Fedora/Arch: hwdata), plain or
+    /// gzip-compressed (libpci reads both through zlib).
     public static let locations: [String] = {
-        var dirs = ["/usr/share/misc", "/usr/share/hwdata", "/usr/share"]
-        if let exe = FileContents.linkTarget("/proc/self/exe"), let slash = exe.lastIndex(of: "/") {
-            dirs.insert(String(exe[..<slash]), at: 0)
+        var dirs: [String] = []
+        for path in [CommandLine.arguments.first ?? "", FileContents.linkTarget("/proc/self/exe") ?? ""] {
+            if let slash = path.lastIndex(of: "/") { dirs.append(slash == path.startIndex ? "/" : String(path[..<slash])) }
         }
+        for dir in ["/usr/share/misc", "/usr/share/hwdata"] where !dirs.contains(dir) { dirs.append(dir) }
         return dirs.flatMap { [$0 + "/pci.ids", $0 + "/pci.ids.gz"] }
     }()
 
