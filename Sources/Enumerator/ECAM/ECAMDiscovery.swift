@@ -22,7 +22,7 @@ public struct ECAMDiscovery: Sendable {
     public static func parseOverride(_ text: String) throws -> ECAMWindow {
         let parts = text.split(separator: ":").map(String.init)
         func bad() -> PCITimeError {
-            .usage("--ecam '\(text)': expected BASE:FIRST-LAST or SEGMENT:BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff")
+            .usage("expected BASE:FIRST-LAST or SEGMENT:BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff")
         }
         guard parts.count == 2 || parts.count == 3 else { throw bad() }
         let segment = parts.count == 3 ? UInt16(parts[0], radix: 16) : 0

@@ -31,8 +31,8 @@ extension PCITime {
         @Option(name: .short, help: ArgumentHelp("Only functions in [[segment:]bus:]device.function, as lspci -s.", valueName: "SLOT"))
         var slot: String?
 
-        @Option(help: ArgumentHelp("Offsets to read, in hex: a list and/or ranges, e.g. 0x00-0x3c or 0x0,0x8,0x3c (default: the header, 0x00-0x3F in steps of --width).", valueName: "LIST"))
-        var offsets: String?
+        @Option(help: ArgumentHelp("Offsets to read, in hex: a list and/or ranges, e.g. 0x00-0x3c or 0x0,0x8,0x3c (default: the header, 0x00-0x3F in steps of --width).", valueName: "LIST"), transform: OffsetList.parse)
+        var offsets: OffsetList?
 
         @Option(help: "Access width in bytes: 1, 2 or 4.")
         var width: Int = 4
@@ -46,8 +46,8 @@ extension PCITime {
         @Option(help: ArgumentHelp("Pin the run to this processor (sched_setaffinity).", valueName: "CPU"))
         var pin: Int?
 
-        @Option(help: "Seed of the bootstrap (decimal or 0x hex); the same seed gives the same interval.")
-        var seed: String = "0x" + String(CompareRequest.defaultSeed, radix: 16)
+        @Option(help: "Seed of the bootstrap (decimal or 0x hex); the same seed gives the same interval (default: 0x\(String(CompareRequest.defaultSeed, radix: 16))).", transform: Seed.parse)
+        var seed = Seed(CompareRequest.defaultSeed)
 
         @Option(help: "Bootstrap resamples.")
         var resamples: Int = CompareRequest.defaultResamples
@@ -77,9 +77,8 @@ extension PCITime {
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
             guard resamples >= 10 && resamples <= 1_000_000 else { throw ValidationError("--resamples must be between 10 and 1000000") }
             if let accesses { guard accesses >= 0 else { throw ValidationError("--accesses must be 0 or more") } }
-            guard parseSeed(seed) != nil else { throw ValidationError("--seed '\(seed)': expected a decimal or 0x hex 64-bit number") }
             if let slot { _ = try SlotFilter(slot: slot, id: nil) }
-            if let offsets { _ = try parseOffsets(offsets, width: width) }
+            if let offsets { _ = try offsets.offsets(width: width) }
         }
 
         func run() throws {
@@ -87,8 +86,8 @@ extension PCITime {
                 let options = try source.methodOptions()
                 let log = CompareKernelLog(file: dmesg, root: options.root)
                 var request = CompareRequest(methods: methods, slot: slot, width: AccessWidth(rawValue: width)!, samples: samples,
-                                             warmup: warmup, seed: parseSeed(seed)!, resamples: resamples, pin: pin, kernelLog: log.profile)
-                if let offsets { request.offsets = try parseOffsets(offsets, width: width) }
+                                             warmup: warmup, seed: seed.value, resamples: resamples, pin: pin, kernelLog: log.profile)
+                if let offsets { request.offsets = try offsets.offsets(width: width) }
                 var report = try Comparison.run(request, options: options, timer: source.timer())
                 report.project(accesses.map { .given($0) } ?? trace.map { .trace($0) } ?? .model, options: options, log: log)
                 if let path = svg { try writeFile(CompareSVG.render(report), to: path) }

@@ -9,14 +9,14 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("ACPI MCFG table to use instead of ROOT/sys/firmware/acpi/tables/MCFG.", valueName: "FILE"))
     var mcfg: String?
 
-    @Option(help: ArgumentHelp("ECAM window that overrides every other source: [SEGMENT:]BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff (repeatable).", valueName: "WINDOW"))
-    var ecam: [String] = []
+    @Option(help: ArgumentHelp("ECAM window that overrides every other source: [SEGMENT:]BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff (repeatable).", valueName: "WINDOW"), transform: parseECAMWindow)
+    var ecam: [ECAMWindow] = []
 
     @Option(help: ArgumentHelp("Clock for access latency: auto (the TSC when the CPU says it is invariant, else clock_gettime), tsc, or clock_gettime.", valueName: "CLOCK"))
     var clock: ClockChoice = .auto
 
-    @Option(name: .customLong("libpci-param"), help: ArgumentHelp("A libpci parameter for libpci:NAME methods, e.g. dump.name=FILE (repeatable).", valueName: "KEY=VALUE"))
-    var libpciParams: [String] = []
+    @Option(name: .customLong("libpci-param"), help: ArgumentHelp("A libpci parameter for libpci:NAME methods, e.g. dump.name=FILE (repeatable).", valueName: "KEY=VALUE"), transform: LibPCIParameter.parse)
+    var libpciParams: [LibPCIParameter] = []
 
     enum ClockChoice: String, ExpressibleByArgument, CaseIterable {
         case auto, tsc
@@ -34,13 +34,8 @@ struct SourceOptions: ParsableArguments {
     }
 
     func methodOptions() throws -> MethodOptions {
-        var params: [String: String] = [:]
-        for p in libpciParams {
-            let kv = p.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { throw PCITimeError.usage("--libpci-param '\(p)': expected KEY=VALUE") }
-            params[String(kv[0])] = String(kv[1])
-        }
+        let params = Dictionary(libpciParams.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: try ecam.map(ECAMDiscovery.parseOverride), libpciParameters: params)
+        return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: ecam, libpciParameters: params)
     }
 }
