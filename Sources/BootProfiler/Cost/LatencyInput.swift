@@ -2,11 +2,6 @@ import Enumerator
 #if canImport(Glibc)
 import Glibc
 #endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Per-mechanism latencies from pcitime's own measurements: a `pcitime scan
 /// --json` file, a live `ScanReport`, or a plain list
@@ -51,8 +46,7 @@ public enum LatencyInput {
         guard let bytes = FileContents.bytes(path) else {
             throw FileContents.exists(path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
         }
-        let data = Data(bytes)
-        if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: data) {
+        if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: bytes) {
             guard let m = mechanism(forMethod: scan.method) else {
                 throw PCITimeError.input(path, "scan method '\(scan.method)' is not a config mechanism")
             }
@@ -66,7 +60,7 @@ public enum LatencyInput {
             return [LatencyEstimate(mechanism: m, nanoseconds: sum / Double(n),
                                     provenance: .measured("\(path): per-function medians of \(n) accesses by pcitime scan --method \(scan.method)"))]
         }
-        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: data), compared.schema.hasPrefix("pcitime-compare/") {
+        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: bytes), compared.schema.hasPrefix("pcitime-compare/") {
             // sysfs-base and sysfs-ext reach the kernel's two mechanisms (type 1
             // and ECAM on x86 guests that split them), system call included.
             return compared.runs.compactMap { run in
@@ -78,7 +72,7 @@ public enum LatencyInput {
             }
         }
         do {
-            let plain = try JSONDecoder().decode(Plain.self, from: data)
+            let plain = try CodableJSONDecoder().decode(Plain.self, from: bytes)
             return try plain.latencies.map { e in
                 guard let m = Mechanism(rawValue: e.mechanism) ?? mechanism(forMethod: e.mechanism) else {
                     throw PCITimeError.input(path, "unknown mechanism '\(e.mechanism)'")

@@ -4,6 +4,8 @@ indirect enum JSONValue {
     case int(Int)
     case uint(UInt64)
     case double(Double)
+    /// A number already spelled (as Foundation spells a Double).
+    case number(String)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -16,6 +18,8 @@ indirect enum JSONValue {
 /// of functions streams one function at a time (docs/PERFORMANCE.md).
 public struct JSONWriter {
     var bytes: [UInt8] = []
+    /// "/" as "\/", Foundation's default (`scan` and `compare` turn it off).
+    var escapeSlashes = false
 
     mutating func write(_ v: JSONValue, indent: Int = 0) {
         switch v {
@@ -23,6 +27,7 @@ public struct JSONWriter {
         case .int(let i): bytes += Array(String(i).utf8)
         case .uint(let u): bytes += Array(String(u).utf8)
         case .double(let d): bytes += Array((d.isFinite ? "\(d)" : "null").utf8)
+        case .number(let n): bytes += Array(n.utf8)
         case .bool(let b): bytes += Array((b ? "true" : "false").utf8)
         case .null: bytes += Array("null".utf8)
         case .array(let items):
@@ -66,6 +71,7 @@ public struct JSONWriter {
             switch b {
             case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "/") where escapeSlashes: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "/")]
             case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
