@@ -152,8 +152,8 @@ public struct Capture {
             if let r = l.firstRange(of: "Command line: ") ?? l.firstRange(of: "command line: ") {
                 l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]))
             }
-            l = l.replacing(/([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}/, with: "xx:xx:xx:xx:xx:xx")
-            l = l.replacing(/(?i)(serial ?(?:number|no\.?)\s*[:=]\s*)\S+/) { $0.1 + "[redacted]" }
+            l = maskMACAddresses(l)
+            l = maskSerialNumbers(l)
             out += l + "\n"
         }
         if out.hasSuffix("\n\n") { out.removeLast() }

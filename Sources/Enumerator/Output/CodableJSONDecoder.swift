@@ -9,7 +9,7 @@ public struct CodableJSONDecoder: Sendable {
     public func decode<T: Decodable, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) throws -> T where Bytes.Element == UInt8 {
         var parser = JSONParser(bytes: Array(bytes))
         let value = try parser.document()
-        return try T(from: NodeDecoder(value: value, codingPath: [], snakeCase: snakeCaseKeys))
+        return try T(from: NodeDecoder(value: value, codingPath: [], snakeCase: snakeCaseKeys, keepsOwnKeys: T.self is StringKeyedDictionary.Type))
     }
 
     /// Foundation's `convertFromSnakeCase`: "ticks_per_second" -> "ticksPerSecond";
@@ -172,6 +172,8 @@ struct NodeDecoder: Decoder {
     let value: ParsedJSON
     let codingPath: [CodingKey]
     let snakeCase: Bool
+    /// Decoding a `[String: V]`: its keys stay as written (as Foundation's).
+    var keepsOwnKeys = false
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func mismatch(_ type: Any.Type, _ expected: String) -> DecodingError {
@@ -181,7 +183,7 @@ struct NodeDecoder: Decoder {
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch([String: Any].self, "an object") }
         var byKey: [String: ParsedJSON] = [:]
-        for (k, v) in members { byKey[snakeCase ? CodableJSONDecoder.camelCase(k) : k] = v }
+        for (k, v) in members { byKey[snakeCase && !keepsOwnKeys ? CodableJSONDecoder.camelCase(k) : k] = v }
         return KeyedDecodingContainer(KeyedNodeDecoder<Key>(decoder: self, members: byKey))
     }
 
@@ -192,8 +194,8 @@ struct NodeDecoder: Decoder {
 
     func singleValueContainer() throws -> SingleValueDecodingContainer { SingleNodeDecoder(decoder: self) }
 
-    func child(_ v: ParsedJSON, _ key: CodingKey) -> NodeDecoder {
-        NodeDecoder(value: v, codingPath: codingPath + [key], snakeCase: snakeCase)
+    func child(_ v: ParsedJSON, _ key: CodingKey, for type: Any.Type? = nil) -> NodeDecoder {
+        NodeDecoder(value: v, codingPath: codingPath + [key], snakeCase: snakeCase, keepsOwnKeys: type is StringKeyedDictionary.Type)
     }
 
     func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
@@ -243,7 +245,9 @@ struct SingleNodeDecoder: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try decoder.integer(type) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try decoder.integer(type) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try decoder.integer(type) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: decoder) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try T(from: NodeDecoder(value: decoder.value, codingPath: codingPath, snakeCase: decoder.snakeCase, keepsOwnKeys: type is StringKeyedDictionary.Type))
+    }
 }
 
 struct KeyedNodeDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
@@ -254,11 +258,11 @@ struct KeyedNodeDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
 
-    func child(_ key: Key) throws -> NodeDecoder {
+    func child(_ key: Key, for type: Any.Type? = nil) throws -> NodeDecoder {
         guard let v = members[key.stringValue] else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "no key \"\(key.stringValue)\""))
         }
-        return decoder.child(v, key)
+        return decoder.child(v, key, for: type)
     }
     func single(_ key: Key) throws -> SingleNodeDecoder { SingleNodeDecoder(decoder: try child(key)) }
 
@@ -277,7 +281,7 @@ struct KeyedNodeDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try single(key).decode(type) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try single(key).decode(type) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try single(key).decode(type) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try T(from: try child(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try T(from: try child(key, for: type)) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         try child(key).container(keyedBy: type)
@@ -295,12 +299,12 @@ struct UnkeyedNodeDecoder: UnkeyedDecodingContainer {
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    mutating func next() throws -> NodeDecoder {
+    mutating func next(for type: Any.Type? = nil) throws -> NodeDecoder {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath, debugDescription: "array has only \(items.count) items"))
         }
         defer { currentIndex += 1 }
-        return decoder.child(items[currentIndex], AnyKey(intValue: currentIndex))
+        return decoder.child(items[currentIndex], AnyKey(intValue: currentIndex), for: type)
     }
     mutating func single() throws -> SingleNodeDecoder { SingleNodeDecoder(decoder: try next()) }
 
@@ -323,7 +327,7 @@ struct UnkeyedNodeDecoder: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try single().decode(type) }
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try single().decode(type) }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try single().decode(type) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: try next()) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: try next(for: type)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         try next().container(keyedBy: type)

@@ -13,9 +13,10 @@ public struct CodableJSONEncoder: Sendable {
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let root = EncodedNode()
-        try value.encode(to: NodeEncoder(node: root, codingPath: [], snakeCase: snakeCaseKeys))
+        try value.encode(to: NodeEncoder(node: root, codingPath: [], snakeCase: snakeCaseKeys, keepsOwnKeys: value is StringKeyedDictionary))
         var w = JSONWriter()
         w.escapeSlashes = escapeSlashes
+        w.openEmptyContainers = true
         w.write(root.json)
         return w.bytes
     }
@@ -73,10 +74,17 @@ func foundationNumber(_ d: Double) -> JSONValue {
     return .number(s)
 }
 
+/// Foundation converts no keys of a `[String: V]` (its keys are data, such
+/// as mechanism names), only those of the values inside.
+protocol StringKeyedDictionary {}
+extension Dictionary: StringKeyedDictionary where Key == String {}
+
 struct NodeEncoder: Encoder {
     let node: EncodedNode
     let codingPath: [CodingKey]
     let snakeCase: Bool
+    /// This value is a `[String: V]`: its keys stay as they are.
+    var keepsOwnKeys = false
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -91,8 +99,9 @@ struct NodeEncoder: Encoder {
 
     func singleValueContainer() -> SingleValueEncodingContainer { SingleNodeEncoder(encoder: self) }
 
-    func child(_ key: CodingKey?) -> NodeEncoder {
-        NodeEncoder(node: EncodedNode(), codingPath: key.map { codingPath + [$0] } ?? codingPath, snakeCase: snakeCase)
+    func child(_ key: CodingKey?, for value: Any? = nil) -> NodeEncoder {
+        NodeEncoder(node: EncodedNode(), codingPath: key.map { codingPath + [$0] } ?? codingPath, snakeCase: snakeCase,
+                    keepsOwnKeys: value is StringKeyedDictionary)
     }
 }
 
@@ -116,16 +125,18 @@ struct SingleNodeEncoder: SingleValueEncodingContainer {
     mutating func encode(_ v: UInt16) throws { set(.uint(UInt64(v))) }
     mutating func encode(_ v: UInt32) throws { set(.uint(UInt64(v))) }
     mutating func encode(_ v: UInt64) throws { set(.uint(v)) }
-    mutating func encode<T: Encodable>(_ v: T) throws { try v.encode(to: encoder) }
+    mutating func encode<T: Encodable>(_ v: T) throws {
+        try v.encode(to: NodeEncoder(node: encoder.node, codingPath: codingPath, snakeCase: encoder.snakeCase, keepsOwnKeys: v is StringKeyedDictionary))
+    }
 }
 
 struct KeyedNodeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: NodeEncoder
     var codingPath: [CodingKey] { encoder.codingPath }
 
-    func add(_ key: Key) -> NodeEncoder {
-        let child = encoder.child(key)
-        let name = encoder.snakeCase ? CodableJSONEncoder.snakeCase(key.stringValue) : key.stringValue
+    func add(_ key: Key, for value: Any? = nil) -> NodeEncoder {
+        let child = encoder.child(key, for: value)
+        let name = encoder.snakeCase && !encoder.keepsOwnKeys ? CodableJSONEncoder.snakeCase(key.stringValue) : key.stringValue
         encoder.node.members!.append((name, child.node))
         return child
     }
@@ -146,7 +157,7 @@ struct KeyedNodeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ v: UInt16, forKey key: Key) throws { put(.uint(UInt64(v)), key) }
     mutating func encode(_ v: UInt32, forKey key: Key) throws { put(.uint(UInt64(v)), key) }
     mutating func encode(_ v: UInt64, forKey key: Key) throws { put(.uint(v), key) }
-    mutating func encode<T: Encodable>(_ v: T, forKey key: Key) throws { try v.encode(to: add(key)) }
+    mutating func encode<T: Encodable>(_ v: T, forKey key: Key) throws { try v.encode(to: add(key, for: v)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         add(key).container(keyedBy: type)
@@ -161,8 +172,8 @@ struct UnkeyedNodeEncoder: UnkeyedEncodingContainer {
     var codingPath: [CodingKey] { encoder.codingPath }
     var count: Int { encoder.node.items!.count }
 
-    func add() -> NodeEncoder {
-        let child = encoder.child(nil)
+    func add(for value: Any? = nil) -> NodeEncoder {
+        let child = encoder.child(nil, for: value)
         encoder.node.items!.append(child.node)
         return child
     }
@@ -183,7 +194,7 @@ struct UnkeyedNodeEncoder: UnkeyedEncodingContainer {
     mutating func encode(_ v: UInt16) throws { put(.uint(UInt64(v))) }
     mutating func encode(_ v: UInt32) throws { put(.uint(UInt64(v))) }
     mutating func encode(_ v: UInt64) throws { put(.uint(v)) }
-    mutating func encode<T: Encodable>(_ v: T) throws { try v.encode(to: add()) }
+    mutating func encode<T: Encodable>(_ v: T) throws { try v.encode(to: add(for: v)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         add().container(keyedBy: type)

@@ -20,6 +20,9 @@ public struct JSONWriter {
     var bytes: [UInt8] = []
     /// "/" as "\/", Foundation's default (`scan` and `compare` turn it off).
     var escapeSlashes = false
+    /// Empty arrays and objects as Foundation's pretty printer writes them
+    /// ("[", a blank line, "]"); the streaming writer keeps "[]".
+    var openEmptyContainers = false
 
     mutating func write(_ v: JSONValue, indent: Int = 0) {
         switch v {
@@ -31,7 +34,7 @@ public struct JSONWriter {
         case .bool(let b): bytes += Array((b ? "true" : "false").utf8)
         case .null: bytes += Array("null".utf8)
         case .array(let items):
-            guard !items.isEmpty else { bytes += Array("[]".utf8); return }
+            guard !items.isEmpty else { empty("[", "]", indent); return }
             bytes.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -41,7 +44,7 @@ public struct JSONWriter {
             newline(indent)
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { bytes += Array("{}".utf8); return }
+            guard !members.isEmpty else { empty("{", "}", indent); return }
             bytes.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.sorted(by: { $0.0 < $1.0 }).enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -51,6 +54,15 @@ public struct JSONWriter {
             newline(indent)
             bytes.append(UInt8(ascii: "}"))
         }
+    }
+
+    mutating func empty(_ open: Character, _ close: Character, _ indent: Int) {
+        bytes += Array(String(open).utf8)
+        if openEmptyContainers {
+            bytes.append(UInt8(ascii: "\n"))
+            newline(indent)
+        }
+        bytes += Array(String(close).utf8)
     }
 
     /// `"key" : ` on a new line, as Foundation's pretty printer spaces it.

@@ -9,7 +9,7 @@ import Testing
 /// copy and a machine with none at all).
 @Suite struct NamesTests {
     static func deviceColumn(_ out: String) -> [String] {
-        out.split(separator: "\n").filter { $0.hasPrefix("00:0") }.map { String($0.split(separator: " ", maxSplits: 6).last ?? "") }
+        out.split(separator: "\n").filter { $0.hasPrefix("00:0") }.map { $0.split(separator: " ").dropFirst(6).joined(separator: " ") }
     }
 
     @Test func namesFromTheFileGivenWithDashI() throws {
@@ -19,7 +19,7 @@ import Testing
         let r = try CLITests.pcitime("scan", "--root", CLITests.firecracker, "-s", "00:02.0", "-i", ids)
         #expect(r.status == 0)
         #expect(r.err == "")
-        #expect(r.out.contains("00:02.0 ") && r.out.hasSuffix("Other storage: Test Vendor Test block device (rev 01)\n"))
+        #expect(Self.deviceColumn(r.out) == ["Other storage: Test Vendor Test block device (rev 01)"])
         #expect(Names(file: ids).file == ids)
     }
 
