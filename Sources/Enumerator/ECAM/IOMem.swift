@@ -13,7 +13,7 @@ public struct IOMem: Sendable {
         regions = text.split(separator: "\n").compactMap { line in
             let depth = line.prefix { $0 == " " }.count / 2
             let body = line.drop { $0 == " " }
-            guard let colon = body.firstRange(of: " : "),
+            guard let colon = body.range(ofText: " : "),
                   let dash = body[..<colon.lowerBound].firstIndex(of: "-"),
                   let start = UInt64(body[..<dash], radix: 16),
                   let end = UInt64(body[body.index(after: dash)..<colon.lowerBound], radix: 16)
@@ -44,7 +44,7 @@ public struct IOMem: Sendable {
     /// Segment and buses of a name holding "PCI ECAM SSSS [bus BB-BB]" or
     /// "PCI MMCONFIG SSSS [bus BB-BB]" (hex, exactly that many digits).
     static func ecamRegion(_ name: String) -> (UInt16, UInt8, UInt8)? {
-        guard let r = name.firstRange(of: "PCI ECAM ") ?? name.firstRange(of: "PCI MMCONFIG ") else { return nil }
+        guard let r = name.range(ofText: "PCI ECAM ") ?? name.range(ofText: "PCI MMCONFIG ") else { return nil }
         let rest = Array(name[r.upperBound...].utf8)
         let shape = Array("0000 [bus 00-00]".utf8)
         guard rest.count >= shape.count,

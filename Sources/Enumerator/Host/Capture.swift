@@ -147,9 +147,9 @@ public struct Capture {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let message = line.firstIndex(of: "]").map { line[line.index(after: $0)...].dropFirst() } ?? line[...]
             if afterInit && message.hasPrefix("  ") { continue }
-            afterInit = message.contains(" as init process")
+            afterInit = message.containsText(" as init process")
             var l = String(line)
-            if let r = l.firstRange(of: "Command line: ") ?? l.firstRange(of: "command line: ") {
+            if let r = l.range(ofText: "Command line: ") ?? l.range(ofText: "command line: ") {
                 l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]))
             }
             l = maskMACAddresses(l)
