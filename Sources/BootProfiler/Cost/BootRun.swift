@@ -10,12 +10,19 @@ public struct BootRequest: Sendable {
     public var measure: Bool
     /// Say whether kprobes work here (the log is this kernel's).
     public var checkTracing: Bool
+    /// Saved boot traces (function and/or function_graph) for the census.
+    public var ftrace: [String]
+    /// Read this kernel's tracefs for a boot trace (the log is this kernel's).
+    public var liveCensus: Bool
 
-    public init(latencyFiles: [String] = [], trace: String? = nil, measure: Bool = false, checkTracing: Bool = false) {
+    public init(latencyFiles: [String] = [], trace: String? = nil, measure: Bool = false, checkTracing: Bool = false,
+                ftrace: [String] = [], liveCensus: Bool = false) {
         self.latencyFiles = latencyFiles
         self.trace = trace
         self.measure = measure
         self.checkTracing = checkTracing
+        self.ftrace = ftrace
+        self.liveCensus = liveCensus
     }
 }
 
@@ -27,6 +34,8 @@ public struct BootRun: Sendable {
     public var cost: CostReport
     /// Whether `pcitime trace` could count the kernel's own accesses here.
     public var tracing: String
+    /// The measured boot census, when a boot trace was found.
+    public var census: CensusRun?
 
     /// `fromFile`: the log came from `--dmesg`, so without `--root` there is
     /// no matching tree to scan.
@@ -37,7 +46,14 @@ public struct BootRun: Sendable {
         for file in request.latencyFiles { latencies += try LatencyInput.load(path: file) }
         if request.measure { latencies += LatencyProbe.measure(options: options, have: latencies, notes: &notes) }
 
-        if let file = request.trace {
+        census = try CensusRun.load(files: request.ftrace, root: options.root, live: request.liveCensus, profile: profile)
+        if var run = census {
+            run.price(profile: profile, fallback: latencies)
+            census = run
+            counts = run.counts
+            let have = latencies
+            latencies += (run.latency?.estimates(source: run.latencySource ?? "function_graph") ?? []).filter { t in !have.contains { $0.mechanism == t.mechanism } }
+        } else if let file = request.trace {
             let (accesses, parser) = try TraceFile.parse(file)
             // The trace's own list of present functions when it has one
             // ('pcitime trace --save'), else this scan's.
@@ -52,6 +68,7 @@ public struct BootRun: Sendable {
             latencies += TraceCounts.latencies(accesses, source: file).filter { t in !have.contains { $0.mechanism == t.mechanism } }
         } else {
             counts = EnumerationModel(log: profile).counts(for: functions)
+            notes.append("the access counts are modelled: " + KernelParams.howTo)
         }
         cost = CostModel.report(profile: profile, counts: counts, latencies: latencies)
         cost.notes += notes

@@ -172,6 +172,8 @@ public struct BootProfile: Codable, Sendable, Equatable {
     /// "Run /init as init process": the end of the kernel's own boot.
     public var runInit: Phase?
     public var peerBusesDiscovered: [UInt8] = []
+    /// Slot numbers of `acpiphp: Slot [N] registered` lines before init.
+    public var hotplugSlots: [UInt8] = []
     /// `pci=lastbus=N` on the command line, if any.
     public var lastBusParameter: Int?
 

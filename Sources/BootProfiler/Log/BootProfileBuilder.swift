@@ -114,6 +114,12 @@ public struct BootProfileBuilder {
             } else if m.hasPrefix("ACPI: PCI Root Bridge [") {
                 openScan(t, m)
             }
+        case UInt8(ascii: "a"):
+            // `acpiphp: Slot [N] registered` (`[N-k]` for a repeated name):
+            // ACPI hotplug slots, whose status the kernel reads at boot.
+            if let rest = m.after("acpiphp: Slot ["), let (n, _) = rest.decimalValue(at: 0), n < 256, profile.runInit == nil {
+                profile.hotplugSlots.append(UInt8(n))
+            }
         case UInt8(ascii: "L"):
             guard let v = m.after("Linux version ") else { break }
             profile.boots += 1

@@ -16,6 +16,8 @@ public enum PerfettoRenderer {
         var tid: Int
         var s: String?
         var args: [String: String]
+        /// Numeric args (counter events).
+        var counters: [String: Int]? = nil
     }
 
     enum Track: Int, CaseIterable {
@@ -30,7 +32,7 @@ public enum PerfettoRenderer {
         }
     }
 
-    public static func render(_ p: BootProfile, counts: AccessCounts? = nil) -> String {
+    public static func render(_ p: BootProfile, counts: AccessCounts? = nil, census: CensusRun? = nil) -> String {
         var events: [Event] = []
         for t in Track.allCases {
             events.append(Event(name: "thread_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: 1, tid: t.rawValue, s: nil, args: ["name": t.name]))
@@ -49,6 +51,11 @@ public enum PerfettoRenderer {
         for w in p.devices {
             var args = ["id": hex(w.vendor, 4) + ":" + hex(w.device, 4), "class": hex(w.classCode, 6), "kind": w.kind,
                         "resources": w.resources.joined(separator: "; "), "source": "measured: kernel log timestamps"]
+            if let d = census?.census.devices.first(where: { $0.bdf == w.address.description }) {
+                args["census reads"] = String(d.reads)
+                args["census writes"] = String(d.writes)
+                args["census attribution"] = d.attribution
+            }
             if let c = counts?.device(w.address) {
                 args["accesses"] = String(c.total)
                 args["accesses source"] = c.total == 0 ? "" : counts!.provenance.description
@@ -66,6 +73,20 @@ public enum PerfettoRenderer {
                                 dur: call.microseconds, pid: 1, tid: Track.initcalls.rawValue, s: nil,
                                 args: ["returned": String(call.result), "source": "measured: initcall_debug"]))
         }
+        if let c = census {
+            // A counter track: accesses in each millisecond, per mechanism;
+            // a zero closes every run so gaps read as gaps.
+            var last: UInt64?
+            for b in c.perMillisecond {
+                if let l = last, b.ms > l + 1 {
+                    events.append(Event(name: "config accesses per ms", cat: "census", ph: "C", ts: (l + 1) * 1000, dur: nil, pid: 1, tid: 0, s: nil,
+                                        args: [:], counters: ["type 1": 0, "ECAM": 0]))
+                }
+                events.append(Event(name: "config accesses per ms", cat: "census", ph: "C", ts: b.ms * 1000, dur: nil, pid: 1, tid: 0, s: nil,
+                                    args: [:], counters: ["type 1": b.type1, "ECAM": b.ecam]))
+                last = b.ms
+            }
+        }
         var out = "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n"
         out += events.map(json).joined(separator: ",\n")
         out += "\n]}\n"
@@ -77,7 +98,9 @@ public enum PerfettoRenderer {
         if let d = e.dur { s += ",\"dur\":\(d)" }
         s += ",\"pid\":\(e.pid),\"tid\":\(e.tid)"
         if let sc = e.s { s += ",\"s\":\(quote(sc))" }
-        s += ",\"args\":{" + e.args.sorted { $0.key < $1.key }.map { quote($0.key) + ":" + quote($0.value) }.joined(separator: ",") + "}}"
+        let values = e.args.sorted { $0.key < $1.key }.map { quote($0.key) + ":" + quote($0.value) }
+            + (e.counters ?? [:]).sorted { $0.key < $1.key }.map { quote($0.key) + ":" + String($0.value) }
+        s += ",\"args\":{" + values.joined(separator: ",") + "}}"
         return s
     }
 

@@ -19,7 +19,8 @@ public enum SVGRenderer {
         }
     }
 
-    public static func render(_ p: BootProfile, title: String) -> String {
+    public static func render(_ p: BootProfile, title: String, census: CensusRun? = nil) -> String {
+        let counted = Dictionary(uniqueKeysWithValues: (census?.census.devices ?? []).map { ($0.bdf, $0.reads + $0.writes) })
         var rows: [Row] = []
         var marks: [(String, UInt64)] = []
         for ph in p.phases {
@@ -30,7 +31,8 @@ public enum SVGRenderer {
             }
         }
         for w in p.devices {
-            rows.append(Row(label: "\(w.address.short) [\(hex(w.vendor, 4)):\(hex(w.device, 4))]", start: w.start, end: w.end, color: "#4c9be8"))
+            let n = counted[w.address.description].map { ", \($0) accesses (census)" } ?? ""
+            rows.append(Row(label: "\(w.address.short) [\(hex(w.vendor, 4)):\(hex(w.device, 4))]\(n)", start: w.start, end: w.end, color: "#4c9be8"))
         }
         var seen = Set<String>()
         for call in (p.initcalls.longest.prefix(15) + p.initcalls.pci.prefix(15)) where seen.insert(call.name).inserted {
@@ -42,7 +44,8 @@ public enum SVGRenderer {
         let t1 = max(p.kernelBoot.map { t0.addingReportingOverflow($0).overflow ? .max : t0 + $0 } ?? 0, rows.map(\.end).max() ?? 0, marks.map(\.1).max() ?? 0, t0 == .max ? t0 : t0 + 1)
         let left = 20.0, labelWidth = 0.0, width = 1400.0, rowHeight = 16.0, top = 60.0
         let plot = width - left * 2 - labelWidth
-        let height = top + Double(rows.count) * rowHeight + 40
+        let band = census == nil ? 0.0 : 60.0
+        let height = top + Double(rows.count) * rowHeight + 40 + band
         func x(_ t: UInt64) -> Double { left + labelWidth + Double(t - min(t, t0)) / Double(t1 - t0) * plot }
 
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -78,6 +81,19 @@ public enum SVGRenderer {
             s += "<line x1=\(q(mx)) y1=\(q(top - 10)) x2=\(q(mx)) y2=\(q(height - 30)) stroke=\"#c33\" stroke-dasharray=\"3,3\"/>"
             let anchor = mx > width - 80 ? " text-anchor=\"end\"" : ""
             s += "<text x=\(q(mx > width - 80 ? mx - 2 : mx + 2)) y=\(q(top - 12 - Double(i % 2) * 10))\(anchor) fill=\"#c33\" font-size=\"9\">\(SVGDocument.escape(name))</text>\n"
+        }
+        if let c = census, let peak = c.perMillisecond.map({ $0.type1 + $0.ecam }).max(), peak > 0 {
+            // Accesses per millisecond: type 1 stacked under ECAM.
+            let base = height - 40
+            s += "<text x=\(q(left)) y=\(q(base - band + 12))>\(SVGDocument.escape("config accesses per ms (census, measured; peak \(peak)): type 1 grey, ECAM orange"))</text>\n"
+            let scale = (band - 20) / Double(peak)
+            for b in c.perMillisecond {
+                let bx = x(b.ms * 1000), bw = max(1.0, x(b.ms * 1000 + 1000) - bx)
+                let h1 = Double(b.type1) * scale, h2 = Double(b.ecam) * scale
+                if b.type1 > 0 { s += "<rect x=\(q(bx)) y=\(q(base - h1)) width=\(q(bw)) height=\(q(h1)) fill=\"#777\"/>" }
+                if b.ecam > 0 { s += "<rect x=\(q(bx)) y=\(q(base - h1 - h2)) width=\(q(bw)) height=\(q(h2)) fill=\"#e8a33c\"/>" }
+            }
+            s += "\n"
         }
         s += "</svg>\n"
         return s

@@ -13,10 +13,13 @@ import Glibc
 ///       subsystem_vendor,subsystem_device,irq,resource,driver}
 ///   sys/firmware/acpi/tables/MCFG            when the firmware has one
 ///   proc/iomem, proc/cmdline, dmesg.txt
+///   sys/kernel/tracing/{snapshot|trace}      the boot census's trace, when the
+///                                            function(_graph) tracer ran at boot
 public struct Capture {
     /// Kernel parameters pcitime interprets; `redact` keeps only these.
     public static let keptParameters: Set<String> = [
         "pci", "iomem", "initcall_debug", "kprobe_event", "printk.time", "acpi", "tsc_early_khz", "pcie_ports", "pcie_aspm",
+        "ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot",
     ]
     static let deviceFiles = ["config", "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device", "irq", "resource"]
 
@@ -96,9 +99,26 @@ public struct Capture {
             }
             try put(Array(text.utf8), tmp + "/" + file)
         }
+        try bootTrace(tmp)
         let log = try kernelLog.text()
         try put(Array((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/dmesg.txt")
         try put(Array((source + "\n").utf8), tmp + "/SOURCE")
+    }
+
+    /// The boot census's trace, when the function or function_graph tracer
+    /// ran at boot: the boot snapshot when it holds entries, else the live
+    /// buffer (read only; tracefs is not mounted or changed here).
+    func bootTrace(_ tmp: String) throws {
+        let dir = root.appendingPath("sys/kernel/tracing")
+        guard let tracer = FileManager.default.contents(atPath: dir + "/current_tracer").map({ String(decoding: $0, as: UTF8.self) }),
+              ["function", "function_graph"].contains(tracer.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        for name in ["snapshot", "trace"] {
+            guard let data = FileManager.default.contents(atPath: dir + "/" + name),
+                  String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").contains(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { continue }
+            try makeDirectory(tmp + "/sys/kernel/tracing")
+            try put(data, tmp + "/sys/kernel/tracing/" + name)
+            return
+        }
     }
 
     func makeDirectory(_ path: String) throws {

@@ -13,6 +13,15 @@ extension PCITime {
             (sysfs, or ROOT's tree) after Linux's enumeration sequence. Per-access latencies come from --latency FILE \
             ('pcitime scan --json' output) or, on a live run, short pio and ecam scans of this machine. \
             Boot with initcall_debug to see every initcall.
+
+            The boot census: boot with the parameters --kernel-params prints (--kernel-params --timed for the \
+            function_graph variant that also times each access). pcitime then reads the boot's trace from tracefs \
+            (mounted read-only if it is not; never cleared or changed): the boot snapshot when there is one, else the \
+            live buffer, saying which; or from --ftrace FILE (a saved trace or snapshot; give both tracers' files to \
+            count with one and time with the other), or from ROOT/sys/kernel/tracing/{snapshot,trace} of a capture. \
+            It counts every access to init by mechanism, reason, boot phase and device, prices each device's accesses \
+            at its own latency and prints what each change would save. Without a boot trace the counts are modelled, \
+            and the report says how to get a census.
             """
         )
 
@@ -27,6 +36,18 @@ extension PCITime {
         @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"))
         var trace: String?
 
+        @Option(help: ArgumentHelp("A saved function or function_graph boot trace (tracefs trace or snapshot) for the census (repeatable).", valueName: "FILE"))
+        var ftrace: [String] = []
+
+        @Flag(name: .customLong("kernel-params"), help: "Print the kernel command-line parameters for a boot census, and exit.")
+        var kernelParams = false
+
+        @Flag(help: "With --kernel-params: the function_graph variant that also times each access.")
+        var timed = false
+
+        @Flag(help: "With --kernel-params: also record each call's arguments for exact per-device counts (Linux 6.15+, CONFIG_FUNCTION_TRACE_ARGS).")
+        var arguments = false
+
         @Flag(help: "Print JSON instead of the table.")
         var json = false
 
@@ -39,23 +60,31 @@ extension PCITime {
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")
         var noMeasure = false
 
+        func validate() throws {
+            if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
+        }
+
         func run() throws {
+            if kernelParams { try printOut(KernelParams.line(latency: timed, arguments: arguments) + "\n"); return }
             try pcitime.run {
                 let options = try source.methodOptions()
                 let live = dmesg == nil && options.root == "/"
                 let (profile, logName) = try KernelLog.load(file: dmesg, root: options.root)
 
-                let request = BootRequest(latencyFiles: latency, trace: trace, measure: live && !noMeasure, checkTracing: live)
+                let request = BootRequest(latencyFiles: latency, trace: trace, measure: live && !noMeasure, checkTracing: live,
+                                          ftrace: ftrace, liveCensus: live)
                 let boot = try BootRun(profile: profile, request: request, options: options, fromFile: dmesg != nil)
                 let (counts, latencies, cost, tracing) = (boot.counts, boot.latencies, boot.cost, boot.tracing)
 
-                if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts), to: path) }
-                if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)"), to: path) }
+                let census = boot.census
+                if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts, census: census), to: path) }
+                if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)", census: census), to: path) }
                 if json {
-                    let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing)
-                    try printOut(try JSONOutput.encode(out, keys: .asWritten) + "\n")
+                    let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
+                    try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
-                    try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing))
+                    try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing)
+                                 + (census.map(CensusTable.render) ?? ""))
                 }
             }
         }

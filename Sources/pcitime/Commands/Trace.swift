@@ -21,7 +21,9 @@ extension PCITime {
             CONFIG_KPROBE_EVENTS. At boot: --kernel-param prints the same probes as a kprobe_event= kernel parameter; \
             the kernel arms those after the core PCI scan (fs_initcall, after pci_subsys_init), so they show driver \
             probes, not enumeration; save /sys/kernel/tracing/trace after boot and give it to --from or \
-            'pcitime boot --trace'. --from FILE reads a saved trace instead of tracing.
+            'pcitime boot --trace'. For the boot's own enumeration, print the function tracer's parameters with \
+            'pcitime boot --kernel-params': it starts before the PCI scan, needs no kprobes, and 'pcitime boot' \
+            then counts every access to init. --from FILE reads a saved trace instead of tracing.
             """
         )
 
@@ -59,7 +61,11 @@ extension PCITime {
         }
 
         func run() throws {
-            if kernelParam { try printOut(KprobeSession.bootParameter + "\n"); return }
+            if kernelParam {
+                try printOut(KprobeSession.bootParameter + "\n")
+                try? OutputFile.standardError.write("pcitime: these probes arm after the core PCI scan; for the boot's enumeration see 'pcitime boot --kernel-params'\n")
+                return
+            }
             try pcitime.run {
                 let trace: TraceRun
                 if let file = from {

@@ -174,6 +174,11 @@ import Testing
             _ = PerfettoRenderer.render(p, counts: counts)
             _ = SVGRenderer.render(p, title: name)
         }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "ftrace")) ?? [] {
+            guard var run = try? CensusRun.load(files: [dir + "ftrace/" + name], root: "/", live: false, profile: try KernelLog.profile(path: Fixtures.log("qemu-q35.dmesg.txt"))) else { continue }
+            run.price(profile: try KernelLog.profile(path: Fixtures.log("qemu-q35.dmesg.txt")), fallback: [])
+            _ = CensusTable.render(run)
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "trace")) ?? [] {
             guard let (accesses, parser) = try? TraceFile.parse(dir + "trace/" + name) else { continue }
             let counts = TraceCounts.counts(accesses, present: parser.present ?? TraceCounts.inferredPresent(accesses), base: .type1, extended: .ecam, source: name)

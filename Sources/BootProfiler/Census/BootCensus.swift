@@ -1,0 +1,230 @@
+import Enumerator
+
+/// Reads and writes, the pair every census line counts.
+public struct ReadWrite: Codable, Sendable, Equatable {
+    public var reads = 0
+    public var writes = 0
+    public init(reads: Int = 0, writes: Int = 0) { self.reads = reads; self.writes = writes }
+    public var total: Int { reads + writes }
+    mutating func add(write: Bool) { if write { writes += 1 } else { reads += 1 } }
+}
+
+/// Every config access the kernel made from the tracer's start to "Run ...
+/// as init process", counted by mechanism, reason, boot phase and device,
+/// plus the early-quirks reads before the tracer (modelled).
+public struct BootCensus: Codable, Sendable, Equatable {
+    public struct ByMechanism: Codable, Sendable, Equatable {
+        public var type1 = ReadWrite()
+        public var ecam = ReadWrite()
+    }
+    public struct ReasonCount: Codable, Sendable, Equatable {
+        public var reason: String
+        public var reads: Int
+        public var writes: Int
+        /// How many of these the caller's name gave (the rest: the boot phase).
+        public var from_caller: Int
+    }
+    public struct PhaseCount: Codable, Sendable, Equatable {
+        public var phase: String
+        public var reads: Int
+        public var writes: Int
+    }
+    public struct Device: Codable, Sendable, Equatable {
+        public var bdf: String
+        public var reads: Int
+        public var writes: Int
+        /// "exact" (the trace's arguments) or "by time window" (the log's windows).
+        public var attribution: String
+        public var type1: Int
+        public var ecam: Int
+    }
+    public struct Early: Codable, Sendable, Equatable {
+        public var reads: Int
+        public var writes: Int
+        public var modelled = true
+        public var method: String
+    }
+
+    /// Which tracer and where its text came from.
+    public var source: String
+    public var tracer: String
+    /// Whether the trace carried function arguments (exact per-device counts).
+    public var arguments: Bool
+    public var traced_reads = 0
+    public var traced_writes = 0
+    /// Traced accesses to functions that exist (the measured part).
+    public var present_reads = 0
+    public var present_writes = 0
+    /// Reads that found nothing: empty slots, absent functions, peer buses.
+    public var empty_reads = 0
+    /// How the empty-slot part of `empty_reads` was found.
+    public var empty_method: String
+    public var peer_bus_probes = 0
+    /// Entries the tracer dropped (LOST markers) or overwrote (header).
+    public var lost = 0
+    /// Calls after "Run ... as init process" (not boot), left out.
+    public var after_init = 0
+    public var before_tracing: Early
+    /// present + before_tracing: what QEMU's trace of the boot sees.
+    public var total_present_reads = 0
+    public var total_present_writes = 0
+    public var by_mechanism = ByMechanism()
+    public var by_reason: [ReasonCount] = []
+    public var by_phase: [PhaseCount] = []
+    public var devices: [Device] = []
+    /// Present-function accesses no device window held (time-window mode).
+    public var unattributed = ReadWrite()
+    public var first_call_us: UInt64?
+    public var last_call_us: UInt64?
+    public var notes: [String] = []
+}
+
+extension BootCensus {
+    /// Builds the census from parsed calls and the same boot's kernel log.
+    /// Throws when the trace cannot be this boot's.
+    public static func build(calls: [FtraceCall], parser: FtraceParser, profile: BootProfile, source: String, name: String) throws -> BootCensus {
+        guard !calls.isEmpty else {
+            throw PCITimeError.input(name, parser.malformed + parser.foreign > 0
+                ? "no call of \(KernelParams.functions) in \(parser.malformed + parser.foreign + parser.graphLines + parser.functionLines) trace lines"
+                : "no trace entries (was the kernel booted with `pcitime boot --kernel-params`?)")
+        }
+        let index = BootPhaseIndex(profile)
+        let present = Set(profile.bootDevices.map(\.address))
+        let exact = calls.contains { $0.target != nil }
+        let initAt = profile.runInit.map { $0.start * 1000 }
+        let lastLog = (profile.lastTime ?? 0) * 1000
+        let timed = calls.compactMap(\.time)
+        if let first = timed.min(), let last = timed.max(), lastLog > 0 {
+            // Times beyond the log's last line (a second of slack for the
+            // snapshot's swap) mean another boot's trace.
+            if first > lastLog + 1_000_000_000 {
+                throw PCITimeError.input(name, "trace starts at \(Format.ms(Double(first) / 1000)) ms, after the kernel log ends (\(Format.ms(Double(lastLog) / 1000)) ms): not this boot's trace")
+            }
+            _ = last
+        }
+        var c = BootCensus(source: source, tracer: (parser.tracer ?? .function).rawValue, arguments: exact,
+                           empty_method: "", before_tracing: Early(reads: 0, writes: 0, method: ""))
+        c.lost = parser.lost
+        var reasons: [AccessReason: (ReadWrite, Int)] = [:]
+        var phases: [String: ReadWrite] = [:]
+        var phaseOrder: [String] = []
+        var devices: [PCIAddress: (ReadWrite, Int, Int)] = [:]
+        for call in calls {
+            if let t = call.time, let i = initAt, t > i { c.after_init += 1; continue }
+            let w = call.function.isWrite
+            if w { c.traced_writes += 1 } else { c.traced_reads += 1 }
+            if call.function.mechanism == .type1 { c.by_mechanism.type1.add(write: w) } else { c.by_mechanism.ecam.add(write: w) }
+            let ph = call.time.map { index.phase(atMicroseconds: $0 / 1000) } ?? BootPhase(kind: .other, device: nil, name: "unknown time (no abstime)")
+            if phases[ph.kind.rawValue] == nil { phaseOrder.append(ph.kind.rawValue) }
+            phases[ph.kind.rawValue, default: ReadWrite()].add(write: w)
+            var (reason, fromCaller) = AccessReason.of(caller: call.caller, phase: ph.kind)
+            if reason == .peerBus { c.peer_bus_probes += 1 }
+            if let t = call.target {
+                if reason != .peerBus && !present.contains(t.address) && !w { reason = .emptySlot }
+                if present.contains(t.address) {
+                    var d = devices[t.address] ?? (ReadWrite(), 0, 0)
+                    d.0.add(write: w)
+                    if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
+                    devices[t.address] = d
+                }
+            } else if reason != .peerBus, let a = ph.device {
+                var d = devices[a] ?? (ReadWrite(), 0, 0)
+                d.0.add(write: w)
+                if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
+                devices[a] = d
+            } else if reason != .peerBus {
+                c.unattributed.add(write: w)
+            }
+            if reason == .emptySlot { fromCaller = true }
+            var r = reasons[reason] ?? (ReadWrite(), 0)
+            r.0.add(write: w)
+            if fromCaller { r.1 += 1 }
+            reasons[reason] = r
+        }
+        c.first_call_us = timed.min().map { $0 / 1000 }
+        c.last_call_us = timed.filter { initAt == nil || $0 <= initAt! }.max().map { $0 / 1000 }
+
+        // Present vs empty.
+        let emptySlots: Int
+        if exact {
+            emptySlots = reasons[.emptySlot]?.0.reads ?? 0
+            c.empty_method = "measured: reads of functions the log does not list (the trace's arguments)"
+        } else {
+            let mmcfgProbes = calls.filter { $0.caller?.hasPrefix("pci_mmcfg_early_init") ?? false }.count
+            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots, hostBridgeProbes: mmcfgProbes >= 5)
+            c.empty_method = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices"
+        }
+        c.empty_reads = emptySlots + c.peer_bus_probes
+        c.present_reads = max(0, c.traced_reads - c.empty_reads)
+        c.present_writes = c.traced_writes
+        if exact {
+            c.present_writes = devices.values.reduce(0) { $0 + $1.0.writes }
+        }
+        // No pci_conf1 call at all (microvm with pcie=on: "No config space
+        // access function found"): port 0xCF8 reaches nothing, nor did early-quirks.
+        let typeOne = c.by_mechanism.type1.total > 0
+        let early = EarlyQuirksModel.counts(devices: profile.bootDevices, typeOneAvailable: typeOne)
+        c.before_tracing = Early(reads: early.reads, writes: early.writes, method: early.method)
+        c.total_present_reads = c.present_reads + early.reads
+        c.total_present_writes = c.present_writes + early.writes
+        c.by_reason = AccessReason.allCases.compactMap { r in
+            reasons[r].map { ReasonCount(reason: r.rawValue, reads: $0.0.reads, writes: $0.0.writes, from_caller: $0.1) }
+        }
+        c.by_phase = phaseOrder.map { PhaseCount(phase: $0, reads: phases[$0]!.reads, writes: phases[$0]!.writes) }
+        let how = exact ? "exact" : "by time window"
+        c.devices = devices.sorted { $0.key < $1.key }.map { a, d in
+            Device(bdf: a.description, reads: d.0.reads, writes: d.0.writes, attribution: how, type1: d.1, ecam: d.2)
+        }
+        if c.lost > 0 { c.notes.append("the tracer lost \(c.lost) entries (LOST markers or an overwritten buffer): the census is short by up to that many; boot with a larger trace_buf_size") }
+        if parser.mixed { c.notes.append("the file mixes function and function_graph lines (\(parser.functionLines) and \(parser.graphLines)): counted together") }
+        if parser.malformed > 0 { c.notes.append("\(parser.malformed) unreadable trace lines skipped (cut or garbled)") }
+        if parser.unmatched > 0 { c.notes.append("\(parser.unmatched) function_graph calls without their other half (buffer start or end)") }
+        if c.after_init > 0 { c.notes.append("\(c.after_init) calls after \"Run ... as init process\" are not boot and were left out") }
+        if initAt == nil { c.notes.append("the log has no \"Run ... as init process\" line: every traced call counted") }
+        if !exact { c.notes.append("per-device counts are by time window: each access goes to the device whose enumeration window or driver probe (kernel log) holds it; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
+        return c
+    }
+}
+
+/// The reads of empty slots a bus scan makes, from the log's devices, for a
+/// trace without arguments.
+public enum EmptySlotModel {
+    /// PCIe ports (QEMU's root port, ioh3420, xio3130 downstream): their
+    /// secondary bus holds one device, so the kernel probes only slot 0.
+    static let ports: Set<UInt32> = [0x1b36_000c, 0x8086_3420, 0x104c_8233]
+
+    /// `hotplugSlots`: the log's acpiphp slot numbers; each one no bus has a
+    /// device at gets one vendor-ID read (acpiphp's get_slot_status).
+    /// `hostBridgeProbes`: pci_mmcfg_check_hostbridge ran (its 5 reads in the
+    /// trace): 2 of them probe 00:18.0 and 01:18.0, AMD's northbridge.
+    public static func reads(devices: [DeviceWindow], hotplugSlots: [UInt8] = [], hostBridgeProbes: Bool = false) -> Int {
+        var byBus: [UInt8: [DeviceWindow]] = [:]
+        for d in devices { byBus[d.address.bus, default: []].append(d) }
+        let bridges = devices.filter { $0.headerType & 0x7f == 1 }
+        let portBridges = bridges.filter { ports.contains(UInt32($0.vendor) << 16 | UInt32($0.device)) || $0.kind.contains("Port") }
+        var reads = 0
+        // Buses behind PCIe ports (only_one_child): slot 0 only.
+        let behindPorts = max(0, min(portBridges.count, byBus.keys.filter { $0 != 0 }.count))
+        for (bus, list) in byBus {
+            let slots = Set(list.map(\.address.device))
+            let onlyOne = bus != 0 && behindPorts > 0 && slots == [0] && list.allSatisfy { $0.address.device == 0 }
+            if !onlyOne { reads += 32 - slots.count }
+            for s in slots {
+                let fns = list.filter { $0.address.device == s }.count
+                if fns > 1 { reads += 8 - fns }
+            }
+        }
+        // Ports with nothing behind them: one read of slot 0 each; other
+        // empty bridges: a whole bus.
+        let emptyBuses = max(0, bridges.count - byBus.keys.filter { $0 != 0 }.count)
+        let emptyPorts = min(emptyBuses, max(0, portBridges.count - behindPorts))
+        reads += emptyPorts + (emptyBuses - emptyPorts) * 32
+        let slotsInUse = Set(devices.map(\.address.device))
+        reads += hotplugSlots.filter { !slotsInUse.contains($0) }.count
+        if hostBridgeProbes {
+            reads += [PCIAddress(segment: 0, bus: 0, device: 0x18, function: 0), PCIAddress(segment: 0, bus: 1, device: 0x18, function: 0)]
+                .filter { a in !devices.contains { $0.address == a } }.count
+        }
+        return reads
+    }
+}

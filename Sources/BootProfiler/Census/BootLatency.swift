@@ -1,0 +1,72 @@
+import Enumerator
+import Histogram
+
+/// In-kernel duration of each config access at boot, from function_graph:
+/// the access through the real hypervisor with no system call around it.
+/// The tracer's own cost is measured in the same trace and subtracted: the
+/// spinlock helpers traced inside each access do almost nothing, so their
+/// median duration is what one traced call costs the tracer (entry and exit
+/// records); each access is charged that once for itself and once per call
+/// nested in it.
+public struct BootLatency: Sendable {
+    public struct Distribution: Codable, Sendable, Equatable {
+        public var name: String
+        public var count: Int
+        public var p50_ns: UInt64
+        public var p90_ns: UInt64
+        public var p99_ns: UInt64
+        public var max_ns: UInt64
+        public var mean_ns: Double
+    }
+
+    public var byMechanism: [Mechanism: Histogram<UInt64>] = [:]
+    public var byDevice: [PCIAddress: Histogram<UInt64>] = [:]
+    /// Median duration of leaf calls nested in accesses; nil when none.
+    public var overheadPerCallNs: UInt64?
+    public var nestedCalls = 0
+    public var timed = 0
+    public var attribution: String
+
+    /// `device`: where each call goes (its arguments, else the log's window).
+    public init(calls: [FtraceCall], parser: FtraceParser, device: (FtraceCall) -> PCIAddress?) {
+        var leaves = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        for ns in parser.nestedLeafNanoseconds { leaves.record(ns) }
+        overheadPerCallNs = leaves.totalCount > 0 ? leaves.valueAtPercentile(50) : nil
+        attribution = calls.contains { $0.target != nil } ? "exact" : "by time window"
+        let o = overheadPerCallNs ?? 0
+        for c in calls {
+            guard let ns = c.nanoseconds else { continue }
+            timed += 1
+            nestedCalls += c.nested
+            let charged = o * UInt64(1 + c.nested)
+            let v = ns > charged ? ns - charged : 0
+            byMechanism[c.function.mechanism, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v)
+            if let a = device(c) { byDevice[a, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v) }
+        }
+    }
+
+    public var method: String {
+        guard let o = overheadPerCallNs else { return "function_graph durations, tracer overhead not measured (no nested calls)" }
+        return "function_graph entry to return, minus the tracer's overhead: \(o) ns per traced call (median of \(nestedCalls) spinlock-helper calls nested in the accesses), charged once per access and once per nested call"
+    }
+
+    public static func distribution(_ name: String, _ h: Histogram<UInt64>) -> Distribution {
+        Distribution(name: name, count: Int(h.totalCount), p50_ns: h.valueAtPercentile(50), p90_ns: h.valueAtPercentile(90),
+                     p99_ns: h.valueAtPercentile(99), max_ns: h.max, mean_ns: h.mean)
+    }
+
+    public var mechanisms: [Distribution] {
+        byMechanism.sorted { $0.key.rawValue > $1.key.rawValue }.map { Self.distribution($0.key.rawValue, $0.value) }
+    }
+    public var devices: [Distribution] {
+        byDevice.sorted { $0.key < $1.key }.map { Self.distribution($0.key.description, $0.value) }
+    }
+
+    /// Per-mechanism medians as the cost model's latencies.
+    public func estimates(source: String) -> [LatencyEstimate] {
+        byMechanism.sorted { $0.key.rawValue > $1.key.rawValue }.map { m, h in
+            LatencyEstimate(mechanism: m, nanoseconds: Double(h.valueAtPercentile(50)),
+                            provenance: .measured("\(source): median in-kernel duration of \(h.totalCount) \(m.rawValue) accesses at boot (\(method))"))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Enumerator
+
+/// Where in the boot an access fell, from the kernel log's phases: the
+/// census's "by boot phase" and the time-window attribution of devices.
+public struct BootPhase: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case beforeScan = "before the PCI scan"
+        case device = "device enumeration"
+        case scanTail = "scan tail (bridges, resources)"
+        case driver = "driver probes"
+        case other = "after the scan"
+    }
+    public var kind: Kind
+    /// The device whose enumeration window or driver probe holds the access.
+    public var device: PCIAddress?
+    /// The log phase's name ("driver virtio-pci", "PCI scan"...).
+    public var name: String
+}
+
+/// Looks up times (microseconds on the log's clock) in the log's windows.
+public struct BootPhaseIndex: Sendable {
+    let devices: [DeviceWindow]
+    let drivers: [(start: UInt64, end: UInt64, name: String, device: PCIAddress?)]
+    let scans: [Phase]
+    let resources: Phase?
+    let firstScan: UInt64?
+
+    public init(_ p: BootProfile) {
+        devices = p.bootDevices.sorted { $0.start < $1.start }
+        drivers = p.drivers.map { d in
+            (d.start, d.end, "driver " + d.driver, d.devices.lazy.compactMap { PCIAddress(String($0)) }.first)
+        }
+        scans = p.scans
+        resources = p.resources
+        firstScan = p.scans.map(\.start).min()
+    }
+
+    public func phase(atMicroseconds t: UInt64) -> BootPhase {
+        // Driver probes first: they are narrower than a scan's tail.
+        if let d = drivers.last(where: { $0.start <= t && t < max($0.end, $0.start + 1) }) {
+            return BootPhase(kind: .driver, device: d.device, name: d.name)
+        }
+        if let w = devices.last(where: { $0.start <= t && t < $0.end }) {
+            return BootPhase(kind: .device, device: w.address, name: "enumerating " + w.address.description)
+        }
+        if let s = scans.first(where: { $0.start <= t && t <= ($0.end ?? $0.start) }) {
+            return BootPhase(kind: .scanTail, device: nil, name: s.name)
+        }
+        if let r = resources, r.start <= t, t <= (r.end ?? r.start) { return BootPhase(kind: .scanTail, device: nil, name: r.name) }
+        if let f = firstScan, t < f { return BootPhase(kind: .beforeScan, device: nil, name: "before the PCI scan") }
+        return BootPhase(kind: .other, device: nil, name: "after the scan")
+    }
+}

@@ -1,0 +1,113 @@
+import BootProfiler
+import Enumerator
+import Foundation
+import Testing
+
+/// The boot census against the real q35 guest boot in fixtures/ftrace/q35
+/// (Debian 6.1 cloud kernel, QEMU 7.2 TCG; see its SOURCE) and QEMU's own
+/// count of the same boot's accesses.
+@Suite struct CensusTests {
+    static let dir = Fixtures.root + "/fixtures/ftrace/q35/"
+
+    static func census(_ file: String = "function.snapshot") throws -> (BootCensus, FtraceParser) {
+        let p = try KernelLog.profile(path: dir + "dmesg.txt")
+        let (calls, parser) = try #require(try TraceSource.parse(path: dir + file, required: true))
+        return (try BootCensus.build(calls: calls, parser: parser, profile: p, source: file, name: file), parser)
+    }
+
+    @Test func functionTracerParse() throws {
+        let (c, parser) = try Self.census()
+        #expect(parser.tracer == .function && !parser.mixed)
+        #expect(parser.entriesInBuffer == 9923 && parser.entriesWritten == 9923 && parser.lost == 0)
+        #expect(parser.malformed == 0 && parser.foreign == 0)
+        #expect(c.traced_reads == 9545 && c.traced_writes == 378)
+        #expect(c.by_mechanism.type1 == ReadWrite(reads: 9390, writes: 369))
+        #expect(c.by_mechanism.ecam == ReadWrite(reads: 155, writes: 9))
+        #expect(!c.arguments && c.devices.allSatisfy { $0.attribution == "by time window" })
+    }
+
+    /// Peer-bus probes equal the raw trace's pcibios_scan_specific_bus callers.
+    @Test func peerBusProbes() throws {
+        let (c, _) = try Self.census()
+        let raw = try String(contentsOfFile: Self.dir + "function.snapshot", encoding: .utf8)
+        let callers = raw.split(separator: "\n").filter { $0.hasSuffix("<-pcibios_scan_specific_bus") }.count
+        #expect(c.peer_bus_probes == 8128 && callers == 8128)
+        #expect(c.by_reason.first { $0.reason == AccessReason.peerBus.rawValue }?.reads == 8128)
+        #expect(c.by_reason.first { $0.reason == AccessReason.barSizing.rawValue }?.writes == 294)
+    }
+
+    /// Present-function totals (measured + the modelled early part) against
+    /// QEMU's trace of the same boot: within 1%, reads and writes apart.
+    @Test func matchesQEMU() throws {
+        let (c, _) = try Self.census()
+        #expect(c.present_reads == 1380 && c.present_writes == 378)
+        #expect(c.before_tracing.reads == 43 && c.before_tracing.writes == 0 && c.before_tracing.modelled)
+        #expect(c.empty_reads == 8165)
+        struct Truth: Decodable { var reads: Int; var writes: Int }
+        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: Self.dir + "qemu-boot-count.json")))
+        #expect(truth.reads == 1422 && truth.writes == 378)
+        #expect(abs(Double(c.total_present_reads - truth.reads)) / Double(truth.reads) <= 0.01)
+        #expect(c.total_present_writes == truth.writes)
+    }
+
+    /// Every captured topology: (name, present reads, writes, early-quirks
+    /// reads (modelled; QEMU saw the same number before the tracer), peer-bus
+    /// probes, empty reads, QEMU's reads, writes).
+    static let topologies: [(String, Int, Int, Int, Int, Int, Int, Int)] = [
+        ("q35", 1380, 378, 43, 8128, 8165, 1422, 378),
+        ("q35-wide", 7290, 1633, 175, 7584, 7707, 7453, 1633),
+        ("q35-switch", 1543, 391, 41, 8032, 8097, 1583, 391),
+        ("pc", 598, 234, 28, 0, 59, 626, 234),
+        ("microvm", 529, 110, 0, 0, 27, 528, 110),
+    ]
+
+    @Test(arguments: topologies) func everyTopology(_ t: (String, Int, Int, Int, Int, Int, Int, Int)) throws {
+        let dir = Fixtures.root + "/fixtures/ftrace/\(t.0)/"
+        let p = try KernelLog.profile(path: dir + "dmesg.txt")
+        let (calls, parser) = try #require(try TraceSource.parse(path: dir + "function.snapshot", required: true))
+        let c = try BootCensus.build(calls: calls, parser: parser, profile: p, source: t.0, name: t.0)
+        let got: [Int] = [c.present_reads, c.present_writes, c.before_tracing.reads, c.peer_bus_probes, c.empty_reads]
+        #expect(got == [t.1, t.2, t.3, t.4, t.5])
+        let raw = try String(contentsOfFile: dir + "function.snapshot", encoding: .utf8)
+        #expect(c.peer_bus_probes == raw.split(separator: "\n").filter { $0.hasSuffix("<-pcibios_scan_specific_bus") }.count)
+        struct Truth: Decodable { var reads: Int; var writes: Int }
+        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "qemu-boot-count.json")))
+        #expect(truth.reads == t.6 && truth.writes == t.7)
+        #expect(abs(Double(c.total_present_reads - truth.reads)) <= 0.01 * Double(truth.reads))
+        #expect(abs(Double(c.total_present_writes - truth.writes)) <= 0.01 * Double(truth.writes))
+    }
+
+    /// function_graph: every call timed, the tracer's overhead measured from
+    /// the spinlock helpers nested in each access.
+    @Test func graphLatency() throws {
+        let (calls, parser) = try #require(try TraceSource.parse(path: Self.dir + "function_graph.snapshot", required: true))
+        #expect(parser.tracer == .functionGraph && parser.unmatched == 0 && parser.malformed == 0)
+        #expect(calls.count == 9923 && calls.allSatisfy { $0.nanoseconds != nil && $0.time != nil })
+        #expect(calls.filter { $0.function == .mmcfgRead }.count == 155)
+        let l = BootLatency(calls: calls, parser: parser) { _ in nil }
+        #expect(l.overheadPerCallNs == 903 && l.nestedCalls == 20142)
+        #expect(l.byMechanism[.type1]?.totalCount == 9759 && l.byMechanism[.ecam]?.totalCount == 164)
+        // The first access: 778.091 us with two nested helpers (41.498 and 2.366 us).
+        #expect(calls[0].nanoseconds == 778_091 && calls[0].nested == 2 && calls[0].time == 6_486_563_000)
+    }
+
+    /// The graph snapshot is a second boot: against the first boot's log it
+    /// is refused as another boot's trace, in one line naming the file.
+    @Test func otherBootRefused() throws {
+        #expect(throws: PCITimeError.self) { try Self.census("function_graph.snapshot") }
+    }
+
+    @Test func kernelParams() {
+        #expect(KernelParams.census == "ftrace=function ftrace_filter=pci_conf1_read,pci_conf1_write,pci_mmcfg_read,pci_mmcfg_write trace_clock=global trace_buf_size=16M ftrace_boot_snapshot")
+        #expect(KernelParams.latency == "ftrace=function_graph ftrace_graph_filter=pci_conf1_read,pci_conf1_write,pci_mmcfg_read,pci_mmcfg_write trace_options=funcgraph-abstime,nofuncgraph-irqs trace_clock=global trace_buf_size=16M ftrace_boot_snapshot")
+    }
+
+    @Test func whatIf() throws {
+        let (c, _) = try Self.census()
+        let p = try KernelLog.profile(path: Self.dir + "dmesg.txt")
+        let w = WhatIf.table(c, type1: 1771, ecam: 4507, bootUs: p.kernelBoot, highestBus: 1, ecamEndBus: 0xff)
+        #expect(w.rows.map(\.accesses_affected) == [9802, 9588, 294, 13, 8128, 8128, 9895])
+        // pci=lastbus=1: 8128 probes at 1.771 us.
+        #expect(abs(w.rows[4].saved_us - 8128 * 1.771) < 0.001)
+    }
+}
