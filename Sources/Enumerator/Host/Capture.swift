@@ -110,10 +110,10 @@ public struct Capture {
     /// buffer (read only; tracefs is not mounted or changed here).
     func bootTrace(_ tmp: String) throws {
         let dir = root.appendingPath("sys/kernel/tracing")
-        guard let tracer = FileManager.default.contents(atPath: dir + "/current_tracer").map({ String(decoding: $0, as: UTF8.self) }),
-              ["function", "function_graph"].contains(tracer.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        guard let tracer = FileContents.text(dir + "/current_tracer"),
+              ["function", "function_graph"].contains(tracer.filter { !$0.isWhitespace }) else { return }
         for name in ["snapshot", "trace"] {
-            guard let data = FileManager.default.contents(atPath: dir + "/" + name),
+            guard let data = FileContents.bytes(dir + "/" + name),
                   String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").contains(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { continue }
             try makeDirectory(tmp + "/sys/kernel/tracing")
             try put(data, tmp + "/sys/kernel/tracing/" + name)
