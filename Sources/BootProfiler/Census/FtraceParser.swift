@@ -216,7 +216,7 @@ public struct FtraceParser {
             for part in ByteLine(l.base + n + 1, close - n - 1).string.split(separator: ",") {
                 let kv = part.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2 else { continue }
-                let key = kv[0].trimmingPrefix(" ")
+                let key = kv[0].hasPrefix(" ") ? kv[0].dropFirst() : kv[0]
                 let v = kv[1]
                 if let x = v.hasPrefix("0x") ? Int64(v.dropFirst(2), radix: 16) : Int64(v) { args[String(key)] = x }
             }
