@@ -40,8 +40,11 @@ let package = Package(
                 "Enumerator",
                 "BootProfiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["VersionStamp"]
         ),
+        // `pcitime --version`: the git revision the binary is built from.
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         .testTarget(
             name: "EnumeratorTests",
             dependencies: ["Enumerator"],

@@ -10,33 +10,84 @@ struct PCITime: ParsableCommand {
         discussion: """
         Exit codes: 0 success; 1 the scan finished but some functions failed; 64 bad usage or option value; \
         65 malformed input (MCFG, config space, kernel log, trace); 66 a file or directory is missing; \
-        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed; \
-        77 permission denied (run as root, or boot with iomem=relaxed); 128+N stopped by signal N after cleaning up.
+        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed or an output \
+        could not be written; 77 permission denied (run as root, or boot with iomem=relaxed; a read-only output \
+        file); 128+N stopped by signal N after cleaning up. A closed pipe on standard output ends pcitime \
+        quietly by SIGPIPE, as it ends cat. Output files take - for standard output; only a regular file \
+        is ever replaced (atomically, keeping its mode): links, FIFOs and devices are written through.
         """,
+        version: versionText,
         subcommands: [Scan.self, Methods.self, MCFGCommand.self, Capture.self, Boot.self, Trace.self, Compare.self],
         defaultSubcommand: Scan.self
     )
 
-    /// ArgumentParser's own `main`, except that a bad option or value is one
-    /// line on stderr ("pcitime: MESSAGE"), like every other error, not the
-    /// message plus the usage; exit 64. Help and clean exits are unchanged.
+    /// ArgumentParser's own `main`, except that every error is one line on
+    /// stderr ("pcitime: MESSAGE") with its documented exit code (a bad option
+    /// or value: 64, pointing to the subcommand's help), help goes through
+    /// the one output writer, and a broken pipe ends quietly (SIGPIPE).
     static func main() {
+        OutputFile.prepareStandardStreams()
+        let arguments = Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            try checkHelpTopic(arguments)
+            command = try parseAsRoot(arguments)
         } catch {
-            let code = exitCode(for: error)
-            guard code == .validationFailure else { exit(withError: error) }
-            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
-            try? OutputFile.standardError.write("pcitime: \(line) (see 'pcitime help')\n")
-            Glibc.exit(code.rawValue)
+            finish(error, arguments)
         }
         do {
             try command.run()
         } catch {
-            exit(withError: error)
+            finish(error, arguments)
         }
     }
+
+    /// Ends on an error from parsing or running: help (including the `help`
+    /// subcommand's) to standard output, anything else one line and its code.
+    static func finish(_ error: Error, _ arguments: [String]) -> Never {
+        switch error {
+        case let e as PCITimeError: fail(e)
+        case let e as ExitCode: Glibc.exit(e.rawValue)
+        default: break
+        }
+        let code = exitCode(for: error)
+        if code == .success {
+            let text = fullMessage(for: error)
+            do { if !text.isEmpty { try printOut(text + "\n") } } catch { finish(error, arguments) }
+            Glibc.exit(0)
+        }
+        guard code == .validationFailure else { exit(withError: error) }
+        let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+        fail(.usage("\(line) (see 'pcitime help \(subcommandName(arguments))')"))
+    }
+
+    /// The subcommand an argument list runs (the default one when none is named).
+    static func subcommandName(_ arguments: [String]) -> String {
+        let names = configuration.subcommands.map { $0._commandName }
+        return arguments.first { names.contains($0) } ?? Scan._commandName
+    }
+
+    /// `pcitime help NAME...` must name subcommands: ArgumentParser shows the
+    /// root help for anything else.
+    static func checkHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var command: ParsableCommand.Type = PCITime.self
+        for word in arguments.dropFirst() where !word.hasPrefix("-") {
+            let subcommands = command.configuration.subcommands
+            guard let sub = subcommands.first(where: { $0._commandName == word }) else {
+                if subcommands.isEmpty { throw PCITimeError.usage("help: '\(command._commandName)' has no subcommand '\(word)'") }
+                throw PCITimeError.usage("help: no subcommand '\(word)' (one of: \(subcommands.map { $0._commandName }.joined(separator: ", ")))")
+            }
+            command = sub
+        }
+    }
+}
+
+/// One line on stderr and the error's exit code; a broken pipe ends quietly.
+func fail(_ e: PCITimeError) -> Never {
+    if case .system(_, EPIPE) = e { OutputFile.endOnBrokenPipe() }
+    try? OutputFile.standardError.write("pcitime: \(e)\n")
+    Glibc.exit(e.exitCode)
 }
 
 /// Runs a command body, turning pcitime's errors into one line on stderr and
@@ -45,8 +96,7 @@ func run(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as PCITimeError {
-        try? OutputFile.standardError.write("pcitime: \(e)\n")
-        throw ExitCode(e.exitCode)
+        fail(e)
     }
 }
 
@@ -54,7 +104,18 @@ func printOut(_ text: String) throws {
     try OutputFile.standardOutput.write(text)
 }
 
-/// Writes a file a command was asked for (--svg, --trace-json, --save).
+/// Writes a file a command was asked for (--svg, --trace-json, --save); `-`
+/// is standard output. See `OutputFile.write(_:to:)` for what is never replaced.
 func writeFile(_ text: String, to path: String) throws {
     try OutputFile.write(text, to: path)
+}
+
+/// The file option among `files` that names `-` (standard output), if any:
+/// that file is then printed in place of the table. Two claims on standard
+/// output, or one beside --json, are a usage error.
+func standardOutputClaim(_ files: [(flag: String, path: String?)], json: Bool) throws -> String? {
+    let claims = files.filter { $0.path == "-" }.map(\.flag)
+    if claims.count > 1 { throw ValidationError("\(claims.joined(separator: " and ")) all name '-' (standard output): give all but one a file") }
+    if let claim = claims.first, json { throw ValidationError("\(claim) - and --json both write standard output: give \(claim) a file") }
+    return claims.first
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Enumerator
 
 /// Paths into the repository's captured fixtures.
@@ -17,8 +18,13 @@ enum Fixtures {
 
     /// A scratch directory removed by the caller.
     static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "pcitime-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var template = Array((NSTemporaryDirectory() + "pcitime-test-XXXXXX").utf8CString)
+        guard mkdtemp(&template) != nil else {
+            Issue.record("cannot create a scratch directory: \(String(cString: strerror(errno)))")
+            return "/nonexistent/pcitime-test"
+        }
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        chmod(path, 0o755)
         return path
     }
 

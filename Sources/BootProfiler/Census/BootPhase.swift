@@ -20,7 +20,7 @@ public struct BootPhase: Sendable, Equatable {
 /// Looks up times (microseconds on the log's clock) in the log's windows.
 public struct BootPhaseIndex: Sendable {
     let devices: [DeviceWindow]
-    let drivers: [(start: UInt64, end: UInt64, name: String, device: PCIAddress?)]
+    let drivers: [(start: UInt64, end: UInt64, name: String, devices: [PCIAddress])]
     let scans: [Phase]
     let resources: Phase?
     let firstScan: UInt64?
@@ -28,7 +28,7 @@ public struct BootPhaseIndex: Sendable {
     public init(_ p: BootProfile) {
         devices = p.bootDevices.sorted { $0.start < $1.start }
         drivers = p.drivers.map { d in
-            (d.start, d.end, "driver " + d.driver, d.devices.lazy.compactMap { PCIAddress(String($0)) }.first)
+            (d.start, d.end, "driver " + d.driver, d.devices.compactMap { PCIAddress(String($0)) })
         }
         scans = p.scans
         resources = p.resources
@@ -38,7 +38,11 @@ public struct BootPhaseIndex: Sendable {
     public func phase(atMicroseconds t: UInt64) -> BootPhase {
         // Driver probes first: they are narrower than a scan's tail.
         if let d = drivers.last(where: { $0.start <= t && t < max($0.end, $0.start + 1) }) {
-            return BootPhase(kind: .driver, device: d.device, name: d.name)
+            // A driver that probed several devices (pcieport, virtio-pci)
+            // took them in turn: its span is shared out in the log's order.
+            let span = max(d.end, d.start + 1) - d.start
+            let i = d.devices.isEmpty ? nil : min(d.devices.count - 1, Int((t - d.start) * UInt64(d.devices.count) / span))
+            return BootPhase(kind: .driver, device: i.map { d.devices[$0] }, name: d.name)
         }
         if let w = devices.last(where: { $0.start <= t && t < $0.end }) {
             return BootPhase(kind: .device, device: w.address, name: "enumerating " + w.address.description)

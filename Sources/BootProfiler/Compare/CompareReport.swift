@@ -85,6 +85,40 @@ public struct MethodRun: Sendable {
     /// Reads through AccessLayer in the measured rounds, and in warm-up.
     public var measuredReads: Int
     public var warmupReads: Int
+    /// Set when the requested method could not run here and the kernel's
+    /// path to the same mechanism was timed in its place.
+    public var kernelPath: KernelPath? = nil
+
+    /// The name in tables and ratios: "pio via sysfs-base" when kernel-mediated.
+    public var label: String { kernelPath.map { "\(requested) via \($0.method)" } ?? requested }
+}
+
+/// The kernel-mediated stand-in for a direct method: where the kernel splits
+/// config space between type 1 (below 0x100) and ECAM (0x100 and above),
+/// sysfs-base reaches type 1 and sysfs-ext reaches ECAM through the kernel.
+public struct KernelPath: Sendable, Equatable {
+    public var requested: String
+    /// sysfs-base or sysfs-ext.
+    public var method: String
+    /// The mechanism the kernel uses for it ("type 1", "ECAM").
+    public var mechanism: String
+    /// Why the direct method does not run here.
+    public var direct: String
+    /// The kernel log's statement of the split.
+    public var evidence: String
+
+    /// nil unless `requested` is pio or ecam and the kernel's log says it
+    /// uses that mechanism for the matching half of config space.
+    public init?(for requested: String, split: MechanismChoice?, evidence: String?, direct: String) {
+        switch Methods.canonical(requested) {
+        case "pio" where split?.base == .type1: (method, mechanism) = ("sysfs-base", Mechanism.type1.rawValue)
+        case "ecam" where split?.extended == .ecam: (method, mechanism) = ("sysfs-ext", Mechanism.ecam.rawValue)
+        default: return nil
+        }
+        self.requested = requested
+        self.direct = direct
+        self.evidence = evidence ?? split?.detail ?? ""
+    }
 }
 
 /// A method that could not take part, and why.

@@ -49,15 +49,26 @@ public enum Comparison {
         let filter = try SlotFilter(slot: request.slot, id: nil)
 
         // Open every method; keep going past the ones that do not work here.
+        // pio or ecam that user space cannot reach is timed through the
+        // kernel's own path to the same mechanism, when its log says which.
+        let split = request.kernelLog?.mechanism
         var opened: [(requested: String, access: ConfigAccess)] = []
         var unavailable: [MethodUnavailable] = []
+        var kernelPaths: [String: KernelPath] = [:]
         for name in request.methods {
             do {
                 opened.append((name, try Methods.open(name, options: options)))
-            } catch let e as PCITimeError {
-                unavailable.append(MethodUnavailable(requested: name, error: e))
             } catch {
-                unavailable.append(MethodUnavailable(requested: name, error: .unavailable(name, "\(error)")))
+                let e = error as? PCITimeError ?? .unavailable(name, "\(error)")
+                let direct = MethodUnavailable(requested: name, error: e)
+                if let path = KernelPath(for: name, split: split, evidence: request.kernelLog?.mechanismEvidence, direct: direct.reason),
+                   !request.methods.contains(where: { Methods.canonical($0) == path.method }),
+                   let access = try? Methods.open(path.method, options: options) {
+                    opened.append((name, access))
+                    kernelPaths[name] = path
+                } else {
+                    unavailable.append(direct)
+                }
             }
         }
 
@@ -135,14 +146,14 @@ public enum Comparison {
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let cpuAtEnd = CPUAffinity.current
 
-        let split = request.kernelLog?.mechanism
         var runs: [MethodRun] = []
         for (m, e) in eligible.enumerated() {
-            guard let run = recorders[m].run(requested: e.requested, access: e.access, offsets: e.offsets, split: split) else {
+            guard var run = recorders[m].run(requested: e.requested, access: e.access, offsets: e.offsets, split: split) else {
                 let why = "every access failed: \(recorders[m].firstFailure ?? "no sample")"
                 unavailable.append(MethodUnavailable(requested: e.requested, error: .unavailable(e.requested, why)))
                 continue
             }
+            run.kernelPath = kernelPaths[e.requested]
             runs.append(run)
         }
         guard runs.count >= 2 else { throw tooFew(request.methods, working: runs.map(\.requested), unavailable) }
@@ -230,6 +241,12 @@ public enum Comparison {
         }
         for run in r.runs where run.failures > 0 {
             notes.append("\(run.requested): \(run.failures) accesses failed and are not in the samples; first: \(run.firstFailure ?? "")")
+        }
+        let mediated = r.runs.compactMap(\.kernelPath)
+        if !mediated.isEmpty {
+            notes.append("kernel-mediated: " + mediated.map { "\($0.requested) timed as \($0.method), which the kernel serves through \($0.mechanism)" }.joined(separator: "; ")
+                         + ", because user space cannot reach the mechanism here (" + mediated.map(\.direct).joined(separator: "; ") + ")"
+                         + "; the kernel's split: \(mediated[0].evidence); each time adds the pread system call and the kernel's pci_read_config path to the mechanism's own cost, so it bounds the direct access from above")
         }
         if r.root != "/" {
             notes.append("--root \(r.root): these are preads of captured regular files, not config accesses; the times measure the filesystem, not PCI")

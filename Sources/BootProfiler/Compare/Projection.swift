@@ -30,7 +30,7 @@ public struct Projection: Sendable, Codable, Equatable {
                 from: MethodRun, to: MethodRun, comparison c: Bootstrap.MedianComparison,
                 kernelBootMicroseconds: UInt64?, kernelBootBasis: Provenance?) {
         self.init(accesses: accesses, accessesBasis: accessesBasis, accessKind: accessKind,
-                  from: (from.requested, from.mechanism), to: (to.requested, to.mechanism), comparison: c,
+                  from: (from.label, from.mechanism), to: (to.label, to.mechanism), comparison: c,
                   kernelBootMicroseconds: kernelBootMicroseconds, kernelBootBasis: kernelBootBasis)
     }
 

@@ -44,7 +44,7 @@ public struct BootRun: Sendable {
         let functions = Self.enumeratedFunctions(options: options, profile: profile, fromFile: fromFile, notes: &notes)
         latencies = []
         for file in request.latencyFiles { latencies += try LatencyInput.load(path: file) }
-        if request.measure { latencies += LatencyProbe.measure(options: options, have: latencies, notes: &notes) }
+        if request.measure { latencies += LatencyProbe.measure(options: options, split: profile.mechanism, have: latencies, notes: &notes) }
 
         census = try CensusRun.load(files: request.ftrace, root: options.root, live: request.liveCensus, profile: profile)
         if var run = census {

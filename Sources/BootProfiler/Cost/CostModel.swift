@@ -81,7 +81,7 @@ public enum CostModel {
         if ext == counts.baseMechanism || ext == nil { baseN += extN; extN = 0 }
         for (m, n) in [(counts.baseMechanism, baseN), (ext ?? counts.baseMechanism, extN)] where n > 0 {
             if let c = cost(m, n) { actual.append(c) } else {
-                notes.append("no per-access latency for \(m.rawValue): pass --latency FILE (from `pcitime compare --json`) to price its \(n) accesses")
+                notes.append("no per-access latency for \(m.rawValue): pass --latency FILE (from `pcitime scan --method pio|ecam --json` or `pcitime compare --json`) to price its \(n) accesses")
             }
         }
         // The alternative to the kernel's choice: every access through another

@@ -29,9 +29,9 @@ public enum LatencyInput {
     /// The part of `pcitime compare --json` that prices mechanisms.
     struct Compared: Decodable {
         struct Run: Decodable {
-            struct Stats: Decodable { var p50: UInt64; var count: Int }
+            struct Latency: Decodable { var p50: UInt64; var samples: Int }
             var method: String
-            var stats: Stats
+            var latencyNs: Latency
         }
         var schema: String
         var runs: [Run]
@@ -47,8 +47,9 @@ public enum LatencyInput {
             throw FileContents.exists(path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
         }
         if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: bytes) {
-            guard let m = mechanism(forMethod: scan.method) else {
-                throw PCITimeError.input(path, "scan method '\(scan.method)' is not a config mechanism")
+            // sysfs and libpci go through the kernel, which picks the mechanism: they price neither.
+            guard let m = mechanism(forMethod: scan.method), m == .type1 || m == .ecam else {
+                throw PCITimeError.input(path, "a '\(scan.method)' scan prices no config mechanism: give a scan with --method pio or --method ecam, or 'pcitime compare --json' output")
             }
             // Per-function medians weighted by their sample counts.
             var sum = 0.0, n: UInt64 = 0
@@ -60,16 +61,20 @@ public enum LatencyInput {
             return [LatencyEstimate(mechanism: m, nanoseconds: sum / Double(n),
                                     provenance: .measured("\(path): per-function medians of \(n) accesses by pcitime scan --method \(scan.method)"))]
         }
-        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: bytes), compared.schema.hasPrefix("pcitime-compare/") {
+        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: bytes), compared.schema == "pcitime-compare/2" {
             // sysfs-base and sysfs-ext reach the kernel's two mechanisms (type 1
             // and ECAM on x86 guests that split them), system call included.
-            return compared.runs.compactMap { run in
+            let priced: [LatencyEstimate] = compared.runs.compactMap { run in
                 let kernelPath = ["sysfs-base": Mechanism.type1, "sysfs-ext": .ecam][run.method]
-                guard run.stats.count > 0, let m = kernelPath ?? mechanism(forMethod: run.method) else { return nil }
+                guard run.latencyNs.samples > 0, let m = kernelPath ?? mechanism(forMethod: run.method) else { return nil }
                 let how = kernelPath == nil ? "" : " (the kernel's \(m.rawValue) through sysfs: an upper bound)"
-                return LatencyEstimate(mechanism: m, nanoseconds: Double(run.stats.p50),
-                                       provenance: .measured("\(path): median of \(run.stats.count) \(run.method) reads by pcitime compare\(how)"))
+                return LatencyEstimate(mechanism: m, nanoseconds: Double(run.latencyNs.p50),
+                                       provenance: .measured("\(path): median of \(run.latencyNs.samples) \(run.method) reads by pcitime compare\(how)"))
             }
+            guard priced.contains(where: { $0.mechanism == .type1 || $0.mechanism == .ecam }) else {
+                throw PCITimeError.input(path, "this comparison prices no config mechanism: compare pio, ecam, sysfs-base or sysfs-ext")
+            }
+            return priced
         }
         do {
             let plain = try CodableJSONDecoder().decode(Plain.self, from: bytes)

@@ -2,11 +2,12 @@ import Enumerator
 
 /// Short measurements of this machine for the mechanisms no `--latency` file
 /// priced: pio and ecam directly (3 scan passes each); where that is
-/// impossible, the kernel's own path through sysfs, interleaved as
-/// `pcitime compare sysfs-base sysfs-ext` does (sysfs-base reaches type 1,
-/// sysfs-ext ECAM), which adds a system call: an upper bound.
+/// impossible and the kernel's log says it splits config space between them,
+/// the kernel's own path through sysfs, interleaved as `pcitime compare pio
+/// mmio` does then (sysfs-base reaches type 1, sysfs-ext ECAM), which adds a
+/// system call: an upper bound.
 public enum LatencyProbe {
-    public static func measure(options: MethodOptions, have: [LatencyEstimate], notes: inout [String]) -> [LatencyEstimate] {
+    public static func measure(options: MethodOptions, split: MechanismChoice?, have: [LatencyEstimate], notes: inout [String]) -> [LatencyEstimate] {
         var out: [LatencyEstimate] = []
         var fallbacks: [(method: String, mechanism: Mechanism)] = []
         for (method, fallback, m) in [("pio", "sysfs-base", Mechanism.type1), ("ecam", "sysfs-ext", Mechanism.ecam)]
@@ -15,8 +16,13 @@ public enum LatencyProbe {
                 let r = try Scanner.scan(method: method, options: options, passes: 3)
                 if let e = LatencyInput.estimate(scan: r, source: "this machine") { out.append(e) }
             } catch {
-                notes.append("could not time \(m.rawValue) directly here (\(error))")
-                fallbacks.append((fallback, m))
+                let kernelReaches = m == .type1 ? split?.base == .type1 : split?.extended == .ecam
+                if kernelReaches {
+                    notes.append("could not time \(m.rawValue) directly here (\(error)); timed kernel-mediated instead: \(fallback), which the kernel serves through \(m.rawValue)")
+                    fallbacks.append((fallback, m))
+                } else {
+                    notes.append("could not time \(m.rawValue) directly here (\(error)), nor through the kernel: its log does not say it uses \(m.rawValue)\(m == .type1 ? " for base access" : " for extended access")")
+                }
             }
         }
         guard !fallbacks.isEmpty else { return out }
@@ -28,7 +34,7 @@ public enum LatencyProbe {
             guard let run = report.runs.first(where: { $0.name == f.method }), run.stats.count > 0 else { continue }
             let other = f.method == "sysfs-base" ? "sysfs-ext" : "sysfs-base"
             out.append(LatencyEstimate(mechanism: f.mechanism, nanoseconds: Double(run.stats.p50),
-                                       provenance: .measured("this machine: median of \(run.stats.count) \(f.method) reads (interleaved with \(other)), which the kernel serves through \(f.mechanism.rawValue); includes the pread system call, so an upper bound")))
+                                       provenance: .measured("this machine, kernel-mediated: median of \(run.stats.count) \(f.method) reads (interleaved with \(other)), which the kernel serves through \(f.mechanism.rawValue); includes the pread system call, so an upper bound")))
         }
         return out
     }

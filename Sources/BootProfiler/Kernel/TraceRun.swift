@@ -9,6 +9,7 @@ public struct TraceRun {
     /// The raw trace with pcitime's header (what `--save` writes).
     public var text: String
     public var parser: KprobeTraceParser
+    var accesses: [TracedAccess]
     public var counts: AccessCounts
     public var latencies: [LatencyEstimate]
     public var skipped: [(probe: String, why: String)] = []
@@ -50,14 +51,16 @@ public struct TraceRun {
     /// Reads a trace saved earlier (`--save`, or tracefs `trace` text).
     public static func saved(_ file: String) throws -> TraceRun {
         guard let text = FileContents.text(file) else { throw PCITimeError.missing(file, "no such trace file") }
-        return TraceRun(window: "saved trace " + file, text: text, present: nil)
+        let run = TraceRun(window: "saved trace " + file, text: text, present: nil)
+        try TraceFile.check(file, accesses: run.accesses, parser: run.parser)
+        return run
     }
 
     /// `present`: the functions there now; nil takes the trace's own list, else those it saw answer.
     init(window: String, text: String, present: Set<PCIAddress>?) {
         parser = KprobeTraceParser()
         parser.consume(line: text)
-        let accesses = parser.finish()
+        accesses = parser.finish()
         self.window = window
         if present == nil, let w = parser.window { self.window += " (\(w))" }
         self.text = text

@@ -13,6 +13,7 @@ public enum KernelLog {
         guard fd >= 0 else {
             throw errno == ENOENT ? PCITimeError.missing(path, "no such file") : PCITimeError.system(path, errno)
         }
+        let path = displayName(path)
         defer { if fd != 0 { close(fd) } }
         var st = stat()
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
@@ -27,6 +28,9 @@ public enum KernelLog {
         }
         return p
     }
+
+    /// How messages name a log file: `-` is "standard input".
+    public static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
     /// The fixture layout: `ROOT/dmesg.txt`.
     public static func profile(root: String) throws -> BootProfile {
@@ -58,7 +62,7 @@ extension KernelLog {
     /// The log a command reads, and its name for the report: FILE (`-` is
     /// stdin), else `ROOT/dmesg.txt` for a captured tree, else the running kernel's.
     public static func load(file: String?, root: String) throws -> (profile: BootProfile, name: String) {
-        if let file { return (try profile(path: file), file == "-" ? "stdin" : file) }
+        if let file { return (try profile(path: file), displayName(file)) }
         if root != "/" { return (try profile(root: root), root + "/dmesg.txt") }
         return (try profileLive(), "/dev/kmsg")
     }

@@ -5,10 +5,14 @@ import Enumerator
 /// Every number says whether it is measured, modelled or given.
 public enum CompareTable {
     public static func render(_ r: CompareReport, histogramWidth: Int = 40) -> String {
-        let names = r.runs.map(\.requested)
+        let names = r.runs.map(\.label)
         var out = "compare \(names.joined(separator: " vs ")): \(r.functions.count) function\(r.functions.count == 1 ? "" : "s") (\(r.functions.map(\.short).joined(separator: " "))), \(r.width.rawValue)-byte reads\n"
         for run in r.runs {
-            out += "  \(run.requested)\(run.requested == run.name ? "" : " (\(run.name))"): \(run.measures)\n"
+            if let k = run.kernelPath {
+                out += "  \(run.label): kernel-mediated (\(k.direct)); the kernel reaches \(k.mechanism) for it: \(run.measures)\n"
+            } else {
+                out += "  \(run.requested)\(run.requested == run.name ? "" : " (\(run.name))"): \(run.measures)\n"
+            }
         }
         if let s = r.kernelSplit {
             out += "kernel: base offsets through \(s.base.rawValue), extended through \(s.extended?.rawValue ?? "nothing (no extended access)") (\(r.kernelEvidence ?? ""))\n"
@@ -22,7 +26,7 @@ public enum CompareTable {
         }
         for (reason, addresses) in why { out += "left out: \(addresses.map(\.short).joined(separator: " ")) (\(reason))\n" }
         out += "registers: " + r.runs.map { run in
-            "\(run.requested) \(Comparison.offsetRange(run.offsets, r.width)) (\(run.offsets.count) per function)"
+            "\(run.label) \(Comparison.offsetRange(run.offsets, r.width)) (\(run.offsets.count) per function)"
         }.joined(separator: ", ") + "\n"
         let samples = r.runs.map { "\($0.stats.count)" }
         out += "method: \(r.warmupRounds) warm-up round\(r.warmupRounds == 1 ? "" : "s") discarded, then \(r.samplesPerRegister) interleaved rounds (order alternates \(names.joined(separator: " ")), then reversed), one sample per register per method per round: \(Set(samples).count == 1 ? samples[0] : samples.joined(separator: "/")) samples per method; \(r.pinnedCPU.map { "pinned to CPU \($0)" } ?? "not pinned"); \(format1(r.seconds)) s\n"
@@ -33,7 +37,7 @@ public enum CompareTable {
         var rows: [[String]] = []
         for run in r.runs {
             let s = run.stats
-            rows.append([run.requested, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
+            rows.append([run.label, String(s.count), us(s.min), us(s.p50), us(s.p90), us(s.p99), us(s.max),
                          Format.latency(s.mean), "\(s.outliers) (\(TextHistogram.percent(Double(s.outliers) / Double(s.count))))"])
         }
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...7)
@@ -49,7 +53,7 @@ public enum CompareTable {
 
         out += "\n"
         for (run, c) in zip(r.runs.dropFirst(), r.comparisons) {
-            out += ratioLine(baseline: r.baseline.requested, other: run.requested, c) + "\n"
+            out += ratioLine(baseline: r.baseline.label, other: run.label, c) + "\n"
         }
         if r.registersDiffer { out += "  (different registers by necessity: see registers above)\n" }
 
@@ -57,16 +61,16 @@ public enum CompareTable {
         for run in r.runs {
             let s = run.stats
             if s.outliers == 0 {
-                out += "  \(run.requested): none above \(us(s.outlierFence))\n"
+                out += "  \(run.label): none above \(us(s.outlierFence))\n"
             } else {
                 let list = run.worst.map { "\(us($0.nanoseconds)) at \($0.register.address.short) 0x\(hex($0.register.offset, 2)) round \($0.round)" }
-                out += "  \(run.requested): \(s.outliers) above \(us(s.outlierFence)); slowest \(list.joined(separator: ", "))\n"
+                out += "  \(run.label): \(s.outliers) above \(us(s.outlierFence)); slowest \(list.joined(separator: ", "))\n"
             }
         }
 
         out += "\nhistograms (measured)\n"
         let axis = sharedAxis(r)
-        out += TextHistogram.render(r.runs.map { ($0.requested, $0.samples) }, axis: axis, width: histogramWidth)
+        out += TextHistogram.render(r.runs.map { ($0.label, $0.samples) }, axis: axis, width: histogramWidth)
 
         out += "\nprojection\n"
         if r.projections.isEmpty {

@@ -39,6 +39,11 @@ public enum Methods {
 
     public static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
+    /// Every name `open` takes, aliases included: what shell completion offers.
+    public static var allNames: [String] {
+        autoOrder + aliases.keys.sorted() + ["sysfs-base", "sysfs-ext"] + libpciMethods.map { "libpci:" + $0 }
+    }
+
     /// Opens a method by name (aliases and `libpci:NAME` included).
     public static func open(_ requested: String, options: MethodOptions) throws -> ConfigAccess {
         let name = canonical(requested)

@@ -40,3 +40,53 @@ public struct MCFGReport {
         return "absent"
     }
 }
+
+/// `pcitime mcfg --json` (schema pcitime-mcfg/1, docs/schema/pcitime-mcfg-1.json).
+/// Segments and buses as lspci prints them (hex), addresses as 0x hex
+/// strings (a 64-bit address can exceed 2^53).
+public struct MCFGJSON: Encodable {
+    public struct Table: Encodable {
+        public var revision: Int
+        public var oemId: String
+        public var oemTableId: String
+        public var checksumValid: Bool
+        public var entries: Int
+    }
+
+    public struct Window: Encodable {
+        public var segment: String
+        public var startBus: String
+        public var endBus: String
+        public var base: String
+        public var firstAddress: String
+        public var lastAddress: String
+        public var sizeBytes: Int
+        /// "agrees", "differs: ...", "absent" or "unreadable".
+        public var iomem: String
+        public var kernelLog: String
+    }
+
+    public var schema = "pcitime-mcfg/1"
+    /// Where the windows came from: "--ecam", "ACPI MCFG", "/proc/iomem" or "kernel log".
+    public var source: String
+    public var file: String
+    public var mcfg: Table?
+    public var iomemFile: String
+    public var windows: [Window]
+
+    public init(_ r: MCFGReport) {
+        source = r.discovery.source.rawValue
+        file = r.discovery.file
+        mcfg = r.discovery.mcfg.map { Table(revision: Int($0.revision), oemId: $0.oemID, oemTableId: $0.oemTableID, checksumValid: $0.checksumValid, entries: $0.windows.count) }
+        iomemFile = r.iomemFile
+        windows = r.discovery.windows.map { w in
+            Window(segment: hex(w.segment, 4), startBus: hex(w.startBus, 2), endBus: hex(w.endBus, 2), base: hexAddress(w.base),
+                   firstAddress: hexAddress(w.firstAddress), lastAddress: hexAddress(w.lastAddress), sizeBytes: Int(w.size),
+                   iomem: r.agreement(w, r.iomemWindows), kernelLog: r.agreement(w, r.logWindows))
+        }
+    }
+
+    public func encoded() throws -> String {
+        try JSONOutput.encode(self, keys: .snakeCase)
+    }
+}

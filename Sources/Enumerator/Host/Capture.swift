@@ -46,14 +46,21 @@ public struct Capture {
 
     /// Writes the fixture to `out`, which must not exist yet.
     public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
-        guard !FileContents.exists(out) else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
-        // The temporary folder beside `out`: "a/b/" -> "a/.b.partial-PID".
+        guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
+        var st = stat()
+        guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
+        // "a/b/" -> parent "a", name "b"; the temporary folder goes beside it.
         var path = Substring(out)
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
         let slash = path.lastIndex(of: "/")
-        let parent = slash.map { path[...$0] } ?? "./"
-        let name = slash.map { path[path.index(after: $0)...] } ?? path
-        let tmp = "\(parent).\(name).partial-\(getpid())"
+        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? String(path)
+        // Only the last component is created: a missing parent is a typo more often than a wish.
+        var parentStat = stat()
+        guard parent.isEmpty || (stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT == S_IFDIR) else {
+            throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
+        }
+        let tmp = (parent.isEmpty ? "." : parent) + "/." + name + ".partial-\(getpid())"
         do {
             try fill(tmp, kernelLog: kernelLog)
             try checkStop()
@@ -136,8 +143,7 @@ public struct Capture {
 
     func put(_ data: [UInt8], _ path: String) throws {
         try checkStop()
-        var bytes = data
-        try OutputFile.write(bytes: &bytes, to: path)
+        try OutputFile.create(bytes: data, at: path)
     }
 
     /// Removes the partial tree this capture wrote (it made every file in it).

@@ -15,6 +15,8 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
     case permission(String, String)
     /// A system call failed with this errno.
     case system(String, Int32)
+    /// An output destination cannot take the output, and why.
+    case output(String, String)
     /// A bad value for an option.
     case usage(String)
     /// A signal (Ctrl-C, kill) stopped a job that cleaned up first.
@@ -27,6 +29,7 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
         case .unavailable(let what, let why): return "\(what): \(why)"
         case .permission(let what, let why): return "\(what): \(why)"
         case .system(let file, let code): return "\(file): \(String(cString: strerror(code)))"
+        case .output(let file, let problem): return "\(file): \(problem)"
         case .usage(let message): return message
         case .interrupted(let signal): return "interrupted by signal \(signal); nothing was left behind"
         }
@@ -38,7 +41,7 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
         case .input: return 65        // EX_DATAERR
         case .missing: return 66      // EX_NOINPUT
         case .unavailable: return 69  // EX_UNAVAILABLE
-        case .system: return 74       // EX_IOERR
+        case .system, .output: return 74  // EX_IOERR
         case .permission: return 77   // EX_NOPERM
         case .interrupted(let signal): return 128 + signal  // as a shell reports it
         }

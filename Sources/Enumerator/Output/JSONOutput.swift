@@ -3,9 +3,9 @@
 /// `JSONWriter` (ScanJSON+Write) for speed.
 public enum JSONOutput {
     public enum Keys: Sendable {
-        /// snake_case keys (scan, compare), slashes unescaped.
+        /// snake_case keys (every command but boot), slashes unescaped.
         case snakeCase
-        /// Property names as written (boot, trace): snake_case conversion would
+        /// Property names as written (boot): snake_case conversion would
         /// also rewrite dictionary keys such as the mechanism names ("ECAM").
         case asWritten
     }

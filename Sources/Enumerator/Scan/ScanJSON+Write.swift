@@ -9,7 +9,7 @@ extension ScanJSON {
             ("auto_passed_over", .array(autoPassedOver.map { .object([("method", .string($0.method)), ("reason", .string($0.reason))]) })),
             ("brute", .bool(brute)),
             ("empty_probe_reads", .int(emptyProbeReads)),
-            ("failures", .array(failures.map { .object([("address", .string($0.address.description)), ("message", .string($0.message))]) })),
+            ("failures", .array(failures.map { .object([("bdf", .string($0.bdf)), ("message", .string($0.message))]) })),
         ]
         let after: [(String, JSONValue)] = [
             ("method", .string(method)), ("method_summary", .string(methodSummary)), ("passes", .int(passes)),
@@ -17,11 +17,9 @@ extension ScanJSON {
             ("timer", .object([("source", .string(timer.source)), ("ticks_per_second", .double(timer.ticksPerSecond)),
                                ("rate_source", timer.rateSource.map { .string($0) } ?? .null),
                                ("overhead_ns", .double(timer.overheadNs)), ("overhead_subtracted", .bool(timer.overheadSubtracted))])),
-            ("totals", .object([("functions", .int(totals.functions)), ("reads", .int(totals.reads)), ("writes", .int(totals.writes)),
-                                ("device_reads", .int(totals.deviceReads)), ("empty_probe_reads", .int(totals.emptyProbeReads)),
-                                ("latency_ns", totals.latencyNs.json)])),
+            ("totals", totals.json),
             ("warnings", .array(warnings.map { .string($0) })),
-        ]
+        ] + (wholeWalk.map { [("whole_walk", $0.json)] } ?? [])
         w.bytes.append(UInt8(ascii: "{"))
         for (key, value) in before {
             w.member(key, indent: 1)
@@ -53,6 +51,13 @@ extension ScanJSON {
     }
 }
 
+extension ScanJSON.Totals {
+    var json: JSONValue {
+        .object([("functions", .int(functions)), ("reads", .int(reads)), ("writes", .int(writes)),
+                 ("device_reads", .int(deviceReads)), ("empty_probe_reads", .int(emptyProbeReads)), ("latency_ns", latencyNs.json)])
+    }
+}
+
 extension ScanJSON.Latency {
     var json: JSONValue {
         .object([("min", .uint(min)), ("p50", .uint(p50)), ("p90", .uint(p90)), ("p99", .uint(p99)), ("max", .uint(max)), ("samples", .uint(samples))])
@@ -62,7 +67,7 @@ extension ScanJSON.Latency {
 extension ScanJSON.Function {
     var json: JSONValue {
         var m: [(String, JSONValue)] = [
-            ("bdf", .string(bdf)), ("vendor", .string(vendor)), ("device", .string(device)), ("class", .string(`class`)),
+            ("bdf", .string(bdf)), ("vendor_id", .string(vendorId)), ("device_id", .string(deviceId)), ("class_id", .string(classId)),
             ("revision", .string(revision)), ("header_type", .int(headerType)), ("multifunction", .bool(multifunction)),
             ("bars", .array(bars.map { .object([("index", .int($0.index)), ("type", .string($0.type)), ("address", .string($0.address)),
                                                 ("prefetchable", .bool($0.prefetchable))]) })),
@@ -81,11 +86,11 @@ extension ScanJSON.Function {
             ("config_size", .int(configSize)), ("reads", .int(reads)), ("writes", .int(writes)),
             ("latency_ns", latencyNs.json), ("warnings", .array(warnings.map { .string($0) })),
         ]
-        if let v = vendorName { m.append(("vendor_name", .string(v))) }
-        if let v = deviceName { m.append(("device_name", .string(v))) }
-        if let v = className { m.append(("class_name", .string(v))) }
+        if let v = vendor { m.append(("vendor", .string(v))) }
+        if let v = device { m.append(("device", .string(v))) }
+        if let v = `class` { m.append(("class", .string(v))) }
         if let s = subsystem {
-            var sm: [(String, JSONValue)] = [("vendor", .string(s.vendor)), ("device", .string(s.device))]
+            var sm: [(String, JSONValue)] = [("vendor_id", .string(s.vendorId)), ("device_id", .string(s.deviceId))]
             if let n = s.name { sm.append(("name", .string(n))) }
             m.append(("subsystem", .object(sm)))
         }

@@ -1,9 +1,11 @@
 import Histogram
 
-/// The stable, documented `pcitime scan --json` schema (README: "JSON schema").
-/// IDs are lower-case hex without 0x, as `lspci -n` prints them.
+/// The stable, documented `pcitime scan --json` schema (README: "JSON
+/// schema", docs/schema/pcitime-scan-2.json). IDs are lower-case hex without
+/// 0x, as `lspci -n` prints them, under `*_id`; the pci.ids name has the bare
+/// key (`vendor_id` "8086", `vendor` "Intel Corporation"), as jc's lspci.
 public struct ScanJSON: Codable, Equatable {
-    public var schema = "pcitime-scan/1"
+    public var schema = "pcitime-scan/2"
     public var method: String
     public var methodSummary: String
     public var autoPassedOver: [PassedOver]
@@ -12,12 +14,16 @@ public struct ScanJSON: Codable, Equatable {
     public var brute: Bool
     public var timer: Timer
     public var functions: [Function]
-    public var failures: [Walk.Failure]
+    public var failures: [Failure]
     public var emptyProbeReads: Int
     public var warnings: [String]
+    /// What is shown (after -s/-d).
     public var totals: Totals
+    /// The whole walk, present only when -s/-d left functions out.
+    public var wholeWalk: Totals?
 
     public struct PassedOver: Codable, Equatable { public var method: String; public var reason: String }
+    public struct Failure: Codable, Equatable { public var bdf: String; public var message: String }
     public struct Timer: Codable, Equatable {
         public var source: String
         public var ticksPerSecond: Double
@@ -36,8 +42,8 @@ public struct ScanJSON: Codable, Equatable {
     }
     public struct Function: Codable, Equatable {
         public var bdf: String
-        public var vendor: String, device: String, `class`: String, revision: String
-        public var vendorName: String?, deviceName: String?, className: String?
+        public var vendorId: String, deviceId: String, classId: String, revision: String
+        public var vendor: String?, device: String?, `class`: String?
         public var headerType: Int
         public var multifunction: Bool
         public var subsystem: Subsystem?
@@ -52,7 +58,7 @@ public struct ScanJSON: Codable, Equatable {
         public var latencyNs: Latency
         public var warnings: [String]
     }
-    public struct Subsystem: Codable, Equatable { public var vendor: String, device: String, name: String? }
+    public struct Subsystem: Codable, Equatable { public var vendorId: String, deviceId: String, name: String? }
     public struct Bar: Codable, Equatable { public var index: Int, type: String, address: String, prefetchable: Bool }
     public struct Cap: Codable, Equatable {
         public var id: String, offset: String, name: String
@@ -80,10 +86,10 @@ public struct ScanJSON: Codable, Equatable {
         functions = r.walk.functions.map { f in
             let s = r.stats[f.address] ?? AccessStats()
             return Function(
-                bdf: f.address.description, vendor: hex(f.vendor, 4), device: hex(f.device, 4), class: hex(f.classCode, 6),
-                revision: hex(f.revision, 2), vendorName: names.vendor(f.vendor), deviceName: names.device(f.vendor, f.device),
-                className: names.className(f.classCode), headerType: Int(f.headerType), multifunction: f.multifunction,
-                subsystem: f.subsystem.map { Subsystem(vendor: hex($0.vendor, 4), device: hex($0.device, 4),
+                bdf: f.address.description, vendorId: hex(f.vendor, 4), deviceId: hex(f.device, 4), classId: hex(f.classCode, 6),
+                revision: hex(f.revision, 2), vendor: names.vendor(f.vendor), device: names.device(f.vendor, f.device),
+                class: names.className(f.classCode), headerType: Int(f.headerType), multifunction: f.multifunction,
+                subsystem: f.subsystem.map { Subsystem(vendorId: hex($0.vendor, 4), deviceId: hex($0.device, 4),
                                                        name: names.subsystem(f.vendor, f.device, $0.vendor, $0.device)) },
                 bars: f.bars.map { Bar(index: $0.index, type: $0.kind.rawValue, address: hexAddress($0.address), prefetchable: $0.prefetchable) },
                 interruptPin: Int(f.interruptPin), interruptLine: Int(f.interruptLine), bridge: f.bridge,
@@ -97,12 +103,16 @@ public struct ScanJSON: Codable, Equatable {
                 },
                 configSize: f.configSize, reads: s.reads, writes: s.writes, latencyNs: Latency(s.latency), warnings: f.warnings)
         }
-        failures = r.walk.failures
+        failures = r.walk.failures.map { Failure(bdf: $0.address.description, message: $0.message) }
         emptyProbeReads = r.walk.emptyProbes
         warnings = r.walk.warnings
         let t = r.totals
         totals = Totals(functions: r.walk.functions.count, reads: t.reads, writes: t.writes, deviceReads: r.deviceReads,
-                        emptyProbeReads: r.walk.emptyProbes, latencyNs: Latency(t.latency))
+                        emptyProbeReads: r.wholeWalk == nil ? r.walk.emptyProbes : 0, latencyNs: Latency(t.latency))
+        wholeWalk = r.wholeWalk.map {
+            Totals(functions: $0.functions, reads: $0.totals.reads, writes: $0.totals.writes, deviceReads: $0.deviceReads,
+                   emptyProbeReads: $0.emptyProbeReads, latencyNs: Latency($0.totals.latency))
+        }
     }
 
     public static let encoder = JSONOutput.encoder(.snakeCase)

@@ -32,10 +32,16 @@ public enum ScanTable {
                          Format.scanLatency(s.latency.valueAtPercentile(50)), Format.scanLatency(s.latency.valueAtPercentile(99)),
                          describe(f, names: names)])
         }
-        let t = r.totals
-        rows.append(["total", String(t.reads), String(t.writes), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
-                     Format.scanLatency(t.latency.valueAtPercentile(50)), Format.scanLatency(t.latency.valueAtPercentile(99)),
-                     "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"])
+        func totalsRow(_ label: String, _ t: AccessStats, _ what: String) -> [String] {
+            [label, String(t.reads), String(t.writes), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
+             Format.scanLatency(t.latency.valueAtPercentile(50)), Format.scanLatency(t.latency.valueAtPercentile(99)), what]
+        }
+        if let whole = r.wholeWalk {
+            rows.append(totalsRow("total", r.totals, "\(r.walk.functions.count) of \(whole.functions) functions shown; \(r.deviceReads) reads"))
+            rows.append(totalsRow("walk", whole.totals, "the whole walk: \(whole.functions) functions; \(whole.deviceReads) reads of present functions, \(whole.emptyProbeReads) of empty slots"))
+        } else {
+            rows.append(totalsRow("total", r.totals, "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"))
+        }
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...5)
         for f in r.walk.functions {
             for w in f.warnings { out += "warning: \(f.address.short): \(w)\n" }

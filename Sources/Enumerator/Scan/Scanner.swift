@@ -23,10 +23,33 @@ public struct ScanReport {
     /// Accesses that went to present functions (what a hypervisor's trace
     /// attributes to devices), and to addresses where nothing answered.
     public var deviceReads: Int { walk.functions.reduce(0) { $0 + (stats[$1.address]?.reads ?? 0) } }
+    /// What is shown: every access of the walk, or, once `show(only:)` kept
+    /// part of it, the shown functions' accesses alone.
     public var totals: AccessStats {
-        var t = emptyProbeStats
-        for s in stats.values { t.add(s) }
+        var t = wholeWalk == nil ? emptyProbeStats : AccessStats()
+        if wholeWalk == nil {
+            for s in stats.values { t.add(s) }
+        } else {
+            for f in walk.functions { if let s = stats[f.address] { t.add(s) } }
+        }
         return t
+    }
+
+    /// The whole walk's figures, kept when a filter shows part of it.
+    public struct WholeWalk {
+        public var functions: Int
+        public var totals: AccessStats
+        public var deviceReads: Int
+        public var emptyProbeReads: Int
+    }
+    public var wholeWalk: WholeWalk?
+
+    /// Keeps the functions `keep` accepts (lspci -s/-d); when that drops
+    /// any, the totals describe the shown ones and `wholeWalk` the rest.
+    public mutating func show(only keep: (PCIFunction) -> Bool) {
+        let whole = WholeWalk(functions: walk.functions.count, totals: totals, deviceReads: deviceReads, emptyProbeReads: walk.emptyProbes)
+        walk.functions = walk.functions.filter(keep)
+        if walk.functions.count != whole.functions { wholeWalk = whole }
     }
 }
 
@@ -36,6 +59,10 @@ public enum Scanner {
     public static func scan(method requested: String, options: MethodOptions, brute: Bool = false,
                             passes: Int = 1, record: Bool = false, timer: AccessTimer = AccessTimer()) throws -> ScanReport {
         guard passes >= 1 else { throw PCITimeError.usage("--repeat must be at least 1") }
+        // The walk starts at offset 0, below sysfs-ext's window: every read would fail.
+        guard requested != "sysfs-ext" else {
+            throw PCITimeError.usage("method 'sysfs-ext' is for compare only (it reads offsets 0x100 and up); scan with --method sysfs")
+        }
         let access: ConfigAccess
         var passedOver: [(String, String)] = []
         if requested == "auto" {

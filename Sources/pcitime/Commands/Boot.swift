@@ -11,7 +11,7 @@ extension PCITime {
             dmesg, dmesg -x, dmesg -r, /dev/kmsg or journalctl -k -o short-monotonic form. Access counts are measured \
             when --trace FILE (a 'pcitime trace --save' file) is given, else modelled from a scan of the functions \
             (sysfs, or ROOT's tree) after Linux's enumeration sequence. Per-access latencies come from --latency FILE \
-            ('pcitime scan --json' output) or, on a live run, short pio and ecam scans of this machine. \
+            ('pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output) or, on a live run, short pio and ecam scans of this machine. \
             Boot with initcall_debug to see every initcall.
 
             The boot census: boot with the parameters --kernel-params prints (--kernel-params --timed for the \
@@ -27,16 +27,16 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
-        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --json' output (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Per-mechanism latency from 'pcitime scan --method pio|ecam --json' or 'pcitime compare --json' output (repeatable).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var latency: [String] = []
 
-        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save', or tracefs 'trace' text).", valueName: "FILE"), completion: .file())
         var trace: String?
 
-        @Option(help: ArgumentHelp("A saved function or function_graph boot trace (tracefs trace or snapshot) for the census (repeatable).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("A saved function or function_graph boot trace (tracefs trace or snapshot) for the census (repeatable).", valueName: "FILE"), completion: .file())
         var ftrace: [String] = []
 
         @Flag(name: .customLong("kernel-params"), help: "Print the kernel command-line parameters for a boot census, and exit.")
@@ -51,10 +51,13 @@ extension PCITime {
         @Flag(help: "Print JSON instead of the table.")
         var json = false
 
-        @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"))
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
+        @Option(name: .customLong("trace-json"), help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev).", valueName: "FILE"), completion: .file(extensions: ["json"]))
         var traceJSON: String?
 
-        @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")
@@ -62,6 +65,10 @@ extension PCITime {
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
+            if json && openmetrics { throw ValidationError("--json and --openmetrics both write standard output: give one") }
+            if let claim = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json), openmetrics {
+                throw ValidationError("\(claim) - and --openmetrics both write standard output: give \(claim) a file")
+            }
         }
 
         func run() throws {
@@ -79,7 +86,11 @@ extension PCITime {
                 let census = boot.census
                 if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts, census: census), to: path) }
                 if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)", census: census), to: path) }
-                if json {
+                if [traceJSON, svg].contains("-") {
+                    // A file took standard output's place (validate() allows one).
+                } else if openmetrics {
+                    try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost))
+                } else if json {
                     let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {

@@ -8,7 +8,7 @@ extension PCITime {
             abstract: "Write a fixture of this machine (sysfs PCI files, MCFG, kernel log, /proc/iomem, /proc/cmdline) for later --root runs.",
             discussion: "Read-only. Written to a temporary folder, then renamed. Redacts by default: the kernel command line keeps only the parameters pcitime interprets, the init's arguments and environment are dropped, MAC addresses and serial numbers are masked.")
 
-        @Option(help: ArgumentHelp("The folder to create.", valueName: "DIR"))
+        @Option(help: ArgumentHelp("The folder to create (its parent must exist; nothing may be at DIR).", valueName: "DIR"), completion: .directory)
         var out: String
 
         @Option(help: "The line saying what produced this capture (default: kernel release and host).")

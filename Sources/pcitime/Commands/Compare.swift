@@ -19,11 +19,13 @@ extension PCITime {
             (above Q3 + 3 IQR) are kept and listed. The projection multiplies the kernel's base-space access count \
             (--accesses N: given; --trace FILE: measured; else modelled from a sysfs scan with the boot profiler's \
             enumeration model) by each method's median. \
-            Exits 69 when fewer than two methods work here.
+            When pio or ecam (mmio) cannot reach config space from user space but the kernel's log says the kernel \
+            uses that mechanism (type 1 for base, ECAM for extended access), sysfs-base or sysfs-ext runs in its \
+            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way.
             """
         )
 
-        @Argument(help: ArgumentHelp("Two or more access methods.", valueName: "METHOD"))
+        @Argument(help: ArgumentHelp("Two or more access methods.", valueName: "METHOD"), completion: .list(Enumerator.Methods.allNames))
         var methods: [String] = []
 
         @OptionGroup var source: SourceOptions
@@ -34,13 +36,13 @@ extension PCITime {
         @Option(help: ArgumentHelp("Offsets to read, in hex: a list and/or ranges, e.g. 0x00-0x3c or 0x0,0x8,0x3c (default: the header, 0x00-0x3F in steps of --width).", valueName: "LIST"), transform: OffsetList.parse)
         var offsets: OffsetList?
 
-        @Option(help: "Access width in bytes: 1, 2 or 4.")
+        @Option(parsing: .unconditional, help: "Access width in bytes: 1, 2 or 4.")
         var width: Int = 4
 
-        @Option(help: "Measured rounds: samples per register per method.")
+        @Option(parsing: .unconditional, help: "Measured rounds: samples per register per method.")
         var samples: Int = CompareRequest.defaultSamples
 
-        @Option(help: "Rounds run first and discarded.")
+        @Option(parsing: .unconditional, help: "Rounds run first and discarded.")
         var warmup: Int = CompareRequest.defaultWarmup
 
         @Option(help: ArgumentHelp("Pin the run to this processor (sched_setaffinity).", valueName: "CPU"))
@@ -49,16 +51,16 @@ extension PCITime {
         @Option(help: "Seed of the bootstrap (decimal or 0x hex); the same seed gives the same interval (default: 0x\(String(CompareRequest.defaultSeed, radix: 16))).", transform: Seed.parse)
         var seed = Seed(CompareRequest.defaultSeed)
 
-        @Option(help: "Bootstrap resamples.")
+        @Option(parsing: .unconditional, help: "Bootstrap resamples.")
         var resamples: Int = CompareRequest.defaultResamples
 
-        @Option(help: ArgumentHelp("The kernel's base-space config accesses at boot, for the projection (labelled 'given').", valueName: "N"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The kernel's base-space config accesses at boot, for the projection (labelled 'given').", valueName: "N"))
         var accesses: Int?
 
-        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save') for the projection (measured).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Kernel access counts from a kprobe trace ('pcitime trace --save') for the projection (measured).", valueName: "FILE"), completion: .file())
         var trace: String?
 
-        @Option(help: ArgumentHelp("Read the kernel log from FILE instead of /dev/kmsg (ROOT/dmesg.txt with --root).", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Read the kernel log from FILE instead of /dev/kmsg (ROOT/dmesg.txt with --root).", valueName: "FILE"), completion: .file())
         var dmesg: String?
 
         @Flag(help: "Print JSON (with each method's raw histogram) instead of the table.")
@@ -67,11 +69,15 @@ extension PCITime {
         @Flag(name: .customLong("raw-samples"), help: "With --json, include every sample in the order taken.")
         var rawSamples = false
 
-        @Option(help: ArgumentHelp("Write the distributions as SVG.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Write the distributions as SVG.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
         func validate() throws {
             guard methods.count >= 2 else { throw ValidationError("give at least two methods, e.g. 'pcitime compare pio mmio' (see 'pcitime methods')") }
+            let named = methods.map(Enumerator.Methods.canonical)
+            if let twice = named.first(where: { m in named.filter { $0 == m }.count > 1 }) {
+                throw ValidationError("method '\(twice)' named twice (mmio is ecam, conf1 is pio): give different methods")
+            }
             guard [1, 2, 4].contains(width) else { throw ValidationError("--width must be 1, 2 or 4") }
             guard samples >= 1 && samples <= 10_000_000 else { throw ValidationError("--samples must be between 1 and 10000000") }
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
@@ -79,6 +85,7 @@ extension PCITime {
             if let accesses { guard accesses >= 0 else { throw ValidationError("--accesses must be 0 or more") } }
             if let slot { _ = try SlotFilter(slot: slot, id: nil) }
             if let offsets { _ = try offsets.offsets(width: width) }
+            _ = try standardOutputClaim([("--svg", svg)], json: json)
         }
 
         func run() throws {
@@ -91,7 +98,9 @@ extension PCITime {
                 var report = try Comparison.run(request, options: options, timer: source.timer())
                 report.project(accesses.map { .given($0) } ?? trace.map { .trace($0) } ?? .model, options: options, log: log)
                 if let path = svg { try writeFile(CompareSVG.render(report), to: path) }
-                if json {
+                if svg == "-" {
+                    // The SVG took standard output's place.
+                } else if json {
                     try printOut(try CompareJSON(report, rawSamples: rawSamples).encoded() + "\n")
                 } else {
                     try printOut(CompareTable.render(report) + (svg.map { "\nwrote \($0)\n" } ?? ""))

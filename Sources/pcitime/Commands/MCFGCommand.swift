@@ -9,11 +9,13 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
+        @Flag(help: "Print JSON instead of the table.")
+        var json = false
+
         func run() throws {
             try pcitime.run {
-                let o = try source.methodOptions()
-                let report = try MCFGReport(options: o)
-                try printOut(report.render())
+                let report = try MCFGReport(options: try source.methodOptions())
+                try printOut(json ? try MCFGJSON(report).encoded() + "\n" : report.render())
             }
         }
     }

@@ -8,9 +8,13 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
+        @Flag(help: "Print JSON instead of the table.")
+        var json = false
+
         func run() throws {
             try pcitime.run {
-                try printOut(MethodsReport.render(options: try source.methodOptions()))
+                let options = try source.methodOptions()
+                try printOut(json ? try MethodsJSON(options: options).encoded() + "\n" : MethodsReport.render(options: options))
             }
         }
     }

@@ -17,7 +17,7 @@ extension PCITime {
 
         @OptionGroup var source: SourceOptions
 
-        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.")
+        @Option(name: .shortAndLong, help: "Access method: auto, ecam (mmio), pio (conf1), sysfs, libpci:NAME.", completion: .list(["auto"] + Enumerator.Methods.allNames))
         var method: String = "auto"
 
         @Flag(help: "Probe every bus in range instead of following bridges.")
@@ -41,11 +41,16 @@ extension PCITime {
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
 
-        @Option(help: "Walk this many times; latencies gather every pass.")
+        @Flag(help: "Print OpenMetrics text (node_exporter's textfile collector) instead of the table.")
+        var openmetrics = false
+
+        @Option(parsing: .unconditional, help: "Walk this many times; latencies gather every pass.")
         var `repeat`: Int = 1
 
         func validate() throws {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
+            guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
+            guard !(openmetrics && (json || tree)) else { throw ValidationError("--openmetrics is a view of its own: not with --json or --tree") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -59,10 +64,12 @@ extension PCITime {
                 let timer = tree && !json ? AccessTimer(source: .clockMonotonic) : source.timer()
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: timer)
                 let filter = try SlotFilter(slot: slot, id: deviceID)
-                report.walk.functions = report.walk.functions.filter(filter.matches)
-                let names = Names(numeric: numeric || (tree && !json), file: idsFile)
+                report.show(only: filter.matches)
+                let names = Names(numeric: numeric || (tree && !json && !openmetrics), file: idsFile)
                 if let note = names.note { try? OutputFile.standardError.write("pcitime: note: \(note)\n") }
-                if json {
+                if openmetrics {
+                    try printOut(ScanMetrics.render(report))
+                } else if json {
                     try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
                 } else if tree {
                     try printOut(ScanTree.render(report.walk.functions))

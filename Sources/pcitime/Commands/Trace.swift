@@ -36,10 +36,10 @@ extension PCITime {
         @Flag(help: "Allow --rescan of the device holding the root filesystem.")
         var force = false
 
-        @Option(help: ArgumentHelp("Also write the raw trace text here (input for 'pcitime boot --trace').", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Also write the raw trace text here (input for 'pcitime boot --trace').", valueName: "FILE"), completion: .file())
         var save: String?
 
-        @Option(help: ArgumentHelp("Count a saved trace instead of tracing.", valueName: "FILE"))
+        @Option(help: ArgumentHelp("Count a saved trace instead of tracing.", valueName: "FILE"), completion: .file())
         var from: String?
 
         @Flag(help: "Print JSON instead of the table.")
@@ -52,6 +52,7 @@ extension PCITime {
         var command: [String] = []
 
         func validate() throws {
+            _ = try standardOutputClaim([("--save", save)], json: json)
             if kernelParam { return }
             let windows = [rescan != nil, rebind != nil, !command.isEmpty].filter { $0 }.count
             if from == nil && windows != 1 { throw ValidationError("give exactly one window: '-- COMMAND', '--rescan BDF' or '--rebind BDF' (or --from FILE)") }
@@ -79,8 +80,10 @@ extension PCITime {
                     try? OutputFile.standardError.write("pcitime: warning: could not remove \(trace.leftovers.joined(separator: ", ")) from tracefs\n")
                 }
                 if let path = save { try writeFile(trace.text, to: path) }
-                if json {
-                    try printOut(try JSONOutput.encode(TraceJSON(trace), keys: .asWritten) + "\n")
+                if save == "-" {
+                    // The trace text took standard output's place.
+                } else if json {
+                    try printOut(try TraceJSON(trace).encoded() + "\n")
                 } else {
                     try printOut(TraceRenderer.render(window: trace.window, counts: trace.counts, latencies: trace.latencies,
                                                       parser: trace.parser, skipped: trace.skipped))

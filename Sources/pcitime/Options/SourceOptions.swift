@@ -1,12 +1,13 @@
 import ArgumentParser
 import Enumerator
+import Glibc
 
 /// Options every command that reads PCI shares.
 struct SourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read a captured tree (from 'pcitime capture') instead of this machine.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Read a captured tree (from 'pcitime capture') instead of this machine.", valueName: "DIR"), completion: .directory)
     var root: String = "/"
 
-    @Option(help: ArgumentHelp("ACPI MCFG table to use instead of ROOT/sys/firmware/acpi/tables/MCFG.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("ACPI MCFG table to use instead of ROOT/sys/firmware/acpi/tables/MCFG.", valueName: "FILE"), completion: .file())
     var mcfg: String?
 
     @Option(help: ArgumentHelp("ECAM window that overrides every other source: [SEGMENT:]BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff (repeatable).", valueName: "WINDOW"), transform: parseECAMWindow)
@@ -35,6 +36,8 @@ struct SourceOptions: ParsableArguments {
 
     func methodOptions() throws -> MethodOptions {
         let params = Dictionary(libpciParams.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        // Given by name, so missing is an error, not "firmware describes no ECAM".
+        if let mcfg, access(mcfg, F_OK) != 0 { throw PCITimeError.missing(mcfg, "no such file (given with --mcfg)") }
         let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: ecam, libpciParameters: params)
     }

@@ -195,7 +195,7 @@ import Testing
         let user = try ScanJSON.decoder.decode(ScanJSON.self, from: Data(r.out.utf8))
         let root = try ScanJSON.decoder.decode(ScanJSON.self, from: Data(try CLITests.pcitime("scan", "--method", "sysfs", "--json", "-n").out.utf8))
         #expect(user.functions.map(\.bdf) == root.functions.map(\.bdf))
-        #expect(user.functions.map(\.class) == root.functions.map(\.class))
+        #expect(user.functions.map(\.classId) == root.functions.map(\.classId))
         #expect(user.functions.map(\.bars) == root.functions.map(\.bars))
         for f in user.functions {
             #expect(f.configSize == 64 && f.capabilities.isEmpty && f.extendedCapabilities.isEmpty && f.pcie == nil, "\(f.bdf)")

@@ -310,7 +310,7 @@ import Testing
         try Self.fails(66, "\(dir)/nowhere/dmesg.txt: no such file", in: dir, "boot", "--root", dir + "/nowhere")
         try Self.fails(66, "\(dir)/nowhere: no such directory", in: dir, "mcfg", "--root", dir + "/nowhere")
         try Self.fails(65, "\(file): not a directory (--root wants a captured tree)", in: dir, "mcfg", "--root", file)
-        try Self.fails(66, "\(dir)/nowhere: no MCFG table", in: dir, "mcfg", "--mcfg", dir + "/nowhere")
+        try Self.fails(66, "\(dir)/nowhere: no such file (given with --mcfg)", in: dir, "mcfg", "--mcfg", dir + "/nowhere")
     }
 
     // MARK: options

@@ -12,7 +12,7 @@ import Testing
                                      "--accesses", "1000", "--json", "--svg", svgPath)
         #expect(r.status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
-        #expect(json["schema"] as? String == "pcitime-compare/1")
+        #expect(json["schema"] as? String == "pcitime-compare/2")
         let runs = json["runs"] as! [[String: Any]]
         #expect(runs.map { $0["requested"] as! String } == ["sysfs-base", "sysfs-ext"])
         for run in runs {
@@ -35,10 +35,26 @@ import Testing
         #expect(modelled.out.contains("    accesses: modelled: "))
         #expect(modelled.out.contains("base-space (offset < 0x100) config accesses at "))
 
-        let none = try CLITests.pcitime("compare", "pio", "mmio", "--root", root)
+        // Neither direct method reads a capture, but its kernel log splits base
+        // and extended access between type 1 and ECAM: the kernel's pair runs,
+        // labelled in the table, the JSON and the notes.
+        let mediated = try CLITests.pcitime("compare", "pio", "mmio", "--root", root, "--samples", "3", "--warmup", "0")
+        #expect(mediated.status == 0)
+        #expect(mediated.out.hasPrefix("compare pio via sysfs-base vs mmio via sysfs-ext: 1 function (00:00.0), 4-byte reads\n"))
+        #expect(mediated.out.contains("\n  pio via sysfs-base: kernel-mediated (pio: --method pio reaches hardware and cannot read a captured tree; use --method sysfs with --root); the kernel reaches type 1 for it: "))
+        #expect(mediated.out.contains("\npio via sysfs-base       48 "))
+        #expect(mediated.out.contains("\n  - kernel-mediated: pio timed as sysfs-base, which the kernel serves through type 1; mmio timed as sysfs-ext, which the kernel serves through ECAM, because user space cannot reach the mechanism here ("))
+        let mediatedJSON = try CLITests.pcitime("compare", "pio", "mmio", "--root", root, "--samples", "3", "--warmup", "0", "--json")
+        let mruns = (try JSONSerialization.jsonObject(with: Data(mediatedJSON.out.utf8)) as! [String: Any])["runs"] as! [[String: Any]]
+        #expect(mruns.map { $0["method"] as! String } == ["sysfs-base", "sysfs-ext"])
+        #expect(mruns.map { ($0["kernel_mediated"] as! [String: String])["mechanism"]! } == ["type 1", "ECAM"])
+
+        // No MCFG in the pc capture: ECAM is reached neither way, so only one
+        // of the two works: exit 69 with the reason.
+        let none = try CLITests.pcitime("compare", "pio", "mmio", "--root", Fixtures.tree("qemu-pc"))
         #expect(none.status == 69)
         #expect(none.out.isEmpty)
-        #expect(none.err.hasPrefix("pcitime: compare pio mmio: needs two methods that work here; 0 of 2 do:\n  pio: "))
+        #expect(none.err.hasPrefix("pcitime: compare pio mmio: needs two methods that work here; 1 of 2 do (pio):\n  mmio (ecam): "))
 
         let usage = try CLITests.pcitime("compare", "sysfs")
         #expect(usage.status == 64)

@@ -1,0 +1,95 @@
+import Testing
+@testable import Enumerator
+
+/// Every command's `--json` on every capture (and this machine) against its
+/// schema under docs/schema/, with scripts/validate-json (python3-jsonschema).
+@Suite struct JSONSchemaTests {
+    static let trees = ["firecracker", "qemu-microvm", "qemu-pc", "qemu-q35", "qemu-q35-wide"]
+
+    /// A python3 that has jsonschema, or nil (the tests then say they skipped).
+    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { p in
+        FileContents.bytes(p) != nil && ((try? CLITests.run(p, ["-c", "import jsonschema"]))?.status == 0)
+    }
+
+    /// `pcitime ARGS | validate-json SCHEMA`: nil when python3-jsonschema is absent.
+    static func validate(_ args: [String], schema: String) throws -> CLITests.Run? {
+        guard let python else { return nil }
+        let quoted = args.map { "'\($0)'" }.joined(separator: " ")
+        let script = "set -o pipefail; '\(CLITests.binary)' \(quoted) | '\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/\(schema).json'"
+        return try CLITests.run("/bin/bash", ["-c", script])
+    }
+
+    static func check(_ args: [String], _ schema: String) throws {
+        guard let r = try validate(args, schema: schema) else {
+            print("skipped: no python3 with jsonschema (Debian: python3-jsonschema); \(args.joined(separator: " ")) not validated")
+            return
+        }
+        #expect(r.status == 0, "pcitime \(args.joined(separator: " ")) against \(schema): \(r.out)\(r.err)")
+    }
+
+    @Test(arguments: trees) func everyCommandOnEveryCapture(_ tree: String) throws {
+        let root = ["--root", Fixtures.tree(tree)]
+        try Self.check(["scan", "--json"] + root, "pcitime-scan-2")
+        try Self.check(["scan", "--json", "-n", "--repeat", "2"] + root, "pcitime-scan-2")
+        try Self.check(["methods", "--json"] + root, "pcitime-methods-1")
+        // QEMU pc has no ECAM: mcfg exits 69, and only offsets below 0x100 compare.
+        if tree != "qemu-pc" {
+            try Self.check(["mcfg", "--json"] + root, "pcitime-mcfg-1")
+            try Self.check(["compare", "sysfs-base", "sysfs-ext", "--samples", "3", "--warmup", "0", "--json", "--raw-samples"] + root, "pcitime-compare-2")
+            // Kernel-mediated where the capture's log splits type 1 and ECAM
+            // (microvm has no type 1).
+            if tree != "qemu-microvm" {
+                try Self.check(["compare", "pio", "mmio", "--samples", "3", "--warmup", "0", "--accesses", "100", "--json"] + root, "pcitime-compare-2")
+            }
+        } else {
+            try Self.check(["compare", "sysfs", "sysfs-base", "libpci:linux-sysfs", "--samples", "3", "--warmup", "0", "--json"] + root, "pcitime-compare-2")
+        }
+    }
+
+    @Test(arguments: ["q35-rescan", "q35-rescan-bridge"]) func traceOfEverySavedTrace(_ name: String) throws {
+        try Self.check(["trace", "--from", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-trace-2")
+        try Self.check(["boot", "--root", Fixtures.tree("qemu-q35"), "--trace", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-boot-2")
+    }
+
+    @Test(arguments: trees) func bootOfEveryCapture(_ tree: String) throws {
+        try Self.check(["boot", "--root", Fixtures.tree(tree), "--json"], "pcitime-boot-2")
+    }
+
+    /// The boot census from each saved function and function_graph trace.
+    @Test(arguments: ["microvm", "pc", "q35", "q35-switch", "q35-wide"]) func bootCensusOfEveryFtrace(_ topology: String) throws {
+        let dir = Fixtures.repo + "/fixtures/ftrace/\(topology)/"
+        try Self.check(["boot", "--dmesg", dir + "dmesg.txt", "--ftrace", dir + "function.snapshot", "--ftrace", dir + "function_graph.snapshot",
+                        "--json", "--no-measure"], "pcitime-boot-2")
+    }
+
+    @Test func thisMachine() throws {
+        try Self.check(["scan", "--json"], "pcitime-scan-2")
+        try Self.check(["methods", "--json"], "pcitime-methods-1")
+        try Self.check(["mcfg", "--json"], "pcitime-mcfg-1")
+        try Self.check(["boot", "--json"], "pcitime-boot-2")
+        try Self.check(["compare", "pio", "mmio", "--samples", "20", "--warmup", "2", "--json"], "pcitime-compare-2")
+    }
+
+    /// The validator rejects what the convention forbids: a camelCase key, a
+    /// decimal ID, an integer beyond 2^53 (so a passing run means something).
+    @Test func rejectsWhatTheConventionForbids() throws {
+        guard let python = Self.python else {
+            print("skipped: no python3 with jsonschema (Debian: python3-jsonschema)")
+            return
+        }
+        let schema = Fixtures.repo + "/docs/schema/pcitime-methods-1.json"
+        for bad in [#"{"schema":"pcitime-methods/1","root":"/","methods":[],"autoPick":1}"#,
+                    #"{"schema":"pcitime-methods/1","root":"/","methods":[{"name":"pio","available":false,"reason":"x","exit_code":69,"seed":9007199254740993}]}"#] {
+            let r = try CLITests.run("/bin/bash", ["-c", "printf '%s' '\(bad)' | '\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(schema)'"])
+            #expect(r.status == 1, "accepted: \(bad)")
+        }
+        let scan = try CLITests.pcitime("scan", "--json", "--root", Fixtures.tree("firecracker")).out
+        let decimal = scan.replacing("\"vendor_id\" : \"8086\"", with: "\"vendor_id\" : \"32902\"")
+        #expect(decimal != scan)
+        let path = Fixtures.temporaryDirectory() + "/decimal.json"
+        try OutputFile.write(decimal, to: path)
+        let r = try CLITests.run("/bin/bash", ["-c", "'\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/pcitime-scan-2.json' < '\(path)'"])
+        #expect(r.status == 1 && r.out.contains("vendor_id"))
+        _ = try? CLITests.run("/bin/rm", ["-rf", String(path.dropLast("/decimal.json".count))])
+    }
+}

@@ -1,0 +1,109 @@
+import Testing
+@testable import Enumerator
+
+/// `scan --openmetrics` and `boot --openmetrics`: exact values from the
+/// captures, and every output accepted by `promtool check metrics`.
+@Suite struct OpenMetricsTests {
+    static let trees = ["firecracker", "qemu-microvm", "qemu-pc", "qemu-q35", "qemu-q35-wide"]
+    static let promtool: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileContents.bytes($0) != nil }
+
+    /// Runs `pcitime ARGS | promtool check metrics`; nil when promtool is absent.
+    static func promtoolCheck(_ args: [String]) throws -> CLITests.Run? {
+        guard let promtool else { return nil }
+        let quoted = args.map { "'\($0)'" }.joined(separator: " ")
+        return try CLITests.run("/bin/bash", ["-c", "set -o pipefail; '\(CLITests.binary)' \(quoted) | '\(promtool)' check metrics"])
+    }
+
+    static func lines(_ text: String, _ prefix: String) -> [String] {
+        text.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+    }
+
+    @Test func scanValuesOfTheFirecrackerCapture() throws {
+        let r = try CLITests.pcitime("scan", "--root", Fixtures.tree("firecracker"), "--openmetrics")
+        #expect(r.status == 0)
+        #expect(r.out.hasSuffix("\n# EOF\n"))
+        #expect(Self.lines(r.out, "pcitime_scan_functions") == ["pcitime_scan_functions{method=\"sysfs\"} 6"])
+        #expect(Self.lines(r.out, "pcitime_scan_reads{").map { $0.split(separator: " ").last! } == ["17", "22", "22", "22", "22", "22"])
+        #expect(Self.lines(r.out, "pcitime_scan_reads{")[3] == "pcitime_scan_reads{method=\"sysfs\",bdf=\"0000:00:03.0\",vendor_id=\"1af4\",device_id=\"1041\",class_id=\"020000\"} 22")
+        #expect(Self.lines(r.out, "pcitime_scan_access_latency_seconds_count{").map { $0.split(separator: " ").last! } == ["17", "22", "22", "22", "22", "22"])
+        #expect(Self.lines(r.out, "pcitime_scan_access_latency_seconds{").count == 6 * 5)
+        #expect(r.out.contains("# TYPE pcitime_scan_access_latency_seconds summary\n# UNIT pcitime_scan_access_latency_seconds seconds\n"))
+    }
+
+    @Test func bootValuesOfTheQ35Capture() throws {
+        let r = try CLITests.pcitime("boot", "--root", Fixtures.tree("qemu-q35"), "--openmetrics")
+        #expect(r.status == 0)
+        let k = "kernel=\"6.1.0-56-cloud-amd64\""
+        #expect(Self.lines(r.out, "pcitime_boot_kernel_seconds{") == ["pcitime_boot_kernel_seconds{\(k),basis=\"measured\"} 2.711814"])
+        #expect(Self.lines(r.out, "pcitime_boot_pci_enumeration_seconds{") == ["pcitime_boot_pci_enumeration_seconds{\(k),basis=\"measured\"} 0.104286"])
+        #expect(Self.lines(r.out, "pcitime_boot_config_accesses{") == [
+            "pcitime_boot_config_accesses{\(k),mechanism=\"type1\",basis=\"modelled\"} 9181",
+            "pcitime_boot_config_accesses{\(k),mechanism=\"ecam\",basis=\"modelled\"} 98",
+        ])
+        #expect(Self.lines(r.out, "pcitime_boot_saving_accesses{") == ["pcitime_boot_saving_accesses{\(k),change=\"last_bus\",basis=\"modelled\"} 8128"])
+    }
+
+    /// With latencies (a scan's JSON of the same capture priced as type 1 and
+    /// ECAM), the costs and savings in seconds appear too.
+    @Test func bootWithLatenciesHasCostsAndSavings() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { _ = try? CLITests.run("/bin/rm", ["-rf", dir]) }
+        let compare = try CLITests.pcitime("compare", "pio", "mmio", "--root", Fixtures.tree("firecracker"), "--samples", "3", "--warmup", "0", "--json")
+        try OutputFile.write(compare.out, to: dir + "/compare.json")
+        let args = ["boot", "--root", Fixtures.tree("qemu-q35"), "--latency", dir + "/compare.json", "--openmetrics"]
+        let r = try CLITests.pcitime(args)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(Self.lines(r.out, "pcitime_boot_config_access_latency_seconds{").count == 2)
+        #expect(Self.lines(r.out, "pcitime_boot_config_access_cost_seconds{").count == 2)
+        #expect(Self.lines(r.out, "pcitime_boot_saving_seconds{").map { String($0.split(separator: " ")[0]) } == [
+            "pcitime_boot_saving_seconds{kernel=\"6.1.0-56-cloud-amd64\",change=\"all_ecam\",basis=\"modelled\"}",
+            "pcitime_boot_saving_seconds{kernel=\"6.1.0-56-cloud-amd64\",change=\"last_bus\",basis=\"modelled\"}",
+        ])
+        if let check = try Self.promtoolCheck(args) { #expect(check.status == 0, "\(check.out)\(check.err)") }
+    }
+
+    @Test(arguments: trees) func promtoolAcceptsEveryCapture(_ tree: String) throws {
+        guard Self.promtool != nil else {
+            print("skipped: promtool is not installed (Debian: prometheus)")
+            return
+        }
+        for args in [["scan", "--root", Fixtures.tree(tree), "--openmetrics"], ["boot", "--root", Fixtures.tree(tree), "--openmetrics"]] {
+            let r = try #require(try Self.promtoolCheck(args))
+            #expect(r.status == 0, "\(args): \(r.out)\(r.err)")
+        }
+    }
+
+    /// This machine: the scan and the boot with its measured latencies.
+    @Test func promtoolAcceptsLiveRuns() throws {
+        guard Self.promtool != nil else {
+            print("skipped: promtool is not installed (Debian: prometheus)")
+            return
+        }
+        for args in [["scan", "--openmetrics"], ["boot", "--openmetrics"]] {
+            let r = try #require(try Self.promtoolCheck(args))
+            #expect(r.status == 0, "\(args): \(r.out)\(r.err)")
+        }
+    }
+
+    /// The strict OpenMetrics 1.0 parser (prometheus_client's, Debian
+    /// python3-prometheus-client) on the same outputs: promtool reads the
+    /// older text format, this one the OpenMetrics grammar (UNIT, EOF, names).
+    @Test(arguments: trees) func openMetricsParserAcceptsEveryCapture(_ tree: String) throws {
+        let check = "import sys; from prometheus_client.openmetrics.parser import text_string_to_metric_families as p; list(p(sys.stdin.read()))"
+        guard (try? CLITests.run("/usr/bin/python3", ["-c", "import prometheus_client"]))?.status == 0 else {
+            print("skipped: no python3 prometheus_client (Debian: python3-prometheus-client)")
+            return
+        }
+        for command in ["scan", "boot"] {
+            let script = "set -o pipefail; '\(CLITests.binary)' \(command) --root '\(Fixtures.tree(tree))' --openmetrics | /usr/bin/python3 -c '\(check)'"
+            let r = try CLITests.run("/bin/bash", ["-c", script])
+            #expect(r.status == 0, "\(command) \(tree): \(r.err)")
+        }
+    }
+
+    @Test func escapingAndNumbers() {
+        var m = OpenMetrics()
+        m.family("x_seconds", .gauge, unit: "seconds", help: "a \\ b\nc", [.init([("l", "q\"\\\n")], 0.5), .init([], 3)])
+        #expect(m.document == "# HELP x_seconds a \\\\ b\\nc\n# TYPE x_seconds gauge\n# UNIT x_seconds seconds\nx_seconds{l=\"q\\\"\\\\\\n\"} 0.5\nx_seconds 3\n# EOF\n")
+    }
+}
