@@ -15,7 +15,6 @@ extension ScanJSON {
             ("method", .string(method)), ("method_summary", .string(methodSummary)), ("passes", .int(passes)),
             ("root", .string(root)), ("schema", .string(schema)),
             ("timer", .object([("source", .string(timer.source)), ("ticks_per_second", .double(timer.ticksPerSecond)),
-                               ("rate_source", timer.rateSource.map { .string($0) } ?? .null),
                                ("overhead_ns", .double(timer.overheadNs)), ("overhead_subtracted", .bool(timer.overheadSubtracted))])),
             ("totals", totals.json),
             ("warnings", .array(warnings.map { .string($0) })),

@@ -27,8 +27,6 @@ public struct ScanJSON: Codable, Equatable {
     public struct Timer: Codable, Equatable {
         public var source: String
         public var ticksPerSecond: Double
-        /// Where the TSC's rate came from (CPUID, the kernel, a calibration).
-        public var rateSource: String?
         public var overheadNs: Double
         public var overheadSubtracted = true
     }
@@ -82,7 +80,7 @@ public struct ScanJSON: Codable, Equatable {
         root = r.root
         passes = r.passes
         brute = r.brute
-        timer = Timer(source: r.timer.source.rawValue, ticksPerSecond: r.timer.ticksPerSecond, rateSource: r.timer.rateSource, overheadNs: r.timer.overheadNanoseconds)
+        timer = Timer(source: r.timer.source.rawValue, ticksPerSecond: r.timer.ticksPerSecond, overheadNs: r.timer.overheadNanoseconds)
         functions = r.walk.functions.map { f in
             let s = r.stats[f.address] ?? AccessStats()
             return Function(
