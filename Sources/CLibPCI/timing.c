@@ -3,9 +3,6 @@
 #include "timing.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/klog.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -48,32 +45,12 @@ uint64_t pcitime_tsc_hz_cpuid(int *leaf) {
     return 0;
 }
 
-// Reads the whole ring buffer with one syscall (klogctl), not /dev/kmsg's
-// one record per read, and takes the kernel's final word on its TSC rate.
-uint64_t pcitime_tsc_khz_klog(char *line, size_t size) {
-    int n = klogctl(10, NULL, 0);  // SYSLOG_ACTION_SIZE_BUFFER
-    if (n <= 0) return 0;
-    char *log = malloc((size_t)n + 1);
-    if (!log) return 0;
-    n = klogctl(3, log, n);  // SYSLOG_ACTION_READ_ALL
-    uint64_t khz = 0;
-    int refined = 0;
-    if (n > 0) {
-        log[n] = 0;
-        for (char *p = log; (p = strstr(p, "tsc: ")); p += 5) {
-            unsigned mhz, frac;
-            int is_refined = sscanf(p, "tsc: Refined TSC clocksource calibration: %u.%3u MHz", &mhz, &frac) == 2;
-            if (is_refined || (!refined && sscanf(p, "tsc: Detected %u.%3u MHz processor", &mhz, &frac) == 2)) {
-                khz = (uint64_t)mhz * 1000 + frac;
-                refined = is_refined;
-                size_t len = strcspn(p, "\n");
-                snprintf(line, size, "%.*s", (int)(len < size ? len : size - 1), p);
-            }
-        }
-    }
-    free(log);
-    return khz;
+long pcitime_klog_read(char *buf, size_t size) {
+    int n = klogctl(3, buf, (int)size);  // SYSLOG_ACTION_READ_ALL
+    return n < 0 ? -errno : n;
 }
+
+long pcitime_klog_size(void) { return klogctl(10, NULL, 0); }  // SYSLOG_ACTION_SIZE_BUFFER
 
 static inline uint64_t now(int tsc) { return tsc ? fenced_tsc() : monotonic_ns(); }
 

@@ -69,12 +69,34 @@ public struct AccessTimer: Sendable {
         if let text = FileContents.text(sysfs), let khz = UInt64(text.filter { !$0.isWhitespace }), khz > 0 {
             return (Double(khz) * 1000, sysfs)
         }
-        var line = [CChar](repeating: 0, count: 128)
-        let khz = pcitime_tsc_khz_klog(&line, line.count)
-        if khz > 0 {
-            return (Double(khz) * 1000, "kernel log \"" + String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "\"")
+        let size = pcitime_klog_size()
+        if size > 0 {
+            var log = [UInt8](repeating: 0, count: size)
+            let n = log.withUnsafeMutableBytes { pcitime_klog_read($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+            if n > 0, let (khz, line) = kernelTSCRate(inLog: String(decoding: log[0..<n], as: UTF8.self)) {
+                return (Double(khz) * 1000, "kernel log \"" + line + "\"")
+            }
         }
         return calibrateTSC()
+    }
+
+    /// The kernel's own TSC rate in kHz and the line that states it: the last
+    /// "tsc: Refined TSC clocksource calibration: M.KKK MHz", else the last
+    /// "tsc: Detected M.KKK MHz processor" (or "MHz TSC").
+    public static func kernelTSCRate(inLog text: String) -> (khz: UInt64, line: String)? {
+        var detected: (UInt64, String)?, refined: (UInt64, String)?
+        for line in text.split(separator: "\n") where line.containsText("tsc: ") {
+            for (prefix, isRefined) in [("tsc: Refined TSC clocksource calibration: ", true), ("tsc: Detected ", false)] {
+                guard let r = line.range(ofText: prefix) else { continue }
+                let number = line[r.upperBound...].prefix { $0.isNumber || $0 == "." }
+                let parts = number.split(separator: ".")
+                guard line[r.upperBound...].dropFirst(number.count).hasPrefix(" MHz"), parts.count == 2, parts[1].count == 3,
+                      let mhz = UInt64(parts[0]), let frac = UInt64(parts[1]), mhz > 0 else { continue }
+                let found = (mhz * 1000 + frac, String(line[r.lowerBound...]))
+                if isRefined { refined = found } else { detected = found }
+            }
+        }
+        return refined ?? detected
     }
 
     /// TSC ticks per second over 0.5 ms of CLOCK_MONOTONIC. Each end is the
