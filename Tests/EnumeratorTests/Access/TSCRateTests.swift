@@ -8,7 +8,7 @@ import Testing
     @Test func detectedLineOfRealLogs() {
         #expect(AccessTimer.kernelTSCRate(inLog: Self.log("firecracker.dmesg.txt"))?.khz == 2_596_136)
         #expect(AccessTimer.kernelTSCRate(inLog: Self.log("firecracker.kmsg.txt"))?.khz == 2_596_136)
-        // A TCG guest: detected early at 2594.011 MHz, then refined by the kernel at 2.3 s.
+        // A TCG guest: detected early at 2594.011 MHz, then refined by the kernel at 2.75 s.
         #expect(AccessTimer.kernelTSCRate(inLog: Self.log("qemu-q35-wide.dmesg.txt"))?.line == "tsc: Refined TSC clocksource calibration: 2596.136 MHz")
         // Two lines: the early "processor" estimate, then the known frequency; the last counts.
         #expect(AccessTimer.kernelTSCRate(inLog: Self.log("qemu-microvm-initcall.dmesg.txt"))?.khz == 2_596_131)
