@@ -129,6 +129,9 @@ const char *pcitime_lookup_subsystem(struct pci_access *acc, char *buf, size_t s
 const char *pcitime_lookup_class(struct pci_access *acc, char *buf, size_t size, int class_id) {
     LOOKUP(PCI_LOOKUP_CLASS, class_id);
 }
+const char *pcitime_lookup_progif(struct pci_access *acc, char *buf, size_t size, int class_id, int progif) {
+    LOOKUP(PCI_LOOKUP_PROGIF, class_id, progif);
+}
 
 uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, uint32_t *value, int *failed) {
     char err[1];

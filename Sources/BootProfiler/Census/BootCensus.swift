@@ -22,7 +22,7 @@ public struct BootCensus: Codable, Sendable, Equatable {
         public var reads: Int
         public var writes: Int
         /// How many of these the caller's name gave (the rest: the boot phase).
-        public var from_caller: Int
+        public var fromCaller: Int
     }
     public struct PhaseCount: Codable, Sendable, Equatable {
         public var phase: String
@@ -50,32 +50,34 @@ public struct BootCensus: Codable, Sendable, Equatable {
     public var tracer: String
     /// Whether the trace carried function arguments (exact per-device counts).
     public var arguments: Bool
-    public var traced_reads = 0
-    public var traced_writes = 0
+    public var tracedReads = 0
+    public var tracedWrites = 0
     /// Traced accesses to functions that exist (the measured part).
-    public var present_reads = 0
-    public var present_writes = 0
+    public var presentReads = 0
+    public var presentWrites = 0
     /// Reads that found nothing: empty slots, absent functions, peer buses.
-    public var empty_reads = 0
-    /// How the empty-slot part of `empty_reads` was found.
-    public var empty_method: String
-    public var peer_bus_probes = 0
+    public var emptyReads = 0
+    /// How the empty-slot part of `emptyReads` was found.
+    public var emptyMethod: String
+    public var peerBusProbes = 0
+    /// Counted from the callers, or (function_graph names none) modelled.
+    public var peerBusMethod = "measured: calls from pcibios_scan_specific_bus"
     /// Entries the tracer dropped (LOST markers) or overwrote (header).
     public var lost = 0
     /// Calls after "Run ... as init process" (not boot), left out.
-    public var after_init = 0
-    public var before_tracing: Early
-    /// present + before_tracing: what QEMU's trace of the boot sees.
-    public var total_present_reads = 0
-    public var total_present_writes = 0
-    public var by_mechanism = ByMechanism()
-    public var by_reason: [ReasonCount] = []
-    public var by_phase: [PhaseCount] = []
+    public var afterInit = 0
+    public var beforeTracing: Early
+    /// present + beforeTracing: what QEMU's trace of the boot sees.
+    public var totalPresentReads = 0
+    public var totalPresentWrites = 0
+    public var byMechanism = ByMechanism()
+    public var byReason: [ReasonCount] = []
+    public var byPhase: [PhaseCount] = []
     public var devices: [Device] = []
     /// Present-function accesses no device window held (time-window mode).
     public var unattributed = ReadWrite()
-    public var first_call_us: UInt64?
-    public var last_call_us: UInt64?
+    public var firstCallUs: UInt64?
+    public var lastCallUs: UInt64?
     public var notes: [String] = []
 }
 
@@ -103,22 +105,22 @@ extension BootCensus {
             _ = last
         }
         var c = BootCensus(source: source, tracer: (parser.tracer ?? .function).rawValue, arguments: exact,
-                           empty_method: "", before_tracing: Early(reads: 0, writes: 0, method: ""))
+                           emptyMethod: "", beforeTracing: Early(reads: 0, writes: 0, method: ""))
         c.lost = parser.lost
         var reasons: [AccessReason: (ReadWrite, Int)] = [:]
         var phases: [String: ReadWrite] = [:]
         var phaseOrder: [String] = []
         var devices: [PCIAddress: (ReadWrite, Int, Int)] = [:]
         for call in calls {
-            if let t = call.time, let i = initAt, t > i { c.after_init += 1; continue }
+            if let t = call.time, let i = initAt, t > i { c.afterInit += 1; continue }
             let w = call.function.isWrite
-            if w { c.traced_writes += 1 } else { c.traced_reads += 1 }
-            if call.function.mechanism == .type1 { c.by_mechanism.type1.add(write: w) } else { c.by_mechanism.ecam.add(write: w) }
+            if w { c.tracedWrites += 1 } else { c.tracedReads += 1 }
+            if call.function.mechanism == .type1 { c.byMechanism.type1.add(write: w) } else { c.byMechanism.ecam.add(write: w) }
             let ph = call.time.map { index.phase(atMicroseconds: $0 / 1000) } ?? BootPhase(kind: .other, device: nil, name: "unknown time (no abstime)")
             if phases[ph.kind.rawValue] == nil { phaseOrder.append(ph.kind.rawValue) }
             phases[ph.kind.rawValue, default: ReadWrite()].add(write: w)
             var (reason, fromCaller) = AccessReason.of(caller: call.caller, phase: ph.kind)
-            if reason == .peerBus { c.peer_bus_probes += 1 }
+            if reason == .peerBus { c.peerBusProbes += 1 }
             if let t = call.target {
                 if reason != .peerBus && !present.contains(t.address) && !w { reason = .emptySlot }
                 if present.contains(t.address) {
@@ -141,36 +143,55 @@ extension BootCensus {
             if fromCaller { r.1 += 1 }
             reasons[reason] = r
         }
-        c.first_call_us = timed.min().map { $0 / 1000 }
-        c.last_call_us = timed.filter { initAt == nil || $0 <= initAt! }.max().map { $0 / 1000 }
+        c.firstCallUs = timed.min().map { $0 / 1000 }
+        c.lastCallUs = timed.filter { initAt == nil || $0 <= initAt! }.max().map { $0 / 1000 }
+
+        // function_graph names no callers: the peer-bus probes are modelled as
+        // pcibios_fixup_peer_bridges makes them, 32 vendor reads for each bus
+        // up to pcibios_last_bus (the MCFG's last bus, or pci=lastbus) that
+        // the scan did not create (firmware numbers buses 0 to the highest).
+        let named = calls.contains { $0.caller != nil }
+        if !named && !exact && c.byMechanism.type1.total > 0 {
+            let last = profile.lastBusParameter ?? profile.ecam.first(where: \.used).map { Int($0.endBus) } ?? -1
+            let highest = Int(profile.bootDevices.map(\.address.bus).max() ?? 0)
+            c.peerBusProbes = max(0, last - highest) * 32
+            c.peerBusMethod = "modelled: 32 reads per bus from \(highest + 1) to pcibios_last_bus \(last) (the trace names no callers)"
+            if c.peerBusProbes > 0 {
+                var other = reasons[.other] ?? (ReadWrite(), 0)
+                other.0.reads = max(0, other.0.reads - c.peerBusProbes)
+                reasons[.other] = other
+                reasons[.peerBus] = (ReadWrite(reads: c.peerBusProbes), 0)
+            }
+        }
 
         // Present vs empty.
         let emptySlots: Int
         if exact {
             emptySlots = reasons[.emptySlot]?.0.reads ?? 0
-            c.empty_method = "measured: reads of functions the log does not list (the trace's arguments)"
+            c.emptyMethod = "measured: reads of functions the log does not list (the trace's arguments)"
         } else {
             let mmcfgProbes = calls.filter { $0.caller?.hasPrefix("pci_mmcfg_early_init") ?? false }.count
-            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots, hostBridgeProbes: mmcfgProbes >= 5)
-            c.empty_method = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices"
+            emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots,
+                                              hostBridgeProbes: mmcfgProbes >= 5 || (!named && c.byMechanism.type1.total > 0))
+            c.emptyMethod = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices"
         }
-        c.empty_reads = emptySlots + c.peer_bus_probes
-        c.present_reads = max(0, c.traced_reads - c.empty_reads)
-        c.present_writes = c.traced_writes
+        c.emptyReads = emptySlots + c.peerBusProbes
+        c.presentReads = max(0, c.tracedReads - c.emptyReads)
+        c.presentWrites = c.tracedWrites
         if exact {
-            c.present_writes = devices.values.reduce(0) { $0 + $1.0.writes }
+            c.presentWrites = devices.values.reduce(0) { $0 + $1.0.writes }
         }
         // No pci_conf1 call at all (microvm with pcie=on: "No config space
         // access function found"): port 0xCF8 reaches nothing, nor did early-quirks.
-        let typeOne = c.by_mechanism.type1.total > 0
+        let typeOne = c.byMechanism.type1.total > 0
         let early = EarlyQuirksModel.counts(devices: profile.bootDevices, typeOneAvailable: typeOne)
-        c.before_tracing = Early(reads: early.reads, writes: early.writes, method: early.method)
-        c.total_present_reads = c.present_reads + early.reads
-        c.total_present_writes = c.present_writes + early.writes
-        c.by_reason = AccessReason.allCases.compactMap { r in
-            reasons[r].map { ReasonCount(reason: r.rawValue, reads: $0.0.reads, writes: $0.0.writes, from_caller: $0.1) }
+        c.beforeTracing = Early(reads: early.reads, writes: early.writes, method: early.method)
+        c.totalPresentReads = c.presentReads + early.reads
+        c.totalPresentWrites = c.presentWrites + early.writes
+        c.byReason = AccessReason.allCases.compactMap { r in
+            reasons[r].map { ReasonCount(reason: r.rawValue, reads: $0.0.reads, writes: $0.0.writes, fromCaller: $0.1) }
         }
-        c.by_phase = phaseOrder.map { PhaseCount(phase: $0, reads: phases[$0]!.reads, writes: phases[$0]!.writes) }
+        c.byPhase = phaseOrder.map { PhaseCount(phase: $0, reads: phases[$0]!.reads, writes: phases[$0]!.writes) }
         let how = exact ? "exact" : "by time window"
         c.devices = devices.sorted { $0.key < $1.key }.map { a, d in
             Device(bdf: a.description, reads: d.0.reads, writes: d.0.writes, attribution: how, type1: d.1, ecam: d.2)
@@ -179,7 +200,7 @@ extension BootCensus {
         if parser.mixed { c.notes.append("the file mixes function and function_graph lines (\(parser.functionLines) and \(parser.graphLines)): counted together") }
         if parser.malformed > 0 { c.notes.append("\(parser.malformed) unreadable trace lines skipped (cut or garbled)") }
         if parser.unmatched > 0 { c.notes.append("\(parser.unmatched) function_graph calls without their other half (buffer start or end)") }
-        if c.after_init > 0 { c.notes.append("\(c.after_init) calls after \"Run ... as init process\" are not boot and were left out") }
+        if c.afterInit > 0 { c.notes.append("\(c.afterInit) calls after \"Run ... as init process\" are not boot and were left out") }
         if initAt == nil { c.notes.append("the log has no \"Run ... as init process\" line: every traced call counted") }
         if !exact { c.notes.append("per-device counts are by time window: each access goes to the device whose enumeration window or driver probe (kernel log) holds it; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
         return c

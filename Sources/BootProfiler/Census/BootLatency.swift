@@ -12,11 +12,11 @@ public struct BootLatency: Sendable {
     public struct Distribution: Codable, Sendable, Equatable {
         public var name: String
         public var count: Int
-        public var p50_ns: UInt64
-        public var p90_ns: UInt64
-        public var p99_ns: UInt64
-        public var max_ns: UInt64
-        public var mean_ns: Double
+        public var p50Ns: UInt64
+        public var p90Ns: UInt64
+        public var p99Ns: UInt64
+        public var maxNs: UInt64
+        public var meanNs: Double
     }
 
     public var byMechanism: [Mechanism: Histogram<UInt64>] = [:]
@@ -28,20 +28,20 @@ public struct BootLatency: Sendable {
     public var attribution: String
 
     /// `device`: where each call goes (its arguments, else the log's window).
-    public init(calls: [FtraceCall], parser: FtraceParser, device: (FtraceCall) -> PCIAddress?) {
+    public init(calls: [FtraceCall], parser: FtraceParser, device: (Int, FtraceCall) -> PCIAddress?) {
         var leaves = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         for ns in parser.nestedLeafNanoseconds { leaves.record(ns) }
         overheadPerCallNs = leaves.totalCount > 0 ? leaves.valueAtPercentile(50) : nil
         attribution = calls.contains { $0.target != nil } ? "exact" : "by time window"
         let o = overheadPerCallNs ?? 0
-        for c in calls {
+        for (i, c) in calls.enumerated() {
             guard let ns = c.nanoseconds else { continue }
             timed += 1
             nestedCalls += c.nested
             let charged = o * UInt64(1 + c.nested)
             let v = ns > charged ? ns - charged : 0
             byMechanism[c.function.mechanism, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v)
-            if let a = device(c) { byDevice[a, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v) }
+            if let a = device(i, c) { byDevice[a, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v) }
         }
     }
 
@@ -51,8 +51,8 @@ public struct BootLatency: Sendable {
     }
 
     public static func distribution(_ name: String, _ h: Histogram<UInt64>) -> Distribution {
-        Distribution(name: name, count: Int(h.totalCount), p50_ns: h.valueAtPercentile(50), p90_ns: h.valueAtPercentile(90),
-                     p99_ns: h.valueAtPercentile(99), max_ns: h.max, mean_ns: h.mean)
+        Distribution(name: name, count: Int(h.totalCount), p50Ns: h.valueAtPercentile(50), p90Ns: h.valueAtPercentile(90),
+                     p99Ns: h.valueAtPercentile(99), maxNs: h.max, meanNs: h.mean)
     }
 
     public var mechanisms: [Distribution] {

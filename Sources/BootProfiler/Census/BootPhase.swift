@@ -24,6 +24,8 @@ public struct BootPhaseIndex: Sendable {
     let scans: [Phase]
     let resources: Phase?
     let firstScan: UInt64?
+    /// Every window's end, sorted: where the gap before a driver's first line begins.
+    let ends: [UInt64]
 
     public init(_ p: BootProfile) {
         devices = p.bootDevices.sorted { $0.start < $1.start }
@@ -33,6 +35,7 @@ public struct BootPhaseIndex: Sendable {
         scans = p.scans
         resources = p.resources
         firstScan = p.scans.map(\.start).min()
+        ends = (p.bootDevices.map(\.end) + p.drivers.map(\.end) + p.scans.compactMap(\.end) + [p.resources?.end].compactMap { $0 }).sorted()
     }
 
     public func phase(atMicroseconds t: UInt64) -> BootPhase {
@@ -52,6 +55,12 @@ public struct BootPhaseIndex: Sendable {
         }
         if let r = resources, r.start <= t, t <= (r.end ?? r.start) { return BootPhase(kind: .scanTail, device: nil, name: r.name) }
         if let f = firstScan, t < f { return BootPhase(kind: .beforeScan, device: nil, name: "before the PCI scan") }
+        // A driver does its config work before it prints: an access in the
+        // gap right before a driver's first line is that driver's device.
+        if let d = drivers.first(where: { $0.start > t }), let first = d.devices.first,
+           t >= (ends.last(where: { $0 <= d.start }) ?? 0) {
+            return BootPhase(kind: .other, device: first, name: "after the scan")
+        }
         return BootPhase(kind: .other, device: nil, name: "after the scan")
     }
 }

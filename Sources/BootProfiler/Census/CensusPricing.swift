@@ -8,42 +8,42 @@ public struct CensusPricing: Codable, Sendable, Equatable {
     public struct DeviceCost: Codable, Sendable, Equatable {
         public var bdf: String
         public var accesses: Int
-        public var latency_ns: Double
+        public var latencyNs: Double
         /// "device median" or "mechanism median".
-        public var latency_from: String
-        public var cost_us: Double
+        public var latencyFrom: String
+        public var costUs: Double
     }
     public var devices: [DeviceCost]
-    public var empty_us: Double
-    public var unattributed_us: Double
-    public var before_tracing_us: Double
-    public var total_us: Double
-    public var share_of_boot: Double?
+    public var emptyUs: Double
+    public var unattributedUs: Double
+    public var beforeTracingUs: Double
+    public var totalUs: Double
+    public var shareOfBoot: Double?
     public var provenance: String
 
     /// nil when a mechanism the census used has no latency.
     public static func price(_ c: BootCensus, mechanism: [Mechanism: Double], device: [String: Double], bootUs: UInt64?, provenance: String) -> CensusPricing? {
-        guard let t1 = mechanism[.type1] ?? (c.by_mechanism.type1.total == 0 ? 0 : nil),
-              let ec = mechanism[.ecam] ?? (c.by_mechanism.ecam.total == 0 ? 0 : nil) else { return nil }
+        guard let t1 = mechanism[.type1] ?? (c.byMechanism.type1.total == 0 ? 0 : nil),
+              let ec = mechanism[.ecam] ?? (c.byMechanism.ecam.total == 0 ? 0 : nil) else { return nil }
         // A device's accesses through each mechanism at the mechanism's price,
         // or all of them at its own median.
         var list: [DeviceCost] = []
         for d in c.devices {
             let n = d.reads + d.writes
             if let own = device[d.bdf] {
-                list.append(DeviceCost(bdf: d.bdf, accesses: n, latency_ns: own, latency_from: "device median", cost_us: Double(n) * own / 1000))
+                list.append(DeviceCost(bdf: d.bdf, accesses: n, latencyNs: own, latencyFrom: "device median", costUs: Double(n) * own / 1000))
             } else {
                 let ns = Double(d.type1) * t1 + Double(d.ecam) * ec
-                list.append(DeviceCost(bdf: d.bdf, accesses: n, latency_ns: n > 0 ? ns / Double(n) : 0, latency_from: "mechanism median", cost_us: ns / 1000))
+                list.append(DeviceCost(bdf: d.bdf, accesses: n, latencyNs: n > 0 ? ns / Double(n) : 0, latencyFrom: "mechanism median", costUs: ns / 1000))
             }
         }
         // The base mechanism serves empty probes (vendor-ID reads at offset 0).
-        let base = c.by_mechanism.type1.total > 0 ? t1 : ec
-        let empty = Double(c.empty_reads) * base / 1000
+        let base = c.byMechanism.type1.total > 0 ? t1 : ec
+        let empty = Double(c.emptyReads) * base / 1000
         let unattributed = Double(c.unattributed.total) * base / 1000
-        let early = Double(c.before_tracing.reads + c.before_tracing.writes) * t1 / 1000
-        let total = list.reduce(0) { $0 + $1.cost_us } + empty + unattributed + early
-        return CensusPricing(devices: list, empty_us: empty, unattributed_us: unattributed, before_tracing_us: early, total_us: total,
-                             share_of_boot: bootUs.flatMap { $0 > 0 ? total / Double($0) : nil }, provenance: provenance)
+        let early = Double(c.beforeTracing.reads + c.beforeTracing.writes) * t1 / 1000
+        let total = list.reduce(0) { $0 + $1.costUs } + empty + unattributed + early
+        return CensusPricing(devices: list, emptyUs: empty, unattributedUs: unattributed, beforeTracingUs: early, totalUs: total,
+                             shareOfBoot: bootUs.flatMap { $0 > 0 ? total / Double($0) : nil }, provenance: provenance)
     }
 }

@@ -49,12 +49,21 @@ public struct CensusRun: Sendable {
             let index = BootPhaseIndex(profile)
             let lastLog = (profile.lastTime ?? 0) * 1000
             let sameBoot = g.calls.compactMap(\.time).max().map { $0 <= lastLog + 1_000_000_000 } ?? false
-            run.latency = BootLatency(calls: g.calls, parser: g.parser) { c in
+            // A second boot of the same machine makes the same calls in the
+            // same order: when the function sequences match call for call,
+            // the census boot's windows place the timed calls too.
+            let aligned = !sameBoot && g.calls.count == counting.calls.count
+                && zip(g.calls, counting.calls).allSatisfy { $0.function == $1.function }
+            run.latency = BootLatency(calls: g.calls, parser: g.parser) { i, c in
                 if let t = c.target { return t.address }
+                if aligned, let t = counting.calls[i].time { return index.phase(atMicroseconds: t / 1000).device }
                 guard sameBoot, let t = c.time else { return nil }
                 return index.phase(atMicroseconds: t / 1000).device
             }
-            run.latencySource = g.description + (sameBoot || g.calls.contains { $0.target != nil } ? "" : " (another boot than the log's: per-mechanism only)")
+            let how = g.calls.contains { $0.target != nil } || sameBoot ? ""
+                : aligned ? " (another boot, aligned call by call with the census's \(counting.calls.count) calls: per device by the census boot's time windows)"
+                : " (another boot than the log's, not aligned with the census: per mechanism only)"
+            run.latencySource = g.description + how
         }
         return run
     }
@@ -95,12 +104,12 @@ public struct CensusRun: Sendable {
             x.byMechanism = [Mechanism.type1.rawValue: d.type1, Mechanism.ecam.rawValue: d.ecam].filter { $0.value > 0 }
             devices.append(x)
         }
-        let peer = census.peer_bus_probes
+        let peer = census.peerBusProbes
         var empty: [EmptyProbes] = []
-        if census.empty_reads > peer { empty.append(EmptyProbes(kind: .emptySlot, firstBus: 0, lastBus: 0xff, accesses: census.empty_reads - peer, busCount: 0)) }
+        if census.emptyReads > peer { empty.append(EmptyProbes(kind: .emptySlot, firstBus: 0, lastBus: 0xff, accesses: census.emptyReads - peer, busCount: 0)) }
         if peer > 0 { empty.append(EmptyProbes(kind: .missingBus, firstBus: 0, lastBus: 0xff, accesses: peer, busCount: 0)) }
         return AccessCounts(provenance: .measured("boot census: \(census.source)"), devices: devices, empty: empty,
-                            baseMechanism: census.by_mechanism.type1.total > 0 ? .type1 : .ecam,
-                            extendedMechanism: census.by_mechanism.ecam.total > 0 ? .ecam : nil)
+                            baseMechanism: census.byMechanism.type1.total > 0 ? .type1 : .ecam,
+                            extendedMechanism: census.byMechanism.ecam.total > 0 ? .ecam : nil)
     }
 }

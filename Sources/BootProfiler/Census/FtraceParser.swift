@@ -124,7 +124,7 @@ public struct FtraceParser {
         // The flags field is optional (noirq-info): try two words.
         for _ in 0..<2 {
             while i < l.count && l[i] == 0x20 { i += 1 }
-            if let (t, end) = Self.seconds(l, at: i), end < l.count, l[end] == 0x3A { time = t; i = end + 1; break }
+            if let (t, end) = l.seconds(at: i), end < l.count, l[end] == 0x3A { time = t; i = end + 1; break }
             while i < l.count && l[i] != 0x20 { i += 1 }
         }
         guard let t = time else { malformed += 1; return }
@@ -153,7 +153,7 @@ public struct FtraceParser {
         while i <= lastBar {
             if i == lastBar || l[i] == 0x7C {
                 let col = ByteLine(l.base + start, i - start).trimmingLeadingBlanks()
-                if Self.duration(col) == nil, let (t, end) = Self.seconds(col, at: 0), end == col.count || col[end] == 0x20 { if time == nil { time = t } }
+                if Self.duration(col) == nil, let (t, end) = col.seconds(at: 0), end == col.count || col[end] == 0x20 { if time == nil { time = t } }
                 if let close = col.firstIndex(of: 0x29), let (c, end) = col.decimalValue(at: 0), end == close {
                     cpu = Int(c)
                     duration = Self.duration(col.dropFirst(close + 1).trimmingLeadingBlanks()) ?? duration
@@ -209,37 +209,30 @@ public struct FtraceParser {
         guard n > 0 else { return nil }
         let name = l.prefix(n).string
         var end = n
-        var args: [String: Int64] = [:]
+        // print_function_args: `name=value, ...`, unsigned ints in hex (6.17+)
+        // or decimal, signed in decimal; the kernel prints the whole register,
+        // so only the parameter's own 32 bits count.
+        var args: [String: UInt32] = [:]
         if n < l.count, l[n] == 0x28 {                                          // '('
             guard let close = l.firstIndex(of: 0x29, from: n) else { return nil } // cut mid-way
             end = close + 1
             for part in ByteLine(l.base + n + 1, close - n - 1).string.split(separator: ",") {
                 let kv = part.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2 else { continue }
-                let key = kv[0].hasPrefix(" ") ? kv[0].dropFirst() : kv[0]
-                let v = kv[1]
-                if let x = v.hasPrefix("0x") ? Int64(v.dropFirst(2), radix: 16) : Int64(v) { args[String(key)] = x }
+                let key = kv[0].filter { $0 != " " }
+                let v = kv[1].filter { $0 != " " }
+                let x = v.hasPrefix("0x") ? UInt64(v.dropFirst(2), radix: 16) : Int64(v).map { UInt64(bitPattern: $0) }
+                if let x { args[key] = UInt32(truncatingIfNeeded: x) }
             }
         }
         guard let f = ConfigFunction(rawValue: name) else { return (nil, nil, end) }
         var target: ConfigTarget?
         if let seg = args["seg"], let bus = args["bus"], let devfn = args["devfn"], let reg = args["reg"], let len = args["len"],
-           (0...0xffff).contains(seg), (0...0xff).contains(bus), (0...0xff).contains(devfn) {
+           seg <= 0xffff, bus <= 0xff, devfn <= 0xff {
             target = ConfigTarget(address: PCIAddress(segment: UInt16(seg), bus: UInt8(bus), device: UInt8(devfn >> 3), function: UInt8(devfn & 7)),
-                                  offset: Int(truncatingIfNeeded: reg), length: Int(truncatingIfNeeded: len))
+                                  offset: Int(Int32(bitPattern: reg)), length: Int(Int32(bitPattern: len)))
         }
         return (f, target, end)
-    }
-
-    /// `SECONDS.FRACTION` at `i` in nanoseconds, and the index after it.
-    static func seconds(_ l: ByteLine, at i: Int) -> (UInt64, Int)? {
-        guard let (sec, dot) = l.decimalValue(at: i), dot < l.count, l[dot] == 0x2E,
-              let (frac, end) = l.decimalValue(at: dot + 1), sec < 1 << 32 else { return nil }
-        var ns = frac
-        var digits = end - dot - 1
-        while digits < 9 { ns *= 10; digits += 1 }
-        while digits > 9 { ns /= 10; digits -= 1 }
-        return (sec * 1_000_000_000 + ns, end)
     }
 
     /// function_graph's duration column: an optional overhead mark
@@ -247,9 +240,9 @@ public struct FtraceParser {
     static func duration(_ col: ByteLine) -> UInt64? {
         var c = col
         if !c.isEmpty, [0x2B, 0x21, 0x23, 0x2A, 0x40, 0x24].contains(c[0]) { c = c.dropFirst(1).trimmingLeadingBlanks() }
-        guard let (v, end) = seconds(c, at: 0) else { return nil }
+        guard let (v, end) = c.seconds(at: 0) else { return nil }
         let unit = c.dropFirst(end).trimmingLeadingBlanks()
-        // `seconds` scaled the value as if in seconds: rescale by the unit.
+        // `seconds(at:)` read the value as seconds: rescale by the unit.
         if unit.hasPrefix("us") { return v / 1_000_000 }
         if unit.hasPrefix("ms") { return v / 1_000 }
         if unit.hasPrefix("ns") { return v / 1_000_000_000 }

@@ -27,6 +27,6 @@ public enum KernelParams {
     }
 
     /// What `pcitime boot` says when it finds no boot trace.
-    public static let howTo = "no boot trace here: for a measured census add to the kernel command line `\(census)` " +
+    public static let howTo = "No boot trace here; for a measured census, add to the kernel command line `\(census)` " +
         "(`pcitime boot --kernel-params`; Firecracker boot_args, Cloud Hypervisor --cmdline, QEMU -append), boot, then run `pcitime boot` again"
 }

@@ -45,6 +45,7 @@ extension CompareReport {
     /// baseline's; on failure, `projectionNote` says why there is none.
     public mutating func project(_ source: AccessCountSource, options: MethodOptions, log: CompareKernelLog) {
         let count: (n: Int, provenance: Provenance, kind: String)
+        var perDevice: AccessCounts?
         do {
             if case .given(let n) = source {
                 count = (n, Provenance(.given, "--accesses"), "config accesses")
@@ -60,6 +61,7 @@ extension CompareReport {
                     counts = EnumerationModel(log: log.profile).counts(for: functions)
                     what = "; \(functions.count) functions from a sysfs scan of \(options.root)"
                 }
+                perDevice = counts
                 let kind: Provenance.Kind = counts.provenance.kind == .measured ? .measured : .modelled
                 count = (counts.baseTotal, Provenance(kind, counts.provenance.source + what), "base-space (offset < 0x100) config accesses")
             }
@@ -72,6 +74,16 @@ extension CompareReport {
         projections = zip(runs.dropFirst(), comparisons).map { run, c in
             Projection(accesses: count.n, accessesBasis: count.provenance, accessKind: count.kind, from: baseline, to: run,
                        comparison: c, kernelBootMicroseconds: bootUS, kernelBootBasis: bootProvenance)
+        }
+        // Weighted by each function's own count, when the functions differ
+        // and the count is per device.
+        if let counts = perDevice, !perFunction.isEmpty {
+            weightedProjections = zip(runs.dropFirst(), comparisons).enumerated().map { k, pair in
+                let parts = perFunction.map { (function: $0.function, accesses: counts.device($0.function)?.base ?? 0, comparison: $0.comparisons[k]) }
+                let rest = max(0, count.n - parts.reduce(0) { $0 + $1.accesses })
+                return WeightedProjection(from: baseline.requested, to: pair.0.requested, accessesBasis: count.provenance,
+                                          parts: parts, rest: rest, pooled: pair.1, kernelBootMicroseconds: bootUS)
+            }
         }
         if bootUS == nil {
             notes.append("kernel boot length unknown (\(log.problem ?? "the log has no kernel start or no 'Run ... as init process' line")): no share of boot")

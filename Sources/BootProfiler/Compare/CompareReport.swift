@@ -169,7 +169,13 @@ public struct CompareReport: Sendable {
     public var kernelEvidence: String?
     /// Each run after the first against the first (the baseline).
     public var comparisons: [Bootstrap.MedianComparison]
+    /// Per-function medians and ratios, and whether each pool mixes
+    /// latencies (empty with one function).
+    public var perFunction: [FunctionMedians] = []
+    public var poolChecks: [PoolCheck] = []
     public var projections: [Projection] = []
+    /// The projections with each function's accesses at its own median.
+    public var weightedProjections: [WeightedProjection] = []
     /// Why there is no projection, when there is none.
     public var projectionNote: String?
     public var notes: [String]

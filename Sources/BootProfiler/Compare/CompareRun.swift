@@ -165,6 +165,7 @@ public enum Comparison {
             samplesPerRegister: request.samples, warmupRounds: request.warmup, timer: timer, pinnedCPU: request.pin,
             cpuAtStart: cpuAtStart, cpuAtEnd: cpuAtEnd, root: options.root, kernelSplit: split,
             kernelEvidence: request.kernelLog?.mechanismEvidence, comparisons: comparisons, notes: [], seconds: seconds)
+        (report.perFunction, report.poolChecks) = perFunction(runs, functions: functions, resamples: request.resamples, seed: request.seed)
         report.notes = notes(report)
         return report
     }
@@ -242,6 +243,7 @@ public enum Comparison {
         for run in r.runs where run.failures > 0 {
             notes.append("\(run.requested): \(run.failures) accesses failed and are not in the samples; first: \(run.firstFailure ?? "")")
         }
+        for c in r.poolChecks where c.multimodal { notes.append("warning: " + c.warning) }
         let mediated = r.runs.compactMap(\.kernelPath)
         if !mediated.isEmpty {
             notes.append("kernel-mediated: " + mediated.map { "\($0.requested) timed as \($0.method), which the kernel serves through \($0.mechanism)" }.joined(separator: "; ")

@@ -68,7 +68,7 @@ public struct BootRun: Sendable {
             latencies += TraceCounts.latencies(accesses, source: file).filter { t in !have.contains { $0.mechanism == t.mechanism } }
         } else {
             counts = EnumerationModel(log: profile).counts(for: functions)
-            notes.append("the access counts are modelled: " + KernelParams.howTo)
+            notes.append("the access counts are modelled (no boot census: see below)")
         }
         cost = CostModel.report(profile: profile, counts: counts, latencies: latencies)
         cost.notes += notes

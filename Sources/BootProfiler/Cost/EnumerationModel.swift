@@ -1,56 +1,15 @@
 import Enumerator
 
-/// One present function as a scan found it: what the enumeration model needs.
-public struct EnumeratedFunction: Codable, Sendable, Equatable {
-    public struct Capability: Codable, Sendable, Equatable {
-        public var id: UInt16
-        public var offset: UInt16
-        public init(id: UInt16, offset: UInt16) { self.id = id; self.offset = offset }
-    }
-    public var address: PCIAddress
-    /// Header layout, bit 7 cleared (0 endpoint, 1 bridge, 2 CardBus).
-    public var headerType: UInt8
-    /// Bit 7 of function 0's header type.
-    public var multifunction: Bool
-    /// 24-bit class code (0x060000 is a host bridge).
-    public var classCode: UInt32
-    /// PCI Express port type (PCI_EXP_FLAGS_TYPE: 0 endpoint, 4 root port,
-    /// 5 upstream, 6 downstream...) or nil for conventional PCI.
-    public var pcieType: UInt8?
-    /// Standard capabilities in list order.
-    public var capabilities: [Capability]
-    /// Extended capabilities in list order (empty when none or unreadable).
-    public var extendedCapabilities: [Capability]
-    /// Whether a read at 0x100 returned something other than all ones.
-    public var extendedConfigReadable: Bool
-    public var interruptPin: UInt8
-    public var secondaryBus: UInt8?
-    public var subordinateBus: UInt8?
-
-    public init(address: PCIAddress, headerType: UInt8, multifunction: Bool, classCode: UInt32, pcieType: UInt8?,
-                capabilities: [Capability], extendedCapabilities: [Capability], extendedConfigReadable: Bool,
-                interruptPin: UInt8, secondaryBus: UInt8? = nil, subordinateBus: UInt8? = nil) {
-        self.address = address
-        self.headerType = headerType
-        self.multifunction = multifunction
-        self.classCode = classCode
-        self.pcieType = pcieType
-        self.capabilities = capabilities
-        self.extendedCapabilities = extendedCapabilities
-        self.extendedConfigReadable = extendedConfigReadable
-        self.interruptPin = interruptPin
-        self.secondaryBus = secondaryBus
-        self.subordinateBus = subordinateBus
-    }
-}
-
-/// Estimates the config accesses Linux 6.x on x86 makes to enumerate a set
-/// of functions at boot, after drivers/pci/probe.c (`pci_scan_child_bus`,
-/// `pci_scan_slot`, `pci_scan_single_device`, `pci_setup_device`,
-/// `pci_device_add`/`pci_init_capabilities`), drivers/pci/pci.c (capability
-/// walks) and arch/x86/pci/legacy.c (`pcibios_fixup_peer_bridges`).
-/// It counts what the generic code does; device quirks, ACPI _HPX
-/// programming, resource assignment and driver probes are not included.
+/// Estimates the config accesses Linux 6.x on x86 makes to present functions
+/// from the end of firmware to init, after the kernel's own sequence:
+/// drivers/pci/probe.c (scan, `pci_setup_device`, `pci_configure_device`,
+/// `pci_init_capabilities`, bridge passes), pci.c and pcie/ (capability
+/// walks, AER, ASPM, reset probes), setup-bus.c and arch/x86/pci (resource
+/// survey and assignment, bridge windows, peer-bus probes), quirks.c (the
+/// chipset quirks QEMU's machines hit), ACPI interrupt links, and the probes
+/// of the drivers the log shows bound before init (pcieport, nvme,
+/// virtio-pci, e1000e, ahci, xhci). Calibrated against QEMU's trace of real
+/// boots (fixtures/ftrace); the README prints its error per topology.
 public struct EnumerationModel {
     public struct Settings: Sendable {
         /// The kernel's mechanisms: base offsets through `base`, >= 256 through
@@ -62,6 +21,10 @@ public struct EnumerationModel {
         public var lastBus: Int?
         /// Firmware left memory/IO decode on, so BAR sizing toggles it off and on.
         public var firmwareEnabledDecode: Bool
+        /// What the boot log says about firmware and drivers.
+        public var hints = EnumerationHints()
+        /// Drivers that bound functions before init (names as the log prints them).
+        public var bootDrivers: Set<String> = []
 
         public init(base: Mechanism, extended: Mechanism?, lastBus: Int?, firmwareEnabledDecode: Bool = true) {
             self.base = base
@@ -71,17 +34,26 @@ public struct EnumerationModel {
         }
     }
 
-    public static let method = "Linux 6.x x86 enumeration sequence (probe.c scan/setup/capability init, legacy.c peer-bus probes) applied to the scanned functions; quirks, _HPX, resource assignment and driver probes not counted"
+    public static let method = "Linux 6.x x86 boot sequence (probe.c scan/setup/configure/capability init, AER, ASPM, reset probes, bridge passes and windows, resource survey and assignment, chipset quirks, ACPI interrupt links, probes of the drivers bound before init, legacy.c peer-bus probes) applied to the scanned functions, calibrated on QEMU boot traces"
 
     var settings: Settings
     public init(_ settings: Settings) { self.settings = settings }
 
     /// Counts per function plus the empty probes around them.
     public func counts(for functions: [EnumeratedFunction]) -> AccessCounts {
+        let sorted = functions.sorted { $0.address < $1.address }
+        var ledger = Ledger()
+        let tree = Tree(sorted)
+        for f in sorted {
+            setup(f, tree, &ledger)
+            configure(f, tree, &ledger)
+            initCapabilities(f, tree, &ledger)
+        }
+        busPhases(sorted, tree, &ledger)
+        driverProbes(sorted, tree, &ledger)
         var devices: [DeviceAccesses] = []
-        for f in functions.sorted(by: { $0.address < $1.address }) {
-            var tally = Tally()
-            setup(f, &tally)
+        for f in sorted {
+            let tally = ledger[f.address]
             var d = DeviceAccesses(address: f.address)
             d.reads = tally.reads
             d.writes = tally.writes
@@ -99,93 +71,89 @@ public struct EnumerationModel {
     struct Tally {
         var reads = 0, writes = 0, extended = 0
         mutating func read(_ n: Int = 1, extended ext: Bool = false) { reads += n; if ext { extended += n } }
-        mutating func write(_ n: Int = 1) { writes += n }
+        mutating func write(_ n: Int = 1, extended ext: Bool = false) { writes += n; if ext { extended += n } }
     }
 
-    /// `pci_find_capability`: status, capability pointer, then one word per
+    /// Tallies per function: a function's sequence also reads its parent
+    /// bridge and root port, and those count for them.
+    struct Ledger {
+        var tallies: [PCIAddress: Tally] = [:]
+        subscript(_ a: PCIAddress) -> Tally {
+            get { tallies[a] ?? Tally() }
+            set { tallies[a] = newValue }
+        }
+    }
+
+    /// Who is above whom: the bridge whose secondary bus a function sits on.
+    struct Tree {
+        let parentOf: [PCIAddress: EnumeratedFunction]
+        let children: [PCIAddress: [EnumeratedFunction]]
+        init(_ functions: [EnumeratedFunction]) {
+            var bridgeFor: [UInt8: EnumeratedFunction] = [:]
+            for f in functions where f.isBridge { if let s = f.secondaryBus, s != 0 { bridgeFor[s] = f } }
+            var parent: [PCIAddress: EnumeratedFunction] = [:]
+            var kids: [PCIAddress: [EnumeratedFunction]] = [:]
+            for f in functions {
+                guard let b = bridgeFor[f.address.bus], b.address != f.address else { continue }
+                parent[f.address] = b
+                kids[b.address, default: []].append(f)
+            }
+            parentOf = parent
+            children = kids
+        }
+        func parent(_ f: EnumeratedFunction) -> EnumeratedFunction? { parentOf[f.address] }
+        /// `pcie_find_root_port`: the function itself or the first root port above it.
+        func rootPort(_ f: EnumeratedFunction) -> EnumeratedFunction? {
+            var cur: EnumeratedFunction? = f
+            while let c = cur {
+                if c.pcieType == 4 { return c }
+                cur = parentOf[c.address]
+            }
+            return nil
+        }
+        /// `pci_bridge_child_ext_cfg_accessible` said no for `f`'s bus: some
+        /// bridge above it is not a PCIe root, upstream or downstream port
+        /// (a PCIe-to-PCI bridge, a conventional bridge without PCI-X 266/533).
+        func noExtendedConfig(_ f: EnumeratedFunction) -> Bool {
+            ancestors(f).contains { ![4, 5, 6].contains($0.pcieType ?? 0xff) }
+        }
+        /// Everything below `f`, depth first.
+        func descendants(_ f: EnumeratedFunction) -> [EnumeratedFunction] {
+            (children[f.address] ?? []).flatMap { [$0] + descendants($0) }
+        }
+        /// Bridges above `f`, nearest first.
+        func ancestors(_ f: EnumeratedFunction) -> [EnumeratedFunction] {
+            var out: [EnumeratedFunction] = []
+            var cur = parentOf[f.address]
+            while let c = cur { out.append(c); cur = parentOf[c.address] }
+            return out
+        }
+    }
+
+    /// Whether `f` has extended config space the kernel can reach.
+    func extendedSpace(_ f: EnumeratedFunction) -> Bool {
+        settings.extended != nil && f.extendedConfigReadable && (f.isPCIe || f.isHostBridge)
+    }
+
+    /// `pci_find_capability`: status, capability pointer, then one byte per
     /// entry until the wanted ID (or the end of the list).
+    @discardableResult
     func findCapability(_ f: EnumeratedFunction, _ id: UInt16, _ t: inout Tally) -> Bool {
         guard !f.capabilities.isEmpty else { t.read(); return false }   // status has no CAP_LIST
         t.read(2)
-        if let i = f.capabilities.firstIndex(where: { $0.id == id }) { t.read(i + 1); return true }
+        if let i = f.capIndex(id) { t.read(i + 1); return true }
         t.read(f.capabilities.count)
         return false
     }
 
     /// `pci_find_ext_capability`: nothing when config space is 256 bytes,
-    /// else one header read per entry from 0x100.
+    /// else one header read per entry from 0x100 (one when the list is empty).
+    @discardableResult
     func findExtended(_ f: EnumeratedFunction, _ id: UInt16, _ t: inout Tally) -> Bool {
-        guard hasExtendedSpace(f) else { return false }
+        guard extendedSpace(f) else { return false }
         if let i = f.extendedCapabilities.firstIndex(where: { $0.id == id }) { t.read(i + 1, extended: true); return true }
         t.read(max(1, f.extendedCapabilities.count), extended: true)
         return false
-    }
-
-    func hasExtendedSpace(_ f: EnumeratedFunction) -> Bool {
-        settings.extended != nil && f.extendedConfigReadable && (f.pcieType != nil || f.classCode >> 8 == 0x0600)
-    }
-
-    func setup(_ f: EnumeratedFunction, _ t: inout Tally) {
-        t.read()                                   // vendor/device dword (pci_bus_read_dev_vendor_id)
-        t.read()                                   // header type (pci_hdr_type)
-        if findCapability(f, 0x10, &t) {           // set_pcie_port_type: PCIe capability
-            t.read(2)                              // PCI_EXP_FLAGS, PCI_EXP_DEVCAP
-            if f.pcieType == 4 || f.pcieType == 6 { t.read(2) }   // ports: link capabilities
-        }
-        // pci_cfg_space_size: PCIe and host bridges read 0x100, and when it is
-        // not all ones compare it against dword 0 (pci_ext_cfg_is_aliased).
-        if settings.extended != nil && (f.pcieType != nil || f.classCode >> 8 == 0x0600) {
-            t.read(extended: true)
-            if f.extendedConfigReadable { t.read(); t.read(extended: true) }
-        } else if findCapability(f, 0x07, &t) {    // PCI-X: status decides 4 KiB
-            t.read()
-        }
-        t.read()                                   // class/revision dword
-        let barCount: Int
-        switch f.headerType {
-        case 0:
-            barCount = 6
-            t.read(2)                              // subsystem vendor and ID
-        case 1:
-            barCount = 2
-            t.read(5); t.write(3)                  // pci_read_bridge_windows: IO and prefetch probes
-            if f.pcieType != nil { t.read() }      // set_pcie_hotplug_bridge: slot capabilities
-            _ = findCapability(f, 0x0D, &t)        // subsystem ID capability
-        default:
-            barCount = 1
-            t.read(2)
-        }
-        t.read(f.interruptPin != 0 ? 2 : 1)        // pci_read_irq: pin, then line
-        // pci_read_bases: command read (and decode off/on), then per BAR and
-        // the ROM: read, write all ones, read size, restore. A 64-bit BAR takes
-        // two slots, so the count does not depend on the BAR kinds.
-        t.read()
-        if settings.firmwareEnabledDecode { t.write(2) }
-        t.read(2 * (barCount + 1)); t.write(2 * (barCount + 1))
-        initCapabilities(f, &t)
-    }
-
-    /// pci_device_add: pci_configure_device, then pci_init_capabilities.
-    func initCapabilities(_ f: EnumeratedFunction, _ t: inout Tally) {
-        if f.pcieType != nil {
-            t.read(4)                              // MPS, extended tags, EETLP prefix, RCB
-            _ = findExtended(f, 0x18, &t)          // LTR
-        }
-        _ = findCapability(f, 0x14, &t)            // Enhanced Allocation
-        if findCapability(f, 0x05, &t) { t.read() }   // MSI flags
-        if findCapability(f, 0x11, &t) { t.read() }   // MSI-X flags
-        if findCapability(f, 0x01, &t) { t.read(2) }  // PM: PMC and PMCSR
-        _ = findCapability(f, 0x03, &t)            // VPD
-        // Save buffers: the PCIe and PCI-X capabilities, LTR, VC/VC9/MFVC.
-        _ = findCapability(f, 0x10, &t)
-        _ = findCapability(f, 0x07, &t)
-        for id: UInt16 in [0x18, 0x02, 0x09, 0x08] { _ = findExtended(f, id, &t) }
-        guard f.pcieType != nil else { return }
-        if f.address.function == 0 && f.address.bus != 0 { t.read(2); _ = findExtended(f, 0x0E, &t) }  // ARI
-        // SR-IOV, ATS, PRI, PASID, ACS, PTM, AER, DPC, TPH: one walk each.
-        for id: UInt16 in [0x10, 0x0F, 0x13, 0x1B, 0x0D, 0x1F, 0x01, 0x1D, 0x17] { _ = findExtended(f, id, &t) }
-        if hasExtendedSpace(f) { t.read(max(1, f.extendedCapabilities.count), extended: true) }  // DOE: full walk
-        if f.address.function == 0 { t.read(3) }  // pcie_report_downtraining: link status/caps
     }
 
     /// Buses the scan walks: 0 (and other root buses) plus every bridge's
@@ -195,7 +163,7 @@ public struct EnumerationModel {
         var buses: [UInt8: Bool] = [:]   // bus -> only one child
         for f in functions {
             if buses[f.address.bus] == nil { buses[f.address.bus] = false }
-            if let s = f.secondaryBus, s != 0 { buses[s] = (f.pcieType == 4 || f.pcieType == 6) }
+            if let s = f.secondaryBus, s != 0 { buses[s] = f.isDownPort }
         }
         var slots: [(bus: UInt8, accesses: Int)] = []
         var absent: [(bus: UInt8, accesses: Int)] = []
@@ -238,22 +206,17 @@ public struct EnumerationModel {
     }
 }
 
-extension EnumeratedFunction {
-    /// From the scan's decoded function.
-    public init(_ f: PCIFunction) {
-        self.init(address: f.address, headerType: f.headerType & 0x7f, multifunction: f.multifunction, classCode: f.classCode,
-                  pcieType: f.pcie.map(\.portType),
-                  capabilities: f.capabilities.map { .init(id: UInt16($0.id), offset: UInt16($0.offset)) },
-                  extendedCapabilities: f.extendedCapabilities.map { .init(id: $0.id, offset: UInt16($0.offset)) },
-                  extendedConfigReadable: f.configSize > 256, interruptPin: f.interruptPin,
-                  secondaryBus: f.bridge?.secondary, subordinateBus: f.bridge?.subordinate)
-    }
-}
 extension EnumerationModel {
     /// The kernel's settings as its log states them: its split (type 1 when
-    /// unknown) and the last bus it probes.
+    /// unknown), the last bus it probes, the firmware state and the drivers
+    /// bound before init.
     public init(log: BootProfile?) {
-        self.init(Settings(base: log?.mechanism?.base ?? .type1, extended: log?.mechanism?.extended, lastBus: log?.lastProbedBus))
+        var s = Settings(base: log?.mechanism?.base ?? .type1, extended: log?.mechanism?.extended, lastBus: log?.lastProbedBus)
+        if let log {
+            s.hints = log.hints
+            s.bootDrivers = Set(log.drivers.map(\.driver) + log.hints.bootDrivers)
+        }
+        self.init(s)
     }
 }
 

@@ -142,14 +142,8 @@ public struct KprobeTraceParser {
         var after = 0
         for _ in 0..<2 {
             while i < l.count && l[i] == 0x20 { i += 1 }
-            if let (sec, dot) = l.decimalValue(at: i), dot < l.count, l[dot] == 0x2E,
-               let (frac, end) = l.decimalValue(at: dot + 1), end < l.count, l[end] == 0x3A,
-               sec < 1 << 32 {  // 136 years: beyond is garbage, and sums of times never overflow
-                var ns = frac
-                var digits = end - dot - 1
-                while digits < 9 { ns *= 10; digits += 1 }
-                while digits > 9 { ns /= 10; digits -= 1 }
-                time = sec * 1_000_000_000 + ns
+            if let (t, end) = l.seconds(at: i), end < l.count, l[end] == 0x3A {
+                time = t
                 after = end + 1
                 break
             }

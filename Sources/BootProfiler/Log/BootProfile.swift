@@ -137,6 +137,30 @@ public enum Mechanism: String, Codable, Sendable, CaseIterable {
     case libpci
 }
 
+/// What the log tells the enumeration model: the state firmware left
+/// behind (it decides some of the kernel's config writes) and the drivers
+/// bound before init.
+public struct EnumerationHints: Codable, Sendable, Equatable {
+    /// ACPI interrupt links the log names ("Interrupt link LNKA configured").
+    public var interruptLinks: [String] = []
+    /// Functions a driver found with memory and I/O decode off ("enabling
+    /// device (0000 -> ...)", at any time: it is the firmware's state).
+    public var decodeOff: [PCIAddress] = []
+    /// BARs the kernel assigned itself before init ("BAR 4 [...]: assigned").
+    public var assignedBARs: [AssignedBAR] = []
+    /// Drivers that named their own device before init ("nvme nvme0: ...");
+    /// drivers that name a PCI address are in `BootProfile.drivers`.
+    public var bootDrivers: [String] = []
+
+    public struct AssignedBAR: Codable, Sendable, Equatable {
+        public var address: PCIAddress
+        public var rom: Bool
+        public var is64Bit: Bool
+        public init(address: PCIAddress, rom: Bool, is64Bit: Bool) { self.address = address; self.rom = rom; self.is64Bit = is64Bit }
+    }
+    public init() {}
+}
+
 /// Everything the kernel log says about PCI discovery and the boot around it.
 public struct BootProfile: Codable, Sendable, Equatable {
     public var format: LogFormat?
@@ -176,6 +200,9 @@ public struct BootProfile: Codable, Sendable, Equatable {
     public var hotplugSlots: [UInt8] = []
     /// `pci=lastbus=N` on the command line, if any.
     public var lastBusParameter: Int?
+    /// What the enumeration model needs from the log (ACPI links, firmware
+    /// state, the kernel's own BAR assignments, boot drivers).
+    public var hints = EnumerationHints()
 
     public init() {}
 

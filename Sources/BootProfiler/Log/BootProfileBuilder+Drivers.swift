@@ -15,6 +15,11 @@ extension BootProfileBuilder {
             while end < rest.count && rest[end] >= 0x30 && rest[end] <= 0x39 { end += 1 }
             device = rest.prefix(end).string
         }
+        // "nvme nvme0: pci function 0000:00:04.0": a driver bound, naming its own device.
+        if device == nil, m.dropFirst(space + 1).after(driverPrefix: m.prefix(space)) != nil {
+            let name = m.prefix(space).string
+            if !profile.hints.bootDrivers.contains(name) { profile.hints.bootDrivers.append(name) }
+        }
         guard let dev = device else { return }
         let driver = m.prefix(space).string
         guard driver != "pci", driver != "pci_bus", driver != "acpi" else { return }
@@ -34,5 +39,17 @@ extension BootProfileBuilder {
             profile.drivers[i].reportedMicroseconds = (profile.drivers[i].reportedMicroseconds ?? 0) + usecs
         }
         driverAwaitingNext = i
+    }
+}
+
+extension ByteLine {
+    /// "nvme0" when the line starts with `name`, then digits and a colon.
+    func after(driverPrefix name: ByteLine) -> String? {
+        guard count > name.count + 1 else { return nil }
+        for i in 0..<name.count where self[i] != name[i] { return nil }
+        var end = name.count
+        while end < count && self[end] >= 0x30 && self[end] <= 0x39 { end += 1 }
+        guard end > name.count, end < count, self[end] == UInt8(ascii: ":") else { return nil }
+        return prefix(end).string
     }
 }

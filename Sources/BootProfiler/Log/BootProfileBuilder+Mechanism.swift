@@ -17,6 +17,8 @@ extension BootProfileBuilder {
                 extendedType1 = true
                 profile.mechanism?.detail += "; " + m.string
             }
+        } else if m.hasPrefix("PCI: Fatal: No config space access function found") {
+            sawNoAccessFunction = true
         } else if m.hasPrefix("PCI: Probing PCI hardware") || m.hasPrefix("PCI host bridge to bus ") {
             openScan(t, m)
         } else if let (b, _) = m.after("PCI: Discovered peer bus ")?.leadingHex(maxDigits: 2) {

@@ -50,6 +50,10 @@ extension BootProfileBuilder {
             }
         } else if isResource && rest.contains("assigned") {
             resourceLine(t, m)
+            let rom = rest.hasPrefix("ROM ")
+            if profile.runInit == nil, rom || rest.hasPrefix("BAR "), !rest.contains("failed") {
+                profile.hints.assignedBARs.append(.init(address: address, rom: rom, is64Bit: rest.contains("64bit")))
+            }
         }
     }
 

@@ -22,6 +22,11 @@ public struct BootProfileBuilder {
     var pendingCalls: [String: UInt64] = [:]
     var sawBaseChoice = false
     var extendedType1 = false
+    /// "PCI: Fatal: No config space access function found": no type 1 (and no
+    /// MCFG) at pci_arch_init.
+    var sawNoAccessFunction = false
+    /// The first ECAM window ACPI's host bridge inserted (`_CBA`), with its time.
+    var acpiECAM: (time: UInt64, line: String)?
 
     public init() {}
 
@@ -85,6 +90,8 @@ public struct BootProfileBuilder {
         pendingCalls = [:]
         sawBaseChoice = false
         extendedType1 = false
+        sawNoAccessFunction = false
+        acpiECAM = nil
     }
 
     mutating func handle(_ t: UInt64, _ m: ByteLine) {
@@ -113,12 +120,17 @@ public struct BootProfileBuilder {
                 profile.mcfgTable = Phase(kind: .acpi, name: "ACPI MCFG table", start: t, end: nil, detail: m.string)
             } else if m.hasPrefix("ACPI: PCI Root Bridge [") {
                 openScan(t, m)
+            } else if let rest = m.after("ACPI: PCI: Interrupt link "), rest.contains(" configured for IRQ") {
+                let name = rest.prefix(rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.count).string
+                if !profile.hints.interruptLinks.contains(name) { profile.hints.interruptLinks.append(name) }
             }
         case UInt8(ascii: "a"):
             // `acpiphp: Slot [N] registered` (`[N-k]` for a repeated name):
             // ACPI hotplug slots, whose status the kernel reads at boot.
             if let rest = m.after("acpiphp: Slot ["), let (n, _) = rest.decimalValue(at: 0), n < 256, profile.runInit == nil {
                 profile.hotplugSlots.append(UInt8(n))
+            } else if acpiECAM == nil, m.hasPrefix("acpi PNP0A0"), m.contains(": MMCONFIG at [mem "), m.contains(" (base ") {
+                acpiECAM = (t, m.string)   // the ECAM window of ACPI's host bridge (_CBA)
             }
         case UInt8(ascii: "L"):
             guard let v = m.after("Linux version ") else { break }
@@ -152,6 +164,17 @@ public struct BootProfileBuilder {
         }
         // Driver lines after init ran are the running system, not boot.
         if profile.runInit == nil { driverLine(t, m) }
+        decodeLine(m)
+    }
+
+    /// "DRIVER SSSS:BB:DD.F: enabling device (0000 -> 0002)": firmware left
+    /// the function's decode off (pci_enable_resources).
+    mutating func decodeLine(_ m: ByteLine) {
+        guard let space = m.firstIndex(of: 0x20), space > 0, space < 32,
+              let (a, rest) = Self.address(m.dropFirst(space + 1)),
+              let (old, _) = rest.after(": enabling device (")?.leadingHex(maxDigits: 4), old & 3 == 0,
+              !profile.hints.decodeOff.contains(a) else { return }
+        profile.hints.decodeOff.append(a)
     }
 
     public mutating func finish() -> BootProfile {
@@ -160,12 +183,18 @@ public struct BootProfileBuilder {
         pendingCalls = [:]
         // The kernel's split: "type 1 for base access", extended through ECAM
         // when a reservation stood (or type 1 when it said so); ECAM for both
-        // when no type-1 line appeared but ECAM was set up.
+        // when no type-1 line appeared but ECAM was set up. With no access
+        // function at all (QEMU microvm,pcie=on: no type 1, no MCFG),
+        // raw_pci_read sends every offset to the ECAM window ACPI's host bridge
+        // inserts later (arch/x86/pci/common.c, mmconfig-shared.c).
         let ecamUsed = profile.ecam.contains { $0.used }
         if sawBaseChoice {
             profile.mechanism?.extended = extendedType1 ? .type1 : (ecamUsed ? .ecam : nil)
         } else if ecamUsed, let e = profile.ecam.first(where: { $0.used }) {
             profile.mechanism = MechanismChoice(base: .ecam, extended: .ecam, time: e.time, detail: "ECAM reserved and no type 1 line: ECAM for all offsets")
+        } else if sawNoAccessFunction, let e = acpiECAM {
+            profile.mechanism = MechanismChoice(base: .ecam, extended: .ecam, time: e.time,
+                                                detail: "no type 1 (PCI: Fatal: No config space access function found); ECAM for all offsets from ACPI: " + e.line)
         }
         return profile
     }

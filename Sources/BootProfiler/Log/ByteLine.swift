@@ -97,6 +97,19 @@ struct ByteLine {
         return (v, dropFirst(end))
     }
 
+    /// `SECONDS.FRACTION` at `i` (tracefs timestamps, function_graph
+    /// durations) in nanoseconds, and the index after it. Seconds beyond 2^32
+    /// (136 years) are garbage, and keep sums of times from overflowing.
+    func seconds(at i: Int) -> (UInt64, Int)? {
+        guard let (sec, dot) = decimalValue(at: i), dot < count, base[dot] == 0x2E,
+              let (frac, end) = decimalValue(at: dot + 1), sec < 1 << 32 else { return nil }
+        var ns = frac
+        var digits = end - dot - 1
+        while digits < 9 { ns *= 10; digits += 1 }
+        while digits > 9 { ns /= 10; digits -= 1 }
+        return (sec * 1_000_000_000 + ns, end)
+    }
+
     func decimalValue(at i: Int) -> (UInt64, Int)? {
         var v: UInt64 = 0
         var j = i

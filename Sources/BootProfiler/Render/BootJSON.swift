@@ -14,6 +14,8 @@ public struct BootJSON: Encodable {
     public var latencies: [LatencyJSON]
     public var cost: CostReport
     public var census: BootCensus?
+    /// Where there is no boot trace: how to get a census.
+    public var censusHowTo: String?
     public var censusLatency: CensusLatencyJSON?
     public var pricing: CensusPricing?
     public var whatIf: WhatIf?
@@ -79,6 +81,7 @@ extension BootJSON {
         self.cost = cost
         self.tracing = tracing
         census = run?.census
+        censusHowTo = run == nil ? KernelParams.howTo : nil
         pricing = run?.pricing
         whatIf = run?.whatIf
         censusLatency = run?.latency.map {

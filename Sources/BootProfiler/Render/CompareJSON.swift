@@ -85,6 +85,22 @@ public struct CompareJSON: Encodable {
         public var confidence: Double
         public var resamples: Int
         public var seed: String
+
+        init(baseline: String, other: String, _ c: Bootstrap.MedianComparison) {
+            self.baseline = baseline
+            self.other = other
+            baselineP50Ns = c.baselineMedian
+            otherP50Ns = c.otherMedian
+            ratio = c.ratio
+            ratioLow = c.ratioLow
+            ratioHigh = c.ratioHigh
+            differenceNs = c.difference
+            differenceLowNs = c.differenceLow
+            differenceHighNs = c.differenceHigh
+            confidence = c.confidence
+            resamples = c.resamples
+            seed = "0x" + String(c.seed, radix: 16)
+        }
     }
 
     public struct Projection: Encodable {
@@ -107,6 +123,13 @@ public struct CompareJSON: Encodable {
         public var kernelBootBasis: Provenance?
         /// Saved as a share of the kernel boot, 0...1.
         public var share: Double?
+    }
+
+    /// One function's medians per method and its ratios against the baseline.
+    public struct FunctionRow: Encodable {
+        public var bdf: PCIAddress
+        public var mediansNs: [String: UInt64]
+        public var comparisons: [Comparison]
     }
 
     public struct Unavailable: Encodable {
@@ -150,7 +173,11 @@ public struct CompareJSON: Encodable {
     public var unavailable: [Unavailable]
     public var excluded: [Excluded]
     public var comparisons: [Comparison]
+    /// Beside the pooled numbers when several functions are compared.
+    public var perFunctionMedians: [FunctionRow]
+    public var poolChecks: [PoolCheck]
     public var projections: [Projection]
+    public var weightedProjections: [WeightedProjection]
     public var projectionNote: String?
     public var notes: [String]
 
@@ -179,12 +206,14 @@ public struct CompareJSON: Encodable {
         }
         unavailable = r.unavailable.map { Unavailable(method: $0.requested, reason: $0.reason) }
         excluded = r.excluded.map { Excluded(bdf: $0.address.description, method: $0.method, reason: $0.reason) }
-        comparisons = zip(r.runs.dropFirst(), r.comparisons).map { run, c in
-            Comparison(baseline: r.baseline.requested, other: run.requested, baselineP50Ns: c.baselineMedian, otherP50Ns: c.otherMedian,
-                       ratio: c.ratio, ratioLow: c.ratioLow, ratioHigh: c.ratioHigh, differenceNs: c.difference,
-                       differenceLowNs: c.differenceLow, differenceHighNs: c.differenceHigh, confidence: c.confidence,
-                       resamples: c.resamples, seed: "0x" + String(c.seed, radix: 16))
+        comparisons = zip(r.runs.dropFirst(), r.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, $1) }
+        perFunctionMedians = r.perFunction.map { f in
+            FunctionRow(bdf: f.function,
+                        mediansNs: Dictionary(uniqueKeysWithValues: zip(r.runs.map(\.requested), f.mediansNs).map { ($0, $1) }),
+                        comparisons: zip(r.runs.dropFirst(), f.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, $1) })
         }
+        poolChecks = r.poolChecks
+        weightedProjections = r.weightedProjections
         projections = r.projections.map { p in
             Projection(accesses: p.accesses, accessesBasis: p.accessesBasis, accessKind: p.accessKind, from: p.from, fromMechanism: p.fromMechanism,
                        fromP50Ns: p.fromNanoseconds, to: p.to, toMechanism: p.toMechanism, toP50Ns: p.toNanoseconds,

@@ -20,7 +20,9 @@ public enum CompareSVG {
         let decades = Swift.max(log10(Double(mainMax) / Double(Swift.max(globalMin, 1))), 0.05)
         let axis = LogAxis(min: globalMin, max: mainMax, perDecade: Swift.min(Swift.max(Int(80 / decades), 40), 400))
         let overflow = globalMax > mainMax
-        let left = 70.0, right = 24.0, top = 64.0
+        // The legend sits between the subtitle and the plot, never over the data.
+        let legendTop = 52.0
+        let left = 70.0, right = 24.0, top = legendTop + Double(r.runs.count) * 18 + 28
         let band = overflow ? 80.0 : 0.0
         let rugRows = Double(r.runs.count) * 8
         let bottom = 60.0 + rugRows
@@ -106,19 +108,15 @@ public enum CompareSVG {
             s += "<text x=\"\(SVGDocument.number(bandLeft + bandWidth))\" y=\"\(SVGDocument.number(top + h + rugRows + 18))\" text-anchor=\"end\" fill=\"#444\">\(SVGDocument.escape(Format.latency(Double(globalMax))))</text>\n"
         }
 
-        // Legend, sized to its longest line, in the plot's top right corner.
+        // Legend: one line per method, then what the marks mean.
         let legend = r.runs.map { "\($0.requested): p50 \(Format.latency(Double($0.stats.p50))), p99 \(Format.latency(Double($0.stats.p99))), \($0.stats.outliers) outliers" }
-        let foot = "dashed: p50; ticks under the axis: outliers (> Q3 + 3 IQR)"
-        let legendWidth = Double(Swift.max(legend.map(\.count).max() ?? 0, foot.count - 4)) * 6.6 + 30
-        let legendX = left + w - legendWidth - 8
-        s += "<rect x=\"\(SVGDocument.number(legendX - 6))\" y=\"\(SVGDocument.number(top + 4))\" width=\"\(SVGDocument.number(legendWidth + 8))\" height=\"\(SVGDocument.number(Double(r.runs.count) * 18 + 22))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
         for (k, text) in legend.enumerated() {
-            let ly = top + 18 + Double(k) * 18
+            let ly = legendTop + 12 + Double(k) * 18
             let color = colors[k % colors.count]
-            s += "<rect x=\"\(SVGDocument.number(legendX))\" y=\"\(SVGDocument.number(ly - 10))\" width=\"14\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.5\" stroke=\"\(color)\"/>\n"
-            s += "<text x=\"\(SVGDocument.number(legendX + 20))\" y=\"\(SVGDocument.number(ly))\">\(SVGDocument.escape(text))</text>\n"
+            s += "<rect x=\"\(SVGDocument.number(left))\" y=\"\(SVGDocument.number(ly - 10))\" width=\"14\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.5\" stroke=\"\(color)\"/>\n"
+            s += "<text x=\"\(SVGDocument.number(left + 20))\" y=\"\(SVGDocument.number(ly))\">\(SVGDocument.escape(text))</text>\n"
         }
-        s += "<text x=\"\(SVGDocument.number(legendX))\" y=\"\(SVGDocument.number(top + 18 + Double(r.runs.count) * 18))\" fill=\"#666\" font-size=\"11\">\(SVGDocument.escape(foot))</text>\n"
+        s += "<text x=\"\(SVGDocument.number(left))\" y=\"\(SVGDocument.number(legendTop + 12 + Double(r.runs.count) * 18))\" fill=\"#666\" font-size=\"11\">dashed: p50; ticks under the axis: outliers (&gt; Q3 + 3 IQR)</text>\n"
         s += "</svg>\n"
         return s
     }

@@ -42,14 +42,7 @@ public enum CompareTable {
         }
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...7)
 
-        if r.functions.count > 1 {
-            out += "\np50 per function (measured)\n"
-            let fh = ["BDF"] + names
-            let frows = r.functions.map { a in
-                [a.short] + r.runs.map { run in run.perFunction.first { $0.address == a }.map { us($0.stats.p50) } ?? "-" }
-            }
-            out += TextTable.render(header: fh + [""], rows: frows.map { $0 + [""] }, rightAligned: 1...names.count)
-        }
+        if !r.perFunction.isEmpty { out += perFunctionTable(r) }
 
         out += "\n"
         for (run, c) in zip(r.runs.dropFirst(), r.comparisons) {
@@ -77,6 +70,7 @@ public enum CompareTable {
             out += "  \(r.projectionNote ?? "none: give --accesses N (the kernel's config accesses at boot, e.g. from 'pcitime trace')")\n"
         }
         for p in r.projections { out += projectionText(p) }
+        for w in r.weightedProjections { out += weightedText(w) }
 
         if !r.notes.isEmpty {
             out += "\nnotes\n"
@@ -106,6 +100,41 @@ public enum CompareTable {
         return s
     }
 
+
+    /// p50 per function and per method, each function's ratio against the
+    /// baseline, then the pooled row; a warning under a multimodal pool.
+    static func perFunctionTable(_ r: CompareReport) -> String {
+        let names = r.runs.map(\.requested)
+        let ratioNames = names.dropFirst().map { "\($0) / \(names[0])" }
+        var rows = r.perFunction.map { f in
+            [f.function.short] + f.mediansNs.map { us($0) } + f.comparisons.map(ratioCell)
+        }
+        rows.append(["pooled"] + r.runs.map { us($0.stats.p50) } + r.comparisons.map(ratioCell))
+        var out = "\np50 per function and pooled (measured; ratios with their 95% bootstrap interval)\n"
+        out += TextTable.render(header: ["BDF"] + names + ratioNames, rows: rows, rightAligned: 1...(names.count + ratioNames.count))
+        for c in r.poolChecks where c.multimodal { out += "warning: \(c.warning)\n" }
+        return out
+    }
+
+    static func ratioCell(_ c: Bootstrap.MedianComparison) -> String {
+        "\(fixed(c.ratio, 3)) (\(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)))"
+    }
+
+    /// The projection weighted by each function's count.
+    public static func weightedText(_ w: WeightedProjection) -> String {
+        var s = "  weighted by function: the same \(w.accesses) accesses, each function's at its own p50: \(w.from) \(Format.milliseconds(w.fromMs)), \(w.to) \(Format.milliseconds(w.toMs)): "
+        if w.savedMs >= 0 {
+            s += "\(Format.milliseconds(w.savedMs)) saved (95% CI \(Format.milliseconds(w.savedLowMs))-\(Format.milliseconds(w.savedHighMs)), conservative)"
+        } else {
+            s += "\(Format.milliseconds(-w.savedMs)) more (95% CI \(Format.milliseconds(-w.savedHighMs))-\(Format.milliseconds(-w.savedLowMs)), conservative)"
+        }
+        s += w.share.map { ", \(format1(abs($0) * 100))% of the kernel boot\n" } ?? "\n"
+        let parts = w.parts.map { p in
+            "\(p.bdf?.short ?? "other") \(p.accesses) x \(Format.latency(Double(p.fromNs)))/\(Format.latency(Double(p.toNs)))"
+        }
+        s += "    per function (accesses x p50 \(w.from)/\(w.to)): \(parts.joined(separator: ", ")); \"other\": accesses to functions not compared, at the pooled p50\n"
+        return s
+    }
 
     /// The issue's sentence, then where each number came from.
     public static func projectionText(_ p: Projection) -> String {

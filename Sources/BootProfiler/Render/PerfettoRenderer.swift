@@ -67,11 +67,14 @@ public enum PerfettoRenderer {
             events.append(Event(name: d.driver, cat: "driver", ph: "X", ts: d.start, dur: d.duration, pid: 1, tid: Track.drivers.rawValue,
                                 s: nil, args: ["devices": d.devices.joined(separator: " ")]))
         }
-        var seen = Set<String>()
-        for call in p.initcalls.longest + p.initcalls.pci where seen.insert(call.name).inserted {
-            events.append(Event(name: call.name, cat: "initcall", ph: "X", ts: call.start ?? (call.end >= call.microseconds ? call.end - call.microseconds : 0),
-                                dur: call.microseconds, pid: 1, tid: Track.initcalls.rawValue, s: nil,
-                                args: ["returned": String(call.result), "source": "measured: initcall_debug"]))
+        for slice in initcallSlices(p.initcalls) {
+            var args = ["returned": String(slice.call.result), "source": "measured: initcall_debug"]
+            if slice.duration < slice.call.microseconds {
+                args["reported_us"] = String(slice.call.microseconds)
+                args["clipped"] = "the reported \(slice.call.microseconds) us run past the next initcall's start; shown up to it (the kernel times initcalls with ktime, the log with the printk clock, which disagree under TCG)"
+            }
+            events.append(Event(name: slice.call.name, cat: "initcall", ph: "X", ts: slice.start, dur: slice.duration, pid: 1,
+                                tid: Track.initcalls.rawValue, s: nil, args: args))
         }
         if let c = census {
             // A counter track: accesses in each millisecond, per mechanism;
@@ -91,6 +94,23 @@ public enum PerfettoRenderer {
         out += events.map(json).joined(separator: ",\n")
         out += "\n]}\n"
         return out
+    }
+
+    /// The initcalls shown (longest and PCI ones), in start order, each cut
+    /// at the next one's start: initcalls run one after another, and slices
+    /// on one track must nest for Perfetto.
+    static func initcallSlices(_ summary: InitcallSummary) -> [(call: Initcall, start: UInt64, duration: UInt64)] {
+        var seen = Set<String>()
+        var calls: [(call: Initcall, start: UInt64, duration: UInt64)] = []
+        for call in summary.longest + summary.pci where seen.insert(call.name).inserted {
+            calls.append((call, call.start ?? (call.end >= call.microseconds ? call.end - call.microseconds : 0), call.microseconds))
+        }
+        calls.sort { ($0.start, $0.call.name) < ($1.start, $1.call.name) }
+        for i in calls.indices.dropLast() {
+            let end = calls[i].start.addingReportingOverflow(calls[i].duration)
+            if end.overflow || end.partialValue > calls[i + 1].start { calls[i].duration = calls[i + 1].start - calls[i].start }
+        }
+        return calls
     }
 
     static func json(_ e: Event) -> String {

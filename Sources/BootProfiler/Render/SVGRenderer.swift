@@ -42,11 +42,15 @@ public enum SVGRenderer {
         rows.sort { $0.start < $1.start }
         let t0 = p.kernelStart ?? p.firstTime ?? 0
         let t1 = max(p.kernelBoot.map { t0.addingReportingOverflow($0).overflow ? .max : t0 + $0 } ?? 0, rows.map(\.end).max() ?? 0, marks.map(\.1).max() ?? 0, t0 == .max ? t0 : t0 + 1)
-        let left = 20.0, labelWidth = 0.0, width = 1400.0, rowHeight = 16.0, top = 60.0
-        let plot = width - left * 2 - labelWidth
+        let left = 20.0, width = 1400.0, rowHeight = 16.0
+        let plot = width - left * 2
+        func x(_ t: UInt64) -> Double { left + Double(t - min(t, t0)) / Double(t1 - t0) * plot }
+        // Mark labels in lanes above the plot, so neighbours never overlap.
+        let lanes = markLanes(marks.map { x($0.1) }, marks.map(\.0), right: width - left)
+        let top = 48.0 + Double((lanes.map(\.lane).max() ?? -1) + 1) * 11 + 6
         let band = census == nil ? 0.0 : 60.0
-        let height = top + Double(rows.count) * rowHeight + 40 + band
-        func x(_ t: UInt64) -> Double { left + labelWidth + Double(t - min(t, t0)) / Double(t1 - t0) * plot }
+        let legendRows = legend(census: census != nil)
+        let height = top + Double(rows.count) * rowHeight + 40 + band + 22
 
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
@@ -60,8 +64,9 @@ public enum SVGRenderer {
         var tick = 0.0
         while tick <= span {
             let tx = x(t0 + UInt64(tick))
-            s += "<line x1=\(q(tx)) y1=\(q(top - 8)) x2=\(q(tx)) y2=\(q(height - 30)) stroke=\"#ddd\"/>"
-            s += "<text x=\(q(tx)) y=\(q(height - 16)) text-anchor=\"middle\" fill=\"#555\">\(fixed(tick / 1000, step < 1000 ? 1 : 0)) ms</text>\n"
+            s += "<line x1=\(q(tx)) y1=\(q(top - 8)) x2=\(q(tx)) y2=\(q(height - 52)) stroke=\"#ddd\"/>"
+            let anchor = tx < left + 20 ? "start" : tx > width - left - 20 ? "end" : "middle"
+            s += "<text x=\(q(tx)) y=\(q(height - 38)) text-anchor=\"\(anchor)\" fill=\"#555\">\(fixed(tick / 1000, step < 1000 ? 1 : 0)) ms</text>\n"
             tick += step
         }
         for (i, r) in rows.enumerated() {
@@ -69,22 +74,22 @@ public enum SVGRenderer {
             let x0 = x(r.start), w = max(1.0, x(r.end) - x0)
             s += "<rect x=\(q(x0)) y=\(q(y)) width=\(q(w)) height=\(q(rowHeight - 3)) fill=\"\(r.color)\"><title>\(SVGDocument.escape(r.label)): \(Format.logMilliseconds(r.start)) ms + \(Format.logMilliseconds(r.end - r.start)) ms</title></rect>"
             let label = "\(r.label) \(Format.logMilliseconds(r.end - r.start)) ms"
-            // Labels go right of the bar, or left of it near the right edge.
-            if x0 + w + 6 * Double(label.count) + 10 < width {
-                s += "<text x=\(q(x0 + w + 4)) y=\(q(y + rowHeight - 5))>\(SVGDocument.escape(label))</text>\n"
-            } else {
-                s += "<text x=\(q(x0 - 4)) y=\(q(y + rowHeight - 5)) text-anchor=\"end\">\(SVGDocument.escape(label))</text>\n"
-            }
+            // Right of the bar; left of it near the right edge; else over the
+            // bar, kept inside the canvas.
+            let lw = textWidth(label, size: 11)
+            let (lx, anchor) = x0 + w + 4 + lw <= width - 4 ? (x0 + w + 4, "start")
+                : x0 - 4 - lw >= 4 ? (x0 - 4, "end") : (max(4, width - 4 - lw), "start")
+            s += "<text x=\(q(lx)) y=\(q(y + rowHeight - 5)) text-anchor=\"\(anchor)\">\(SVGDocument.escape(label))</text>\n"
         }
-        for (i, (name, t)) in marks.enumerated() {
+        for ((name, t), lane) in zip(marks, lanes) {
             let mx = x(t)
-            s += "<line x1=\(q(mx)) y1=\(q(top - 10)) x2=\(q(mx)) y2=\(q(height - 30)) stroke=\"#c33\" stroke-dasharray=\"3,3\"/>"
-            let anchor = mx > width - 80 ? " text-anchor=\"end\"" : ""
-            s += "<text x=\(q(mx > width - 80 ? mx - 2 : mx + 2)) y=\(q(top - 12 - Double(i % 2) * 10))\(anchor) fill=\"#c33\" font-size=\"9\">\(SVGDocument.escape(name))</text>\n"
+            let ly = 48 + Double(lane.lane) * 11 + 8
+            s += "<line x1=\(q(mx)) y1=\(q(ly + 2)) x2=\(q(mx)) y2=\(q(height - 52)) stroke=\"#c33\" stroke-dasharray=\"3,3\"/>"
+            s += "<text x=\(q(lane.x)) y=\(q(ly)) fill=\"#c33\" font-size=\"9\">\(SVGDocument.escape(name))</text>\n"
         }
         if let c = census, let peak = c.perMillisecond.map({ $0.type1 + $0.ecam }).max(), peak > 0 {
             // Accesses per millisecond: type 1 stacked under ECAM.
-            let base = height - 40
+            let base = height - 62
             s += "<text x=\(q(left)) y=\(q(base - band + 12))>\(SVGDocument.escape("config accesses per ms (census, measured; peak \(peak)): type 1 grey, ECAM orange"))</text>\n"
             let scale = (band - 20) / Double(peak)
             for b in c.perMillisecond {
@@ -95,8 +100,49 @@ public enum SVGRenderer {
             }
             s += "\n"
         }
+        // Legend: one swatch per kind of row, under the axis.
+        var lx = left
+        for (name, color, dashed) in legendRows {
+            let swatch = dashed ? "<line x1=\(q(lx)) y1=\(q(height - 14)) x2=\(q(lx + 12)) y2=\(q(height - 14)) stroke=\"\(color)\" stroke-dasharray=\"3,3\"/>"
+                : "<rect x=\(q(lx)) y=\(q(height - 19)) width=\"12\" height=\"10\" fill=\"\(color)\"/>"
+            s += swatch + "<text x=\(q(lx + 16)) y=\(q(height - 10))>\(SVGDocument.escape(name))</text>\n"
+            lx += 16 + textWidth(name, size: 11) + 14
+        }
         s += "</svg>\n"
         return s
+    }
+
+    /// The legend's entries: name, colour, dashed line (a mark) or swatch.
+    static func legend(census: Bool) -> [(String, String, Bool)] {
+        var rows: [(String, String, Bool)] = [
+            ("PCI scan", color(.scan), false), ("resource assignment", color(.resources), false), ("driver probes", color(.driver), false),
+            ("other phase", color(.kernel), false), ("init end", color(.initEnd), false), ("device window", "#4c9be8", false), ("initcall (initcall_debug)", "#b07cd8", false),
+            ("mark (a single log line)", "#c33", true),
+        ]
+        if census { rows += [("type 1 accesses/ms", "#777", false), ("ECAM accesses/ms", "#e8a33c", false)] }
+        return rows
+    }
+
+    /// A generous estimate of a text's width in sans-serif at `size` px
+    /// (DejaVu Sans averages about 0.6 em for this text); used only to keep
+    /// labels apart and inside the canvas.
+    static func textWidth(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.62 }
+
+    /// Mark labels placed left to right in the first lane where they do not
+    /// touch the previous label; each starts at its mark, or ends at the
+    /// right edge when it would run past it.
+    static func markLanes(_ xs: [Double], _ names: [String], right: Double) -> [(x: Double, lane: Int)] {
+        var laneEnds: [Double] = []
+        var out = [(x: Double, lane: Int)](repeating: (0, 0), count: xs.count)
+        for i in xs.indices.sorted(by: { xs[$0] < xs[$1] }) {
+            let w = textWidth(names[i], size: 9)
+            let x = min(xs[i] + 2, right - w)
+            let lane = laneEnds.firstIndex { $0 + 6 <= x } ?? laneEnds.count
+            if lane == laneEnds.count { laneEnds.append(0) }
+            laneEnds[lane] = x + w
+            out[i] = (x, lane)
+        }
+        return out
     }
 
     /// The smallest of 1, 2, 5 x 10^n microseconds giving at most 12 ticks.

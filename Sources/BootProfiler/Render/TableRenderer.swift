@@ -3,8 +3,10 @@ import Enumerator
 /// Plain-text report: phases, device windows, drivers, initcalls, the cost
 /// model. Every number says where it came from.
 public enum TableRenderer {
+    /// `view`: how the device windows and driver probes were filtered or sorted (said in their headings).
     public static func render(source: String, profile p: BootProfile, cost: CostReport?, counts: AccessCounts?,
-                              tracing: String?) -> String {
+                              tracing: String?, view: String? = nil) -> String {
+        let shown = view.map { "; \($0)" } ?? ""
         var out = ""
         out += "Kernel log: \(source) (\(p.format?.rawValue ?? "unknown form"), \(p.lines) lines"
         if p.untimestampedLines > 0 { out += ", \(p.untimestampedLines) without a timestamp (skipped)" }
@@ -29,7 +31,7 @@ public enum TableRenderer {
         }
         out += TextTable.render(rows, rightAligned: [1, 2, 3], indent: "  ", gap: " ")
         if !p.devices.isEmpty {
-            out += "\nDevice enumeration windows (measured: from each device's line to the next device line or the scan's end)\n"
+            out += "\nDevice enumeration windows (measured: from each device's line to the next device line or the scan's end\(shown))\n"
             var d = [["device", "id", "type", "class", "start ms", "window ms", "share", "resources", "accesses"]]
             for w in p.devices {
                 let acc = counts?.device(w.address).map { "\($0.total) (\(counts!.provenance.kind.rawValue))" } ?? "-"
@@ -41,7 +43,7 @@ public enum TableRenderer {
             if p.devices.contains(where: \.closedByScanEnd) { out += "  * closed by the end of the scan: includes the scan's tail work\n" }
         }
         if !p.drivers.isEmpty {
-            out += "\nDriver probes (measured: first line to the line after the driver's last, before init)\n"
+            out += "\nDriver probes (measured: first line to the line after the driver's last, before init\(shown))\n"
             var d = [["driver", "start ms", "span ms", "reported", "devices"]]
             for dr in p.drivers {
                 d.append([dr.driver, Format.logMilliseconds(dr.start), Format.logMilliseconds(dr.duration), dr.reportedMicroseconds.map { Format.logMilliseconds($0) + " ms (initcall_debug)" } ?? "-",

@@ -32,6 +32,7 @@ const char *pcitime_lookup_device(struct pci_access *acc, char *buf, size_t size
 const char *pcitime_lookup_subsystem(struct pci_access *acc, char *buf, size_t size,
                                      int vendor, int device, int subvendor, int subdevice);
 const char *pcitime_lookup_class(struct pci_access *acc, char *buf, size_t size, int class_id);
+const char *pcitime_lookup_progif(struct pci_access *acc, char *buf, size_t size, int class_id, int progif);
 
 // ---- x86 port I/O -----------------------------------------------------------
 

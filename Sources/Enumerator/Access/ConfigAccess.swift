@@ -73,6 +73,9 @@ public protocol ConfigAccess: AnyObject {
     /// False when the method knows, without touching the device, that nothing
     /// can answer at `address` (sysfs: no directory; ECAM: outside every window).
     func canHold(_ address: PCIAddress) -> Bool
+    /// True when the functions are those under the root's sysfs, so their
+    /// driver, IRQ and BAR sizes can be read there (false for a dump file).
+    var hasKernelView: Bool { get }
     /// Untimed set-up before the first access to a function (open its config
     /// file, map its bus), so the timed region holds only the access. The
     /// window is 0..<256 for type 1, 0..<4096 for ECAM, the config file's size
@@ -86,6 +89,7 @@ public protocol ConfigAccess: AnyObject {
 
 extension ConfigAccess {
     public func listedFunctions() -> Set<PCIAddress>? { nil }
+    public var hasKernelView: Bool { true }
     public func canHold(_ address: PCIAddress) -> Bool { listedFunctions()?.contains(address) ?? true }
     /// Bytes of config space this method reaches on a function (0 if none).
     public func configSize(_ address: PCIAddress) -> Int { (try? prepare(address))?.window.upperBound ?? 0 }

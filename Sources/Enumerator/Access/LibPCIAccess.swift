@@ -64,6 +64,7 @@ public final class LibPCIAccess: ConfigAccess {
     }
 
     public func listedFunctions() -> Set<PCIAddress>? { listing }
+    public var hasKernelView: Bool { libpciMethod != "dump" }
 
     public func roots() -> [BusRange] {
         let segments = listing.map { Set($0.map(\.segment)) } ?? [0]

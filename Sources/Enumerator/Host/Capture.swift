@@ -10,7 +10,8 @@ import Glibc
 /// Layout (mirrors the live paths):
 ///   SOURCE                                   one line: what produced it and how
 ///   sys/bus/pci/devices/BDF/{config,vendor,device,class,revision,
-///       subsystem_vendor,subsystem_device,irq,resource,driver}
+///       subsystem_vendor,subsystem_device,irq,resource,driver,driver_module}
+///       (driver and driver_module: the names the live links point to, as text)
 ///   sys/firmware/acpi/tables/MCFG            when the firmware has one
 ///   proc/iomem, proc/cmdline, dmesg.txt
 ///   sys/kernel/tracing/{snapshot|trace}      the boot census's trace, when the
@@ -91,6 +92,9 @@ public struct Capture {
             }
             if let driver = FileContents.linkTarget(from + "/driver"), let name = driver.split(separator: "/").last {
                 try put(Array((name + "\n").utf8), to + "/driver")
+            }
+            if let module = KernelDevice.linkName(from + "/driver/module") {
+                try put(Array((module + "\n").utf8), to + "/driver_module")
             }
         }
         let mcfg = root.appendingPath("sys/firmware/acpi/tables/MCFG")

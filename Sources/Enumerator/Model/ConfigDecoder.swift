@@ -23,16 +23,20 @@ public enum ConfigDecoder {
             multifunction: headerByte & 0x80 != 0, command: UInt16(truncatingIfNeeded: h[1]),
             status: UInt16(truncatingIfNeeded: h[1] >> 16), subsystem: nil, bars: [],
             interruptPin: UInt8(truncatingIfNeeded: h[15] >> 8), interruptLine: UInt8(truncatingIfNeeded: h[15]),
-            bridge: nil, capabilities: [], extendedCapabilities: [], pcie: nil, configSize: s.size, warnings: [])
+            latencyTimer: UInt8(truncatingIfNeeded: h[3] >> 8), expansionROM: nil,
+            bridge: nil, bridgeWindows: nil, capabilities: [], extendedCapabilities: [], pcie: nil, configSize: s.size, warnings: [])
 
         switch headerType {
         case 0:
             f.bars = decodeBARs(h, count: 6)
+            f.expansionROM = h[12]
             f.subsystem = .init(vendor: UInt16(truncatingIfNeeded: h[11]), device: UInt16(truncatingIfNeeded: h[11] >> 16))
         case 1:
             f.bars = decodeBARs(h, count: 2)
+            f.expansionROM = h[14]
             f.bridge = .init(primary: UInt8(truncatingIfNeeded: h[6]), secondary: UInt8(truncatingIfNeeded: h[6] >> 8),
                              subordinate: UInt8(truncatingIfNeeded: h[6] >> 16))
+            f.bridgeWindows = .init(secondaryLatency: UInt8(truncatingIfNeeded: h[6] >> 24), registers: Array(h[7...12]))
         case 2:
             f.bridge = .init(primary: UInt8(truncatingIfNeeded: h[6]), secondary: UInt8(truncatingIfNeeded: h[6] >> 8),
                              subordinate: UInt8(truncatingIfNeeded: h[6] >> 16))
@@ -99,7 +103,7 @@ public enum ConfigDecoder {
             let header = try s.dword(offset)
             let id = UInt8(truncatingIfNeeded: header)
             let control = UInt16(truncatingIfNeeded: header >> 16)
-            var cap = Capability(id: id, offset: offset)
+            var cap = Capability(id: id, offset: offset, control: control)
             switch id {
             case 0x05:  // MSI: Message Control bits 3:1 requested vectors, bit 7 64-bit.
                 cap.vectors = 1 << Int((control >> 1) & 7)
@@ -160,11 +164,9 @@ public enum ConfigDecoder {
             let header = try s.dword(offset)
             // All ones at 0x100: no extended space (conventional PCI behind a
             // PCIe bridge); zero at 0x100: extended space with an empty list.
-            if offset == 0x100 {
-                if header == 0xffff_ffff { break }
-                extendedSpace = true
-                if header == 0 { break }
-            }
+            // Either ends the list anywhere, as lspci's show_ext_caps.
+            if offset == 0x100 && header != 0xffff_ffff { extendedSpace = true }
+            if header == 0 || header == 0xffff_ffff { break }
             found.append(.init(id: UInt16(truncatingIfNeeded: header), version: UInt8((header >> 16) & 0xf), offset: offset))
             offset = Int(header >> 20) & 0xffc
         }

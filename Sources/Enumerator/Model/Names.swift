@@ -61,9 +61,18 @@ public final class Names {
     public func subsystem(_ v: UInt16, _ d: UInt16, _ sv: UInt16, _ sd: UInt16) -> String? {
         lookup { pcitime_lookup_subsystem($0, $1, $2, Int32(v), Int32(d), Int32(sv), Int32(sd)) }
     }
+    /// The programming interface's name ("NVM Express", "Normal decode").
+    public func progIF(_ classCode: UInt32) -> String? {
+        lookup { pcitime_lookup_progif($0, $1, $2, Int32(classCode >> 8), Int32(classCode & 0xff)) }
+    }
     /// The subclass name ("Ethernet controller"), falling back to the base class.
     public func className(_ classCode: UInt32) -> String? {
+        subclassName(classCode) ?? baseClassName(classCode)
+    }
+    public func subclassName(_ classCode: UInt32) -> String? {
         lookup { pcitime_lookup_class($0, $1, $2, Int32(classCode >> 8)) }
-            ?? lookup { pcitime_lookup_class($0, $1, $2, Int32(classCode >> 16) << 8) }
+    }
+    public func baseClassName(_ classCode: UInt32) -> String? {
+        lookup { pcitime_lookup_class($0, $1, $2, Int32(classCode >> 16) << 8) }
     }
 }

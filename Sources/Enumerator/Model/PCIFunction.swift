@@ -16,7 +16,12 @@ public struct PCIFunction: Sendable, Codable, Equatable {
     public var bars: [BAR]
     public var interruptPin: UInt8
     public var interruptLine: UInt8
+    /// Latency Timer (0x0d), which lspci -v prints for bus masters.
+    public var latencyTimer: UInt8
+    /// The Expansion ROM BAR as programmed (0x30, bridges 0x38); nil for CardBus.
+    public var expansionROM: UInt32?
     public var bridge: BridgeBuses?
+    public var bridgeWindows: BridgeWindows?
     public var capabilities: [Capability]
     public var extendedCapabilities: [ExtendedCapability]
     public var pcie: PCIeInfo?
@@ -35,6 +40,15 @@ public struct PCIFunction: Sendable, Codable, Equatable {
         public var primary: UInt8
         public var secondary: UInt8
         public var subordinate: UInt8
+    }
+
+    /// Type 1 only, what lspci -v shows beyond the bus numbers.
+    public struct BridgeWindows: Sendable, Codable, Equatable {
+        /// Secondary Latency Timer (0x1b), lspci's sec-latency.
+        public var secondaryLatency: UInt8
+        /// The forwarding window registers 0x1c-0x33 as read with the header
+        /// (I/O, memory, prefetchable memory and their upper halves).
+        public var registers: [UInt32]
     }
 
     public var baseClass: UInt8 { UInt8(classCode >> 16) }
@@ -57,6 +71,9 @@ public struct BAR: Sendable, Codable, Equatable {
 public struct Capability: Sendable, Codable, Equatable {
     public var id: UInt8
     public var offset: Int
+    /// The capability's upper header word (MSI/MSI-X Message Control, the
+    /// PCIe Capabilities register, the PM version...): what lspci -v decodes.
+    public var control: UInt16 = 0
     /// MSI: the vector count the function asks for; MSI-X: the table size.
     public var vectors: Int?
     /// MSI: 64-bit message address.
@@ -65,16 +82,8 @@ public struct Capability: Sendable, Codable, Equatable {
     /// Vendor-specific capabilities of virtio devices: the virtio structure type.
     public var virtioType: UInt8?
 
-    public var name: String { Capability.names[id] ?? "Unknown" }
-
-    static let names: [UInt8: String] = [
-        0x01: "Power Management", 0x02: "AGP", 0x03: "Vital Product Data", 0x04: "Slot Identification",
-        0x05: "MSI", 0x06: "CompactPCI Hot Swap", 0x07: "PCI-X", 0x08: "HyperTransport",
-        0x09: "Vendor Specific", 0x0a: "Debug port", 0x0b: "CompactPCI Central Resource Control",
-        0x0c: "PCI Hot-plug", 0x0d: "Subsystem ID", 0x0e: "AGP 8x", 0x0f: "Secure Device",
-        0x10: "Express", 0x11: "MSI-X", 0x12: "SATA HBA", 0x13: "PCI Advanced Features",
-        0x14: "Enhanced Allocation", 0x15: "Flattening Portal Bridge",
-    ]
+    /// The name as lspci prints it (the start of its "Capabilities: [off]" line).
+    public var name: String { CapabilityNames.standard[id] ?? "Capability ID \(hexPrefixed(id))" }
 }
 
 /// An entry of the extended capability list (offsets 0x100-0xFFF).
@@ -83,20 +92,8 @@ public struct ExtendedCapability: Sendable, Codable, Equatable {
     public var version: UInt8
     public var offset: Int
 
-    public var name: String { ExtendedCapability.names[id] ?? "Unknown" }
-
-    static let names: [UInt16: String] = [
-        0x01: "Advanced Error Reporting", 0x02: "Virtual Channel", 0x03: "Device Serial Number",
-        0x04: "Power Budgeting", 0x05: "Root Complex Link", 0x06: "Root Complex Internal Link",
-        0x07: "Root Complex Event Collector", 0x08: "Multi-Function VC", 0x09: "Virtual Channel (MFVC)",
-        0x0a: "Root Complex Register Block", 0x0b: "Vendor Specific", 0x0d: "Access Control Services",
-        0x0e: "Alternative Routing-ID", 0x0f: "Address Translation Service", 0x10: "Single Root I/O Virtualization",
-        0x11: "Multi-Root I/O Virtualization", 0x12: "Multicast", 0x13: "Page Request", 0x15: "Resizable BAR",
-        0x16: "Dynamic Power Allocation", 0x17: "TPH Requester", 0x18: "Latency Tolerance Reporting",
-        0x19: "Secondary PCI Express", 0x1b: "Process Address Space ID", 0x1d: "Downstream Port Containment",
-        0x1e: "L1 PM Substates", 0x1f: "Precision Time Measurement", 0x23: "Designated Vendor-Specific",
-        0x25: "Data Link Feature", 0x26: "Physical Layer 16.0 GT/s", 0x27: "Lane Margining at the Receiver",
-    ]
+    /// The name as lspci prints it; ID 0 is "Null" (PCIe Base Spec: an empty list entry).
+    public var name: String { CapabilityNames.extended[id] ?? "Extended Capability ID \(hexPrefixed(id))" }
 }
 
 /// From the PCI Express capability: what kind of PCIe function, and its link.

@@ -29,10 +29,11 @@ public struct SlotFilter: Sendable {
         }
     }
 
-    public func matches(_ f: PCIFunction) -> Bool {
-        let a = f.address
-        return (segment.map { $0 == a.segment } ?? true) && (bus.map { $0 == a.bus } ?? true)
+    public func matches(_ f: PCIFunction) -> Bool { matches(f.address, vendor: f.vendor, device: f.device) }
+
+    public func matches(_ a: PCIAddress, vendor v: UInt16, device d: UInt16) -> Bool {
+        (segment.map { $0 == a.segment } ?? true) && (bus.map { $0 == a.bus } ?? true)
             && (device.map { $0 == a.device } ?? true) && (function.map { $0 == a.function } ?? true)
-            && (vendor.map { $0 == f.vendor } ?? true) && (deviceID.map { $0 == f.device } ?? true)
+            && (vendor.map { $0 == v } ?? true) && (deviceID.map { $0 == d } ?? true)
     }
 }

@@ -88,6 +88,8 @@ extension ScanJSON.Function {
         if let v = vendor { m.append(("vendor", .string(v))) }
         if let v = device { m.append(("device", .string(v))) }
         if let v = `class` { m.append(("class", .string(v))) }
+        if let v = driver { m.append(("driver", .string(v))) }
+        if let v = driverModule { m.append(("driver_module", .string(v))) }
         if let s = subsystem {
             var sm: [(String, JSONValue)] = [("vendor_id", .string(s.vendorId)), ("device_id", .string(s.deviceId))]
             if let n = s.name { sm.append(("name", .string(n))) }

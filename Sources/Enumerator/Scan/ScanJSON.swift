@@ -55,6 +55,8 @@ public struct ScanJSON: Codable, Equatable {
         public var reads: Int, writes: Int
         public var latencyNs: Latency
         public var warnings: [String]
+        /// The kernel driver bound to it and its module (sysfs, as lspci -k); nil when none or not this tree.
+        public var driver: String? = nil, driverModule: String? = nil
     }
     public struct Subsystem: Codable, Equatable { public var vendorId: String, deviceId: String, name: String? }
     public struct Bar: Codable, Equatable { public var index: Int, type: String, address: String, prefetchable: Bool }
@@ -99,7 +101,8 @@ public struct ScanJSON: Codable, Equatable {
                         .init(maxSpeed: PCIeInfo.speedName($0.maxSpeed), maxWidth: Int($0.maxWidth), speed: PCIeInfo.speedName($0.speed), width: Int($0.width))
                     })
                 },
-                configSize: f.configSize, reads: s.reads, writes: s.writes, latencyNs: Latency(s.latency), warnings: f.warnings)
+                configSize: f.configSize, reads: s.reads, writes: s.writes, latencyNs: Latency(s.latency), warnings: f.warnings,
+                driver: r.kernel[f.address]?.driver, driverModule: r.kernel[f.address]?.module)
         }
         failures = r.walk.failures.map { Failure(bdf: $0.address.description, message: $0.message) }
         emptyProbeReads = r.walk.emptyProbes

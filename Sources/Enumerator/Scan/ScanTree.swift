@@ -1,6 +1,7 @@
-/// `lspci -t`: the bus tree, bridges leading to their secondary buses.
+/// `lspci -t`: the bus tree, bridges leading to their secondary buses; with
+/// `names` (lspci -tv) each leaf also gets its vendor and device.
 public enum ScanTree {
-    public static func render(_ functions: [PCIFunction]) -> String {
+    public static func render(_ functions: [PCIFunction], names: LspciText? = nil) -> String {
         var byBus: [UInt32: [PCIFunction]] = [:]
         var reached = Set<UInt32>()
         for f in functions {
@@ -10,7 +11,7 @@ public enum ScanTree {
         var out = ""
         for root in byBus.keys.sorted() where !reached.contains(root) {
             let label = "-[\(hex(root >> 8, 4)):\(hex(root & 0xff, 2))]-"
-            out += label + bus(root, byBus, indent: String(repeating: " ", count: label.count), depth: 0)
+            out += label + bus(root, byBus, indent: String(repeating: " ", count: label.count), depth: 0, names: names)
         }
         return out
     }
@@ -18,7 +19,7 @@ public enum ScanTree {
     static func key(_ segment: UInt16, _ bus: UInt8) -> UInt32 { UInt32(segment) << 8 | UInt32(bus) }
 
     /// The lines for one bus; the first continues the caller's line.
-    static func bus(_ k: UInt32, _ byBus: [UInt32: [PCIFunction]], indent: String, depth: Int) -> String {
+    static func bus(_ k: UInt32, _ byBus: [UInt32: [PCIFunction]], indent: String, depth: Int, names: LspciText?) -> String {
         let list = (byBus[k] ?? []).sorted { $0.address < $1.address }
         guard !list.isEmpty, depth < 256 else { return "\n" }
         var out = ""
@@ -29,11 +30,12 @@ public enum ScanTree {
             var line = (i == 0 ? "" : indent) + branch + name
             if let b = f.bridge, b.secondary > f.address.bus {
                 let range = b.subordinate > b.secondary ? "[\(hex(b.secondary, 2))-\(hex(b.subordinate, 2))]" : "[\(hex(b.secondary, 2))]"
-                line += "-" + range + "-"
-                let childIndent = indent + (last ? "  " : "| ") + String(repeating: " ", count: name.count + range.count + 2)
-                out += line + bus(key(f.address.segment, b.secondary), byBus, indent: childIndent, depth: depth + 1)
+                // lspci puts one more dash before a secondary bus's branches than before a root's.
+                line += "-" + range + "--"
+                let childIndent = indent + (last ? "  " : "| ") + String(repeating: " ", count: name.count + range.count + 3)
+                out += line + bus(key(f.address.segment, b.secondary), byBus, indent: childIndent, depth: depth + 1, names: names)
             } else {
-                out += line + "\n"
+                out += line + (names.map { "  " + $0.vendorDevice(f.vendor, f.device) } ?? "") + "\n"
             }
         }
         return out

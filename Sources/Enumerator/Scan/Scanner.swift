@@ -19,6 +19,9 @@ public struct ScanReport {
     public var emptyProbeStats: AccessStats
     /// Every access of the first pass, in order, when recording was asked for.
     public var records: [AccessRecord]
+    /// What sysfs says beyond config space (driver, IRQ, BAR sizes), per
+    /// function; empty when the method does not read this tree (a dump).
+    public var kernel: [PCIAddress: KernelDevice] = [:]
 
     /// Accesses that went to present functions (what a hypervisor's trace
     /// attributes to devices), and to addresses where nothing answered.
@@ -85,8 +88,12 @@ public enum Scanner {
             counts[address]?.latency = s.latency
         }
         empty.latency = layer.emptyProbes.latency
+        var kernel: [PCIAddress: KernelDevice] = [:]
+        if access.hasKernelView {
+            for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.root, f.address) }
+        }
         return ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
                           root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
-                          records: records)
+                          records: records, kernel: kernel)
     }
 }

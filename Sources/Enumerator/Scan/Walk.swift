@@ -50,6 +50,15 @@ public struct Walk {
                 r.warnings.append("bus \(hex(bus.segment, 4)):\(hex(bus.first, 2)) is listed but no bridge leads to it; walked as a root")
                 scanBus(segment: bus.segment, bus: bus.first, within: bus, follow: true, &r, &seen, &found)
             }
+            // Functions no walk reaches even then (function 0 absent, or not
+            // multi-function: single-function dumps, Jailhouse or Hyper-V's
+            // isolated functions): scanned as lspci shows them, and flagged.
+            for a in listed.subtracting(found).sorted() {
+                let f0 = PCIAddress(segment: a.segment, bus: a.bus, device: a.device, function: 0)
+                let why = found.contains(f0) ? "function 0 is not multi-function" : "function 0 is absent"
+                guard probe(a, &r, &found) != nil else { continue }
+                r.functions[r.functions.count - 1].warnings.append("listed by \(layer.method.name) but no bus walk reaches it: \(why)")
+            }
         }
         r.functions.sort { $0.address < $1.address }
         return r

@@ -60,14 +60,33 @@ extension PCITime {
         @Option(help: ArgumentHelp("Write a bootgraph-style SVG timeline.", valueName: "FILE"), completion: .file(extensions: ["svg"]))
         var svg: String?
 
+        @Flag(help: "Print one line, as systemd-analyze time: kernel boot, PCI enumeration and its share, accesses, the saving available.")
+        var summary = false
+
+        @Option(name: .short, help: ArgumentHelp("Show only device windows (and their drivers' probes) in [[segment:]bus:]device.function, as lspci -s.", valueName: "SLOT"))
+        var slot: String?
+
+        @Option(name: .short, help: ArgumentHelp("Show only device windows with vendor:device, as lspci -d.", valueName: "VENDOR:DEVICE"))
+        var deviceID: String?
+
+        @Option(help: ArgumentHelp("Order device windows and driver probes: time (longest first) or cost (most config accesses first), as systemd-analyze blame.", valueName: "ORDER"))
+        var sort: BootView.Order?
+
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")
         var noMeasure = false
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
-            if json && openmetrics { throw ValidationError("--json and --openmetrics both write standard output: give one") }
-            if let claim = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json), openmetrics {
-                throw ValidationError("\(claim) - and --openmetrics both write standard output: give \(claim) a file")
+            if [summary, json, openmetrics].filter({ $0 }).count > 1 {
+                throw ValidationError("--summary, --json and --openmetrics each write standard output: give one")
+            }
+            do {
+                _ = try SlotFilter(slot: slot, id: deviceID)
+            } catch let e as PCITimeError {
+                throw ValidationError(e.description)
+            }
+            if let claim = try standardOutputClaim([("--trace-json", traceJSON), ("--svg", svg)], json: json), summary || openmetrics {
+                throw ValidationError("\(claim) - and \(summary ? "--summary" : "--openmetrics") both write standard output: give \(claim) a file")
             }
         }
 
@@ -84,20 +103,27 @@ extension PCITime {
                 let (counts, latencies, cost, tracing) = (boot.counts, boot.latencies, boot.cost, boot.tracing)
 
                 let census = boot.census
-                if let path = traceJSON { try writeFile(PerfettoRenderer.render(profile, counts: counts, census: census), to: path) }
-                if let path = svg { try writeFile(SVGRenderer.render(profile, title: "pcitime boot: \(logName)", census: census), to: path) }
+                let filter = slot == nil && deviceID == nil ? nil : try SlotFilter(slot: slot, id: deviceID)
+                let view = BootView(filter: filter, order: sort)
+                let shown = view.apply(profile, counts: counts)
+                if let path = traceJSON { try writeFile(PerfettoRenderer.render(shown, counts: counts, census: census), to: path) }
+                if let path = svg { try writeFile(SVGRenderer.render(shown, title: "pcitime boot: \(logName)", census: census), to: path) }
                 if [traceJSON, svg].contains("-") {
                     // A file took standard output's place (validate() allows one).
+                } else if summary {
+                    try printOut(BootSummary.line(profile: profile, cost: cost, counts: counts, whatIf: census?.whatIf))
                 } else if openmetrics {
                     try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost))
                 } else if json {
-                    let out = BootJSON(source: logName, profile: profile, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
+                    let out = BootJSON(source: logName, profile: shown, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
-                    try printOut(TableRenderer.render(source: logName, profile: profile, cost: cost, counts: counts, tracing: tracing)
-                                 + (census.map(CensusTable.render) ?? ""))
+                    try printOut(TableRenderer.render(source: logName, profile: shown, cost: cost, counts: counts, tracing: tracing, view: view.caption)
+                                 + (census.map(CensusTable.render) ?? CensusTable.absent))
                 }
             }
         }
     }
 }
+
+extension BootView.Order: ExpressibleByArgument {}

@@ -29,14 +29,29 @@ extension PCITime {
         @Option(name: .short, help: ArgumentHelp("Show only functions with vendor:device (either may be empty), as lspci -d.", valueName: "VENDOR:DEVICE"))
         var deviceID: String?
 
-        @Flag(name: .short, help: "Numeric IDs only, no pci.ids names.")
-        var numeric = false
+        @Flag(name: .short, help: "Numeric IDs only, no pci.ids names; -nn: names and IDs, as lspci.")
+        var numeric: Int
 
         @Option(name: .customShort("i"), help: ArgumentHelp("pci.ids file to take names from (plain or .gz), as lspci -i; default: the first found beside pcitime, in /usr/share/misc or /usr/share/hwdata.", valueName: "FILE"))
         var idsFile: String?
 
-        @Flag(help: "Show the bus tree, as lspci -t.")
+        @Flag(name: [.customShort("t"), .long], help: "Show the bus tree, as lspci -t (with -v: vendor and device names, as lspci -tv).")
         var tree = false
+
+        @Flag(name: .short, help: "lspci -v view: flags, BARs, capabilities and the PCIe link beside pcitime's counts (-vv: capability versions).")
+        var verbose: Int
+
+        @Flag(name: .customShort("k"), help: "Show the kernel driver in use and its module (from sysfs), as lspci -k.")
+        var kernel = false
+
+        @Flag(name: .customLong("vmm", withSingleDash: true), help: "Machine-readable records, as lspci -vmm.")
+        var machine = false
+
+        @Flag(name: .customShort("D"), help: "Always show the PCI domain, as lspci -D.")
+        var domains = false
+
+        @Flag(name: [.customShort("q"), .long], help: "No preamble (method and timer lines) before the text views.")
+        var quiet = false
 
         @Flag(help: "Print the documented JSON schema instead of the table.")
         var json = false
@@ -51,6 +66,7 @@ extension PCITime {
             guard `repeat` >= 1 && `repeat` <= 1_000_000 else { throw ValidationError("--repeat must be between 1 and 1000000") }
             guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
             guard !(openmetrics && (json || tree)) else { throw ValidationError("--openmetrics is a view of its own: not with --json or --tree") }
+            guard !(machine && (json || tree || openmetrics)) else { throw ValidationError("-vmm is a view of its own: not with --json, --tree or --openmetrics") }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -65,16 +81,26 @@ extension PCITime {
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: timer)
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.show(only: filter.matches)
-                let names = Names(numeric: numeric || (tree && !json && !openmetrics), file: idsFile)
-                if let note = names.note { try? OutputFile.standardError.write("pcitime: note: \(note)\n") }
+                // pci.ids for every text view: -n changes what is printed, not what is known.
+                let names = Names(file: idsFile)
+                // None readable: numeric IDs, and one note where names were asked for.
+                if let note = names.note, numeric != 1, !openmetrics, !(tree && verbose == 0) {
+                    try? OutputFile.standardError.write("pcitime: note: \(note)\n")
+                }
+                let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)
+                let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
                 if openmetrics {
                     try printOut(ScanMetrics.render(report))
                 } else if json {
-                    try ScanJSON(report, names: names).write { try OutputFile.standardOutput.write(bytes: $0) }
+                    try ScanJSON(report, names: numeric == 1 ? Names(numeric: true) : names).write { try OutputFile.standardOutput.write(bytes: $0) }
+                } else if machine {
+                    try printOut(listing.machine(report))
                 } else if tree {
-                    try printOut(ScanTree.render(report.walk.functions))
+                    try printOut(ScanTree.render(report.walk.functions, names: verbose > 0 ? text : nil))
+                } else if verbose > 0 || kernel {
+                    try printOut((quiet ? "" : ScanTable.preamble(report)) + listing.render(report) + ScanTable.notes(report, text: text))
                 } else {
-                    try printOut(ScanTable.render(report, names: names))
+                    try printOut(ScanTable.render(report, text: text, preamble: !quiet))
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }

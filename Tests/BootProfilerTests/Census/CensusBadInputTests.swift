@@ -30,7 +30,7 @@ import Testing
         #expect(calls.count == whole || calls.count == whole + 1)
         #expect(p.malformed <= 1)
         let c = try BootCensus.build(calls: calls, parser: p, profile: Self.profile(), source: "cut", name: "cut")
-        #expect(c.traced_reads + c.traced_writes == calls.count)
+        #expect(c.tracedReads + c.tracedWrites == calls.count)
     }
 
     /// Garbage bytes between lines are counted, never decoded.
@@ -108,7 +108,23 @@ import Testing
         #expect(c.arguments && c.devices.map(\.attribution) == ["exact", "exact", "exact"])
         #expect(c.devices.map(\.bdf) == ["0000:00:01.0", "0000:00:1f.0", "0000:01:00.0"])
         let graph = Self.parse("  1.5 |   0)   2.000 us    |  pci_conf1_write(seg=0, bus=0, devfn=16, reg=4, len=2, value=263);\n").0
+        // 6.17+ prints unsigned ints in hex, and the whole register: the upper bits are not the parameter's.
+        let hexArgs = Self.parse("  sh-1 [000] .....  1.0: pci_mmcfg_read(seg=0x0, bus=0xffffffff00000001, devfn=0x8, reg = 256, len=4, value=0xffff) <-x\n").0
+        #expect(hexArgs.first?.target?.address.description == "0000:01:01.0" && hexArgs.first?.target?.offset == 256)
         #expect(graph.first?.target?.address.description == "0000:00:02.0" && graph.first?.nanoseconds == 2000)
+    }
+
+    /// A trace without callers (function_graph's kind): peer-bus probes are
+    /// modelled from pcibios_last_bus, and the totals stay those of the
+    /// same boot counted with callers.
+    @Test func noCallers() throws {
+        let dir = Fixtures.root + "/fixtures/ftrace/q35-wide/"
+        let p = try KernelLog.profile(path: dir + "dmesg.txt")
+        let (calls, parser) = try #require(try TraceSource.parse(path: dir + "function.snapshot", required: true))
+        let named = try BootCensus.build(calls: calls, parser: parser, profile: p, source: "x", name: "x")
+        let bare = try BootCensus.build(calls: calls.map { var c = $0; c.caller = nil; return c }, parser: parser, profile: p, source: "x", name: "x")
+        #expect(bare.peerBusProbes == named.peerBusProbes && bare.peerBusMethod.hasPrefix("modelled: 32 reads per bus from 19 to pcibios_last_bus 255"))
+        #expect(bare.presentReads == named.presentReads && bare.presentWrites == named.presentWrites)
     }
 
     /// Without irq-info (noirq-info), with sym-offset callers, several CPUs.
@@ -120,5 +136,13 @@ import Testing
         let (calls, _) = Self.parse(text)
         #expect(calls.map(\.cpu) == [1, 0] && calls.map(\.caller) == ["pci_bus_read_config_word", "__pci_read_base"])
         #expect(calls.map(\.time) == [2_000_001_000, 2_000_002_000])
+        // function_graph without abstime, without the CPU column, with the
+        // task column (funcgraph-proc), with a duration in ms.
+        let g = Self.parse("""
+               3.456 us    |  pci_conf1_read();
+             0)   swapper-1    |   1.500 us    |  pci_mmcfg_read();
+             1)   swapper-1    | @ 1.250 ms    |  pci_conf1_write();
+            """).0
+        #expect(g.map(\.nanoseconds) == [3456, 1500, 1_250_000] && g.map(\.time) == [nil, nil, nil] && g.map(\.cpu) == [nil, 0, 1])
     }
 }

@@ -20,9 +20,9 @@ import Testing
         #expect(parser.tracer == .function && !parser.mixed)
         #expect(parser.entriesInBuffer == 9923 && parser.entriesWritten == 9923 && parser.lost == 0)
         #expect(parser.malformed == 0 && parser.foreign == 0)
-        #expect(c.traced_reads == 9545 && c.traced_writes == 378)
-        #expect(c.by_mechanism.type1 == ReadWrite(reads: 9390, writes: 369))
-        #expect(c.by_mechanism.ecam == ReadWrite(reads: 155, writes: 9))
+        #expect(c.tracedReads == 9545 && c.tracedWrites == 378)
+        #expect(c.byMechanism.type1 == ReadWrite(reads: 9390, writes: 369))
+        #expect(c.byMechanism.ecam == ReadWrite(reads: 155, writes: 9))
         #expect(!c.arguments && c.devices.allSatisfy { $0.attribution == "by time window" })
     }
 
@@ -31,23 +31,23 @@ import Testing
         let (c, _) = try Self.census()
         let raw = try String(contentsOfFile: Self.dir + "function.snapshot", encoding: .utf8)
         let callers = raw.split(separator: "\n").filter { $0.hasSuffix("<-pcibios_scan_specific_bus") }.count
-        #expect(c.peer_bus_probes == 8128 && callers == 8128)
-        #expect(c.by_reason.first { $0.reason == AccessReason.peerBus.rawValue }?.reads == 8128)
-        #expect(c.by_reason.first { $0.reason == AccessReason.barSizing.rawValue }?.writes == 294)
+        #expect(c.peerBusProbes == 8128 && callers == 8128)
+        #expect(c.byReason.first { $0.reason == AccessReason.peerBus.rawValue }?.reads == 8128)
+        #expect(c.byReason.first { $0.reason == AccessReason.barSizing.rawValue }?.writes == 294)
     }
 
     /// Present-function totals (measured + the modelled early part) against
     /// QEMU's trace of the same boot: within 1%, reads and writes apart.
     @Test func matchesQEMU() throws {
         let (c, _) = try Self.census()
-        #expect(c.present_reads == 1380 && c.present_writes == 378)
-        #expect(c.before_tracing.reads == 43 && c.before_tracing.writes == 0 && c.before_tracing.modelled)
-        #expect(c.empty_reads == 8165)
+        #expect(c.presentReads == 1380 && c.presentWrites == 378)
+        #expect(c.beforeTracing.reads == 43 && c.beforeTracing.writes == 0 && c.beforeTracing.modelled)
+        #expect(c.emptyReads == 8165)
         struct Truth: Decodable { var reads: Int; var writes: Int }
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: Self.dir + "qemu-boot-count.json")))
         #expect(truth.reads == 1422 && truth.writes == 378)
-        #expect(abs(Double(c.total_present_reads - truth.reads)) / Double(truth.reads) <= 0.01)
-        #expect(c.total_present_writes == truth.writes)
+        #expect(abs(Double(c.totalPresentReads - truth.reads)) / Double(truth.reads) <= 0.01)
+        #expect(c.totalPresentWrites == truth.writes)
     }
 
     /// Every captured topology: (name, present reads, writes, early-quirks
@@ -66,15 +66,15 @@ import Testing
         let p = try KernelLog.profile(path: dir + "dmesg.txt")
         let (calls, parser) = try #require(try TraceSource.parse(path: dir + "function.snapshot", required: true))
         let c = try BootCensus.build(calls: calls, parser: parser, profile: p, source: t.0, name: t.0)
-        let got: [Int] = [c.present_reads, c.present_writes, c.before_tracing.reads, c.peer_bus_probes, c.empty_reads]
+        let got: [Int] = [c.presentReads, c.presentWrites, c.beforeTracing.reads, c.peerBusProbes, c.emptyReads]
         #expect(got == [t.1, t.2, t.3, t.4, t.5])
         let raw = try String(contentsOfFile: dir + "function.snapshot", encoding: .utf8)
-        #expect(c.peer_bus_probes == raw.split(separator: "\n").filter { $0.hasSuffix("<-pcibios_scan_specific_bus") }.count)
+        #expect(c.peerBusProbes == raw.split(separator: "\n").filter { $0.hasSuffix("<-pcibios_scan_specific_bus") }.count)
         struct Truth: Decodable { var reads: Int; var writes: Int }
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "qemu-boot-count.json")))
         #expect(truth.reads == t.6 && truth.writes == t.7)
-        #expect(abs(Double(c.total_present_reads - truth.reads)) <= 0.01 * Double(truth.reads))
-        #expect(abs(Double(c.total_present_writes - truth.writes)) <= 0.01 * Double(truth.writes))
+        #expect(abs(Double(c.totalPresentReads - truth.reads)) <= 0.01 * Double(truth.reads))
+        #expect(abs(Double(c.totalPresentWrites - truth.writes)) <= 0.01 * Double(truth.writes))
     }
 
     /// function_graph: every call timed, the tracer's overhead measured from
@@ -84,11 +84,26 @@ import Testing
         #expect(parser.tracer == .functionGraph && parser.unmatched == 0 && parser.malformed == 0)
         #expect(calls.count == 9923 && calls.allSatisfy { $0.nanoseconds != nil && $0.time != nil })
         #expect(calls.filter { $0.function == .mmcfgRead }.count == 155)
-        let l = BootLatency(calls: calls, parser: parser) { _ in nil }
+        let l = BootLatency(calls: calls, parser: parser) { _, _ in nil }
         #expect(l.overheadPerCallNs == 903 && l.nestedCalls == 20142)
         #expect(l.byMechanism[.type1]?.totalCount == 9759 && l.byMechanism[.ecam]?.totalCount == 164)
         // The first access: 778.091 us with two nested helpers (41.498 and 2.366 us).
         #expect(calls[0].nanoseconds == 778_091 && calls[0].nested == 2 && calls[0].time == 6_486_563_000)
+    }
+
+    /// A second boot's function_graph trace with the census boot's calls in
+    /// the same order: each timed call takes the census call's device.
+    @Test func alignedDeviceLatency() throws {
+        let p = try KernelLog.profile(path: Self.dir + "dmesg.txt")
+        let run = try #require(try CensusRun.load(files: [Self.dir + "function.snapshot", Self.dir + "function_graph.snapshot"], root: "/", live: false, profile: p))
+        let l = try #require(run.latency)
+        let a = try #require(PCIAddress("0000:00:00.0"))
+        #expect(l.byDevice[a]?.totalCount == 62)
+        #expect(run.latencySource?.contains("aligned call by call with the census's 9923 calls") == true)
+        // The device counts of the census and of the timed calls agree.
+        for d in run.census.devices {
+            #expect(l.byDevice[PCIAddress(d.bdf)!]?.totalCount == UInt64(d.reads + d.writes))
+        }
     }
 
     /// The graph snapshot is a second boot: against the first boot's log it
@@ -106,8 +121,8 @@ import Testing
         let (c, _) = try Self.census()
         let p = try KernelLog.profile(path: Self.dir + "dmesg.txt")
         let w = WhatIf.table(c, type1: 1771, ecam: 4507, bootUs: p.kernelBoot, highestBus: 1, ecamEndBus: 0xff)
-        #expect(w.rows.map(\.accesses_affected) == [9802, 9588, 294, 13, 8128, 8128, 9895])
+        #expect(w.rows.map(\.accessesAffected) == [9802, 9588, 294, 13, 8128, 8128, 9895])
         // pci=lastbus=1: 8128 probes at 1.771 us.
-        #expect(abs(w.rows[4].saved_us - 8128 * 1.771) < 0.001)
+        #expect(abs(w.rows[4].savedUs - 8128 * 1.771) < 0.001)
     }
 }

@@ -47,4 +47,25 @@ import Testing
         #expect(microvm.devices.count == 5)
         #expect(microvm.runInit?.start == 1284840)
     }
+
+    /// i440fx: type 1 only (ACPI could not add MCFG information). microvm,pcie=on:
+    /// no type 1 ("PCI: Fatal: No config space access function found"), then
+    /// ECAM through ACPI for every offset, and no MCFG so no peer-bus probes.
+    @Test func baseMechanismPerMachine() throws {
+        let pc = try KernelLog.profile(path: Fixtures.log("qemu-pc.dmesg.txt"))
+        #expect(pc.mechanism?.base == .type1 && pc.mechanism?.extended == nil)
+        for (name, time) in [("qemu-microvm.dmesg.txt", UInt64(452296)), ("qemu-microvm-initcall.dmesg.txt", 515988)] {
+            let p = try KernelLog.profile(path: Fixtures.log(name))
+            #expect(p.mechanism?.base == .ecam && p.mechanism?.extended == .ecam, "\(name)")
+            #expect(p.mechanism?.time == time)
+            #expect(p.mechanism?.detail.contains("No config space access function found") == true)
+            #expect(p.lastProbedBus == nil)
+            let model = EnumerationModel(log: p)
+            let counts = model.counts(for: [EnumeratedFunction(address: PCIAddress(bus: 0, device: 0, function: 0), headerType: 0,
+                                                               multifunction: false, classCode: 0x060000, pcieType: nil,
+                                                               capabilities: [], extendedCapabilities: [],
+                                                               extendedConfigReadable: true, interruptPin: 0)])
+            #expect(counts.baseMechanism == .ecam && counts.missingBusTotal == 0)
+        }
+    }
 }

@@ -18,6 +18,28 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["copy"])
     }
 
+    /// A boot-time function trace is saved with the tree: the boot snapshot
+    /// when it holds entries (an empty one, as after a boot without
+    /// ftrace_boot_snapshot, is passed over for the live buffer).
+    @Test func savesTheBootTrace() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = dir + "/root"
+        try FileManager.default.copyItem(atPath: Fixtures.tree("firecracker"), toPath: root)
+        let tracing = root + "/sys/kernel/tracing"
+        try FileManager.default.createDirectory(atPath: tracing, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.repo + "/fixtures/ftrace/pc/function.snapshot", toPath: tracing + "/trace")
+        try Data("# tracer: function\n#\n".utf8).write(to: URL(fileURLWithPath: tracing + "/snapshot"))
+        try Data("function\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
+        try Capture(source: "t", root: root).write(to: dir + "/out", kernelLog: .fixture(root: root))
+        #expect(FileManager.default.contentsEqual(atPath: dir + "/out/sys/kernel/tracing/trace", andPath: tracing + "/trace"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/sys/kernel/tracing/snapshot"))
+        // No function tracer running: nothing saved.
+        try Data("nop\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
+        try Capture(source: "t", root: root).write(to: dir + "/out2", kernelLog: .fixture(root: root))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out2/sys/kernel/tracing"))
+    }
+
     @Test func refusesAnExistingTargetAndLeavesNothing() throws {
         let dir = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -65,7 +65,7 @@ import Testing
                    +-02.0
                    +-03.0
                    +-04.0
-                   +-05.0-[01]---00.0
+                   +-05.0-[01]----00.0
                    +-06.0
                    +-06.1
                    +-1f.0
@@ -215,7 +215,7 @@ import Testing
             let f = try Self.function(r, bdf)
             #expect(f.configSize == 256 && f.pcie == nil && f.extendedCapabilities.isEmpty)
         }
-        #expect(ScanTree.render(r.walk.functions).contains("+-10.0-[11-12]---00.0-[12]-+-01.0"))
+        #expect(ScanTree.render(r.walk.functions).contains("+-10.0-[11-12]----00.0-[12]--+-01.0"))
     }
 
     @Test func q35WideExactReadCounts() throws {

@@ -1,0 +1,77 @@
+import Enumerator
+
+/// One present function as a scan found it: what the enumeration model needs.
+public struct EnumeratedFunction: Codable, Sendable, Equatable {
+    public struct Capability: Codable, Sendable, Equatable {
+        public var id: UInt16
+        public var offset: UInt16
+        public init(id: UInt16, offset: UInt16) { self.id = id; self.offset = offset }
+    }
+    public var address: PCIAddress
+    /// Header layout, bit 7 cleared (0 endpoint, 1 bridge, 2 CardBus).
+    public var headerType: UInt8
+    /// Bit 7 of function 0's header type.
+    public var multifunction: Bool
+    /// 24-bit class code (0x060000 is a host bridge).
+    public var classCode: UInt32
+    /// PCI Express port type (PCI_EXP_FLAGS_TYPE: 0 endpoint, 4 root port,
+    /// 5 upstream, 6 downstream...) or nil for conventional PCI.
+    public var pcieType: UInt8?
+    /// Standard capabilities in list order.
+    public var capabilities: [Capability]
+    /// Extended capabilities in list order (empty when none or unreadable).
+    public var extendedCapabilities: [Capability]
+    /// Whether a read at 0x100 returned something other than all ones.
+    public var extendedConfigReadable: Bool
+    public var interruptPin: UInt8
+    public var secondaryBus: UInt8?
+    public var subordinateBus: UInt8?
+    public var vendor: UInt16 = 0
+    public var device: UInt16 = 0
+    /// PCI Express capability version (1 has no DEVCAP2/LNKCAP2 registers).
+    public var pcieVersion: UInt8?
+    /// 64-bit memory BARs: each takes two slots, sized in one call.
+    public var bars64 = 0
+
+    public init(address: PCIAddress, headerType: UInt8, multifunction: Bool, classCode: UInt32, pcieType: UInt8?,
+                capabilities: [Capability], extendedCapabilities: [Capability], extendedConfigReadable: Bool,
+                interruptPin: UInt8, secondaryBus: UInt8? = nil, subordinateBus: UInt8? = nil) {
+        self.address = address
+        self.headerType = headerType
+        self.multifunction = multifunction
+        self.classCode = classCode
+        self.pcieType = pcieType
+        self.capabilities = capabilities
+        self.extendedCapabilities = extendedCapabilities
+        self.extendedConfigReadable = extendedConfigReadable
+        self.interruptPin = interruptPin
+        self.secondaryBus = secondaryBus
+        self.subordinateBus = subordinateBus
+    }
+}
+
+extension EnumeratedFunction {
+    /// From the scan's decoded function.
+    public init(_ f: PCIFunction) {
+        self.init(address: f.address, headerType: f.headerType & 0x7f, multifunction: f.multifunction, classCode: f.classCode,
+                  pcieType: f.pcie.map(\.portType),
+                  capabilities: f.capabilities.map { .init(id: UInt16($0.id), offset: UInt16($0.offset)) },
+                  extendedCapabilities: f.extendedCapabilities.map { .init(id: $0.id, offset: UInt16($0.offset)) },
+                  extendedConfigReadable: f.configSize > 256, interruptPin: f.interruptPin,
+                  secondaryBus: f.bridge?.secondary, subordinateBus: f.bridge?.subordinate)
+        vendor = f.vendor
+        device = f.device
+        pcieVersion = f.pcie?.version
+        bars64 = f.bars.filter { $0.kind == .memory64 }.count
+    }
+
+    var isPCIe: Bool { pcieType != nil }
+    var isBridge: Bool { headerType == 1 }
+    var isHostBridge: Bool { classCode >> 8 == 0x0600 }
+    /// Root or downstream port: a slot, one child device.
+    var isDownPort: Bool { pcieType == 4 || pcieType == 6 }
+    /// Root-complex integrated endpoint or event collector: no link.
+    var hasLink: Bool { isPCIe && pcieType != 9 && pcieType != 10 }
+    var pcieV2: Bool { (pcieVersion ?? 0) >= 2 }
+    func capIndex(_ id: UInt16) -> Int? { capabilities.firstIndex { $0.id == id } }
+}

@@ -1,0 +1,58 @@
+import Enumerator
+
+/// What `boot` shows of the device windows and driver probes, as
+/// systemd-analyze shows units: lspci's -s/-d filters, and an order
+/// (`blame`-style: longest or costliest first). The measurements stay as they
+/// are; only which rows and in what order.
+public struct BootView: Sendable {
+    public enum Order: String, Sendable, CaseIterable {
+        /// Longest window or probe first.
+        case time
+        /// Most config accesses first (a driver: those of its devices); ties by time.
+        case cost
+    }
+
+    public var filter: SlotFilter?
+    public var order: Order?
+
+    public init(filter: SlotFilter? = nil, order: Order? = nil) {
+        self.filter = filter
+        self.order = order
+    }
+
+    /// The profile with only the matching device windows (and the driver
+    /// probes of those devices), in the asked order.
+    public func apply(_ profile: BootProfile, counts: AccessCounts?) -> BootProfile {
+        var p = profile
+        if let filter {
+            p.devices = p.devices.filter { filter.matches($0.address, vendor: $0.vendor, device: $0.device) }
+            let kept = Set(p.devices.map(\.address))
+            p.drivers = p.drivers.filter { $0.devices.contains { PCIAddress($0).map(kept.contains) ?? false } }
+        }
+        func accesses(_ a: PCIAddress) -> Int { counts?.device(a)?.total ?? 0 }
+        func accesses(_ d: DriverProbe) -> Int { d.devices.compactMap { PCIAddress($0) }.reduce(0) { $0 + accesses($1) } }
+        switch order {
+        case .time?:
+            p.devices.sort { ($0.duration, $1.start) > ($1.duration, $0.start) }
+            p.drivers.sort { ($0.duration, $1.start) > ($1.duration, $0.start) }
+        case .cost?:
+            p.devices.sort { (accesses($0.address), $0.duration, $1.start) > (accesses($1.address), $1.duration, $0.start) }
+            p.drivers.sort { (accesses($0), $0.duration, $1.start) > (accesses($1), $1.duration, $0.start) }
+        case nil:
+            break
+        }
+        return p
+    }
+
+    /// The line the table prints above the device windows when a view applies.
+    public var caption: String? {
+        var parts: [String] = []
+        if filter != nil { parts.append("filtered by -s/-d") }
+        switch order {
+        case .time?: parts.append("longest first")
+        case .cost?: parts.append("most config accesses first")
+        case nil: break
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+}

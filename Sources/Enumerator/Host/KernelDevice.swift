@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the kernel's sysfs says about a function beyond its config space:
+/// the driver bound to it (lspci -k), its IRQ and its BAR sizes (lspci -v).
+/// Read from the live tree or a capture, where `driver` and `driver_module`
+/// are text files holding the names the live links point to.
+public struct KernelDevice: Sendable, Equatable {
+    /// The `driver` link's target name ("virtio-pci"); nil when unbound.
+    public var driver: String?
+    /// The driver's module (`driver/module` link), nil for built-in drivers.
+    public var module: String?
+    /// The `irq` file; nil when absent.
+    public var irq: Int?
+    /// BAR sizes by index (0-5, 6 the expansion ROM) from the `resource` file.
+    public var regionSizes: [Int: UInt64] = [:]
+
+    public init(driver: String? = nil, module: String? = nil, irq: Int? = nil, regionSizes: [Int: UInt64] = [:]) {
+        self.driver = driver
+        self.module = module
+        self.irq = irq
+        self.regionSizes = regionSizes
+    }
+
+    /// Reads ROOT/sys/bus/pci/devices/BDF; nil when the directory is not there.
+    public static func read(root: String, _ address: PCIAddress) -> KernelDevice? {
+        let dir = root.appendingPath("sys/bus/pci/devices/" + address.description)
+        guard FileContents.names(inDirectory: dir) != nil else { return nil }
+        var k = KernelDevice()
+        k.driver = linkName(dir + "/driver") ?? firstLine(dir + "/driver")
+        k.module = linkName(dir + "/driver/module") ?? firstLine(dir + "/driver_module")
+        k.irq = firstLine(dir + "/irq").flatMap { Int($0) }
+        for (i, line) in (FileContents.text(dir + "/resource") ?? "").split(separator: "\n").prefix(7).enumerated() {
+            let f = line.split(separator: " ").map { UInt64($0.dropFirst(2), radix: 16) }
+            if f.count >= 2, let start = f[0], let end = f[1], end > start { k.regionSizes[i] = end - start + 1 }
+        }
+        return k
+    }
+
+    /// The last path component of a symbolic link's target (readlink(2)).
+    static func linkName(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.split(separator: "/").last.map(String.init)
+    }
+
+    static func firstLine(_ path: String) -> String? {
+        guard let text = FileContents.text(path), let line = text.split(separator: "\n").first else { return nil }
+        let t = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        return t.isEmpty ? nil : t
+    }
+}
