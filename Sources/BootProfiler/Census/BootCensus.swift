@@ -222,7 +222,7 @@ public enum EmptySlotModel {
         var byBus: [UInt8: [DeviceWindow]] = [:]
         for d in devices { byBus[d.address.bus, default: []].append(d) }
         let bridges = devices.filter { $0.headerType & 0x7f == 1 }
-        let portBridges = bridges.filter { ports.contains(UInt32($0.vendor) << 16 | UInt32($0.device)) || $0.kind.contains("Port") }
+        let portBridges = bridges.filter { ports.contains(UInt32($0.vendor) << 16 | UInt32($0.device)) || $0.kind.containsText("Port") }
         var reads = 0
         // Buses behind PCIe ports (only_one_child): slot 0 only.
         let behindPorts = max(0, min(portBridges.count, byBus.keys.filter { $0 != 0 }.count))

@@ -89,7 +89,7 @@ import Testing
     }
 
     static func contents(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -103,7 +103,7 @@ import Testing
     }
 
     static func put(_ text: String, _ path: String, mode: mode_t) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         _ = text.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress, $0.count - 1) }
         close(fd)
         chmod(path, mode)
@@ -263,7 +263,7 @@ import Testing
         for args in Self.commands {
             for shell in [nil, "trap '' PIPE"] {
                 var fds: [Int32] = [0, 0]
-                #expect(pipe(&fds) == 0)
+                #expect(pipe(&fds) == 0 && closeOnExec(fds[0]) && closeOnExec(fds[1]))
                 close(fds[0])
                 let r = Self.run(args, stdout: .fd(fds[1]), through: shell)
                 close(fds[1])
@@ -276,7 +276,7 @@ import Testing
     /// O_NONBLOCK on): a full pipe is waited on, not an EAGAIN failure.
     @Test func aNonBlockingStandardOutputIsWaitedOn() throws {
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        #expect(pipe(&fds) == 0 && closeOnExec(fds[0]) && closeOnExec(fds[1]))
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let reader = FIFOReader(readFD: fds[0], writeFD: fds[1], delay: 200)
         let r = Self.run(["scan", "--root", Fixtures.tree("qemu-q35-wide"), "--json"], stdout: .fd(fds[1]))
@@ -356,8 +356,8 @@ final class FIFOReader {
     let count = UnsafeMutablePointer<Int>.allocate(capacity: 2)
 
     convenience init(_ path: String) {
-        let readFD = open(path, O_RDONLY | O_NONBLOCK)
-        let writeFD = open(path, O_WRONLY | O_NONBLOCK)
+        let readFD = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let writeFD = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
         _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) & ~O_NONBLOCK)
         self.init(readFD: readFD, writeFD: writeFD)
     }
@@ -392,6 +392,14 @@ final class FIFOReader {
     }
 }
 
+/// Every descriptor a test opens is close-on-exec: tests run in parallel, and
+/// a pcitime spawned by another test must not inherit a listening socket or a
+/// FIFO's reader, or "nobody listens" and "no reader" stop being true.
+@discardableResult
+func closeOnExec(_ fd: Int32) -> Bool {
+    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) == 0
+}
+
 /// Listens on a Unix stream socket and reads one connection on its own
 /// thread until the client closes it (giving up after 60 s with none).
 final class SocketReader {
@@ -400,7 +408,7 @@ final class SocketReader {
     let slots = UnsafeMutablePointer<Int>.allocate(capacity: 2)
 
     init(_ path: String) {
-        listenFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        listenFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -419,6 +427,7 @@ final class SocketReader {
             guard poll(&ready, 1, 60_000) == 1 else { return nil }
             let connection = accept(Int32(slots[0]), nil, nil)
             guard connection >= 0 else { return nil }
+            closeOnExec(connection)
             defer { close(connection) }
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
