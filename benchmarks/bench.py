@@ -5,6 +5,11 @@ alternating (A B, then B A), each repeated to show the spread.
 Run through scripts/bench, which builds pcitime and installs what is missing.
 Sections (all by default; name some to run only those):
 
+  start     this machine, live (issue 14): 'pcitime scan' vs 'lspci -vvv',
+            'pcitime scan -n' vs 'lspci -n', 'pcitime --help' vs 'lspci --help':
+            wall time (paired, alternating; then hyperfine's own medians),
+            peak RSS (goal: at most lspci's + 2 MiB), and the stripped binary
+            plus the shared libraries it loads against lspci's
   lspci     scan vs lspci: wall time and peak RSS, this machine, every fixture
             in fixtures/sysfs and the synthetic 8,192-function tree:
             'pcitime scan --method sysfs' vs 'lspci -vvv' (names on, text),
@@ -20,8 +25,8 @@ Sections (all by default; name some to run only those):
             ecam and pio against cref (slow: about a minute; not in the default
             set unless --guest)
 
-Peak memory is the child's ru_maxrss (wait4), the figure /usr/bin/time -v
-prints as "Maximum resident set size".
+Peak memory is "Maximum resident set size" as GNU time reports it for the
+command (see run(): a child's own ru_maxrss would carry Python's).
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -29,17 +34,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+RSS_FILE = os.path.join(tempfile.gettempdir(), f"pcitime-bench-rss-{os.getpid()}")
+
+
 def run(cmd, stdout=None, env=None):
-    """Wall seconds, peak RSS (KiB) and exit status of one run, output discarded."""
+    """Wall seconds, peak RSS (KiB) and exit status of one run, output discarded.
+    A child spawned from Python inherits Python's RSS high-water mark into its
+    ru_maxrss (Linux keeps it across exec), so the peak comes from GNU time's
+    own child (time's few hundred KiB, not Python's 16 MiB); both sides pay
+    time's fork and exec alike."""
     out = os.open(stdout or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     err = os.open(os.devnull, os.O_WRONLY)
+    full = [TIME, "-f", "%M", "-o", RSS_FILE] + cmd if TIME else cmd
     t0 = time.perf_counter()
-    pid = os.posix_spawnp(cmd[0], cmd, env or os.environ, file_actions=[
+    pid = os.posix_spawnp(full[0], full, env or os.environ, file_actions=[
         (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)])
     _, status, ru = os.wait4(pid, 0)
     t = time.perf_counter() - t0
     os.close(out); os.close(err)
-    return t, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
+    rss = ru.ru_maxrss
+    if TIME:
+        with open(RSS_FILE) as f:
+            rss = int(f.read().split()[-1])
+    return t, rss, os.waitstatus_to_exitcode(status)
 
 
 def alternate(a, b, rounds):
@@ -98,6 +116,52 @@ def lspci_section(pcitime, rounds, tree8k):
         ratio_line(f"{name}: scan --method sysfs vs -vvv", ra, rb)
         ra, rb = alternate([pcitime, "scan", "--json"] + r, [lspci] + l + ["-vmm", "-xxx"], n)
         ratio_line(f"{name}: scan --json vs -vmm -xxx", ra, rb)
+
+
+def loaded_files(binary):
+    """The binary and every shared library ldd says it loads (the loader too), with sizes."""
+    libs = set()
+    for line in subprocess.run(["ldd", binary], capture_output=True, text=True).stdout.splitlines():
+        w = line.split()
+        if "=>" in w and len(w) > 2 and w[2].startswith("/"):
+            libs.add(w[2])
+        elif w and w[0].startswith("/"):
+            libs.add(w[0])
+    return [(f, os.path.getsize(os.path.realpath(f))) for f in [binary] + sorted(libs)]
+
+
+def start_section(pcitime, rounds):
+    lspci = shutil.which("lspci")
+    print(f"\n== start: this machine, live; median of {rounds} paired alternating rounds (min-max); "
+          f"goal: wall ratio <= 1.0, peak RSS <= lspci's + 2 MiB")
+    pairs = [("scan vs lspci -vvv", [pcitime, "scan"], [lspci, "-vvv"]),
+             ("scan -n vs lspci -n", [pcitime, "scan", "-n"], [lspci, "-n"]),
+             ("--help vs lspci --help", [pcitime, "--help"], [lspci, "--help"])]
+    for label, a, b in pairs:
+        for _ in range(2):  # warm the page cache
+            run(a); run(b)
+        ra, rb = alternate(a, b, rounds)
+        wall = statistics.median(x[0] / y[0] for x, y in zip(ra, rb))
+        ma, mb = statistics.median(x[1] for x in ra), statistics.median(y[1] for y in rb)
+        print(f"  {label:<26} {fmt_s(statistics.median(x[0] for x in ra)):>9} {fmt_s(statistics.median(y[0] for y in rb)):>9}"
+              f"  wall ratio {spread([x[0] / y[0] for x, y in zip(ra, rb)])} {'ok' if wall <= 1.0 else 'MISS'}"
+              f"   peak RSS {fmt_kb(ma)} vs {fmt_kb(mb)} ({(ma - mb) / 1024:+.1f} MiB) {'ok' if ma <= mb + 2048 else 'MISS'}")
+        SUMMARY.append((f"start: {label}", wall, ma / mb))
+    if shutil.which("hyperfine"):
+        with tempfile.TemporaryDirectory() as t:
+            for label, a, b in pairs:
+                j = os.path.join(t, "h.json")
+                subprocess.run(["hyperfine", "-N", "-i", "--warmup", "3", "--runs", str(max(rounds, 10)), "--export-json", j,
+                                " ".join(a), " ".join(b)], check=True, capture_output=True)
+                res = json.load(open(j))["results"]
+                ta, tb = res[0]["median"], res[1]["median"]
+                print(f"  hyperfine -N {label:<26} {fmt_s(ta):>9} {fmt_s(tb):>9}  ratio of medians {ta / tb:.3f}")
+    mine, theirs = loaded_files(pcitime), loaded_files(lspci)
+    print(f"  size: pcitime {os.path.getsize(pcitime) / 1e6:.1f} MB (file), with the libraries it loads "
+          f"{sum(s for _, s in mine) / 1e6:.1f} MB ({len(mine) - 1} libraries); lspci {os.path.getsize(lspci) / 1e3:.0f} KB, "
+          f"with its libraries {sum(s for _, s in theirs) / 1e6:.1f} MB ({len(theirs) - 1}); "
+          f"lspci + libpci {sum(s for f, s in theirs if f == lspci or 'libpci' in f) / 1e3:.0f} KB")
+    print(f"  pcitime loads: {' '.join(os.path.basename(f) for f, _ in mine[1:])}")
 
 
 def overhead_section(pcitime, quick):
@@ -217,14 +281,14 @@ def guest_section(pcitime, rounds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sections", nargs="*", default=[], help="lspci overhead scale guest")
+    ap.add_argument("sections", nargs="*", default=[], help="start lspci overhead scale guest")
     ap.add_argument("--pcitime", required=True)
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--quick", action="store_true", help="fewer rounds and samples")
     ap.add_argument("--guest", action="store_true", help="also run the QEMU guest section")
     ap.add_argument("--work", default=os.path.join(REPO, ".cache", "bench"), help="generated inputs (kept between runs)")
     a = ap.parse_args()
-    sections = a.sections or ["lspci", "overhead", "scale"] + (["guest"] if a.guest else [])
+    sections = a.sections or ["start", "lspci", "overhead", "scale"] + (["guest"] if a.guest else [])
     rounds = 3 if a.quick else a.rounds
     os.makedirs(a.work, exist_ok=True)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -234,6 +298,8 @@ def main():
     tree8k = os.path.join(a.work, "tree-256")
     if ("lspci" in sections or "scale" in sections) and not os.path.isdir(tree8k):
         subprocess.run([os.path.join(HERE, "gen-tree"), tree8k, "256"], check=True, stdout=subprocess.DEVNULL)
+    if "start" in sections:
+        start_section(a.pcitime, rounds)
     if "lspci" in sections:
         lspci_section(a.pcitime, rounds, tree8k)
     if "overhead" in sections:

@@ -3,6 +3,7 @@
 #include "timing.h"
 
 #include <errno.h>
+#include <sys/klog.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -21,6 +22,35 @@ int pcitime_tsc_invariant(void) {
     return 0;
 #endif
 }
+
+uint64_t pcitime_tsc_hz_cpuid(int *leaf) {
+    *leaf = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    // Leaf 0x15: TSC = crystal (ECX Hz) * EBX / EAX; any zero means "not stated".
+    if (__get_cpuid_max(0, 0) >= 0x15) {
+        __cpuid_count(0x15, 0, a, b, c, d);
+        if (a && b && c) { *leaf = 0x15; return (uint64_t)c * b / a; }
+    }
+    // Hypervisor leaves: present only when CPUID.1:ECX bit 31 says a hypervisor runs.
+    __cpuid(1, a, b, c, d);
+    if (c >> 31) {
+        __cpuid(0x40000000, a, b, c, d);
+        if (a >= 0x40000010) {
+            __cpuid(0x40000010, a, b, c, d);
+            if (a) { *leaf = 0x40000010; return (uint64_t)a * 1000; }
+        }
+    }
+#endif
+    return 0;
+}
+
+long pcitime_klog_read(char *buf, size_t size) {
+    int n = klogctl(3, buf, (int)size);  // SYSLOG_ACTION_READ_ALL
+    return n < 0 ? -errno : n;
+}
+
+long pcitime_klog_size(void) { return klogctl(10, NULL, 0); }  // SYSLOG_ACTION_SIZE_BUFFER
 
 static inline uint64_t now(int tsc) { return tsc ? fenced_tsc() : monotonic_ns(); }
 

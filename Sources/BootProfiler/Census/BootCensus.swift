@@ -41,8 +41,8 @@ public struct BootCensus: Codable, Sendable, Equatable {
     public struct Early: Codable, Sendable, Equatable {
         public var reads: Int
         public var writes: Int
-        public var modelled = true
-        public var method: String
+        /// Always modelled: the tracer was not running yet.
+        public var basis: Provenance
     }
 
     /// Which tracer and where its text came from.
@@ -58,10 +58,10 @@ public struct BootCensus: Codable, Sendable, Equatable {
     /// Reads that found nothing: empty slots, absent functions, peer buses.
     public var emptyReads = 0
     /// How the empty-slot part of `emptyReads` was found.
-    public var emptyMethod: String
+    public var emptyReadsBasis: Provenance
     public var peerBusProbes = 0
     /// Counted from the callers, or (function_graph names none) modelled.
-    public var peerBusMethod = "measured: calls from pcibios_scan_specific_bus"
+    public var peerBusProbesBasis = Provenance.measured("calls from pcibios_scan_specific_bus")
     /// Entries the tracer dropped (LOST markers) or overwrote (header).
     public var lost = 0
     /// Calls after "Run ... as init process" (not boot), left out.
@@ -105,7 +105,7 @@ extension BootCensus {
             _ = last
         }
         var c = BootCensus(source: source, tracer: (parser.tracer ?? .function).rawValue, arguments: exact,
-                           emptyMethod: "", beforeTracing: Early(reads: 0, writes: 0, method: ""))
+                           emptyReadsBasis: .measured(""), beforeTracing: Early(reads: 0, writes: 0, basis: .modelled("")))
         c.lost = parser.lost
         var reasons: [AccessReason: (ReadWrite, Int)] = [:]
         var phases: [String: ReadWrite] = [:]
@@ -155,7 +155,7 @@ extension BootCensus {
             let last = profile.lastBusParameter ?? profile.ecam.first(where: \.used).map { Int($0.endBus) } ?? -1
             let highest = Int(profile.bootDevices.map(\.address.bus).max() ?? 0)
             c.peerBusProbes = max(0, last - highest) * 32
-            c.peerBusMethod = "modelled: 32 reads per bus from \(highest + 1) to pcibios_last_bus \(last) (the trace names no callers)"
+            c.peerBusProbesBasis = .modelled("32 reads per bus from \(highest + 1) to pcibios_last_bus \(last) (the trace names no callers)")
             if c.peerBusProbes > 0 {
                 var other = reasons[.other] ?? (ReadWrite(), 0)
                 other.0.reads = max(0, other.0.reads - c.peerBusProbes)
@@ -168,12 +168,12 @@ extension BootCensus {
         let emptySlots: Int
         if exact {
             emptySlots = reasons[.emptySlot]?.0.reads ?? 0
-            c.emptyMethod = "measured: reads of functions the log does not list (the trace's arguments)"
+            c.emptyReadsBasis = .measured("reads of functions the log does not list (the trace's arguments)")
         } else {
             let mmcfgProbes = calls.filter { $0.caller?.hasPrefix("pci_mmcfg_early_init") ?? false }.count
             emptySlots = EmptySlotModel.reads(devices: profile.bootDevices, hotplugSlots: profile.hotplugSlots,
                                               hostBridgeProbes: mmcfgProbes >= 5 || (!named && c.byMechanism.type1.total > 0))
-            c.emptyMethod = "modelled: one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices"
+            c.emptyReadsBasis = .modelled("one vendor-ID read per empty slot and absent function of each scanned bus (pci_scan_slot), per ACPI hotplug slot with no device (acpiphp), and the MCFG host-bridge probes of 00:18.0 and 01:18.0, from the log's devices")
         }
         c.emptyReads = emptySlots + c.peerBusProbes
         c.presentReads = max(0, c.tracedReads - c.emptyReads)
@@ -185,7 +185,7 @@ extension BootCensus {
         // access function found"): port 0xCF8 reaches nothing, nor did early-quirks.
         let typeOne = c.byMechanism.type1.total > 0
         let early = EarlyQuirksModel.counts(devices: profile.bootDevices, typeOneAvailable: typeOne)
-        c.beforeTracing = Early(reads: early.reads, writes: early.writes, method: early.method)
+        c.beforeTracing = Early(reads: early.reads, writes: early.writes, basis: .modelled(early.method))
         c.totalPresentReads = c.presentReads + early.reads
         c.totalPresentWrites = c.presentWrites + early.writes
         c.byReason = AccessReason.allCases.compactMap { r in
@@ -222,7 +222,7 @@ public enum EmptySlotModel {
         var byBus: [UInt8: [DeviceWindow]] = [:]
         for d in devices { byBus[d.address.bus, default: []].append(d) }
         let bridges = devices.filter { $0.headerType & 0x7f == 1 }
-        let portBridges = bridges.filter { ports.contains(UInt32($0.vendor) << 16 | UInt32($0.device)) || $0.kind.contains("Port") }
+        let portBridges = bridges.filter { ports.contains(UInt32($0.vendor) << 16 | UInt32($0.device)) || $0.kind.containsText("Port") }
         var reads = 0
         // Buses behind PCIe ports (only_one_child): slot 0 only.
         let behindPorts = max(0, min(portBridges.count, byBus.keys.filter { $0 != 0 }.count))

@@ -14,6 +14,11 @@ public enum AccessReason: String, Sendable, Codable, CaseIterable {
     case driver = "driver probes"
     case other = "other PCI core work"
 
+    /// A stable short name for metric labels: the case in snake_case ("bar_sizing").
+    public var id: String {
+        String(describing: self).reduce(into: "") { s, c in s += c.isUppercase ? "_" + c.lowercased() : String(c) }
+    }
+
     /// Callers by name; the first matching prefix wins, so specific names
     /// come before general ones.
     static let prefixes: [(String, AccessReason)] = [

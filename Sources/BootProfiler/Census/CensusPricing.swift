@@ -19,10 +19,11 @@ public struct CensusPricing: Codable, Sendable, Equatable {
     public var beforeTracingUs: Double
     public var totalUs: Double
     public var shareOfBoot: Double?
-    public var provenance: String
+    /// The latencies' basis: measured unless a fallback latency was modelled or given.
+    public var basis: Provenance
 
     /// nil when a mechanism the census used has no latency.
-    public static func price(_ c: BootCensus, mechanism: [Mechanism: Double], device: [String: Double], bootUs: UInt64?, provenance: String) -> CensusPricing? {
+    public static func price(_ c: BootCensus, mechanism: [Mechanism: Double], device: [String: Double], bootUs: UInt64?, basis: Provenance) -> CensusPricing? {
         guard let t1 = mechanism[.type1] ?? (c.byMechanism.type1.total == 0 ? 0 : nil),
               let ec = mechanism[.ecam] ?? (c.byMechanism.ecam.total == 0 ? 0 : nil) else { return nil }
         // A device's accesses through each mechanism at the mechanism's price,
@@ -44,6 +45,6 @@ public struct CensusPricing: Codable, Sendable, Equatable {
         let early = Double(c.beforeTracing.reads + c.beforeTracing.writes) * t1 / 1000
         let total = list.reduce(0) { $0 + $1.costUs } + empty + unattributed + early
         return CensusPricing(devices: list, emptyUs: empty, unattributedUs: unattributed, beforeTracingUs: early, totalUs: total,
-                             shareOfBoot: bootUs.flatMap { $0 > 0 ? total / Double($0) : nil }, provenance: provenance)
+                             shareOfBoot: bootUs.flatMap { $0 > 0 ? total / Double($0) : nil }, basis: basis)
     }
 }

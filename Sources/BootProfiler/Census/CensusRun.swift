@@ -76,14 +76,20 @@ public struct CensusRun: Sendable {
     public mutating func price(profile: BootProfile, fallback: [LatencyEstimate]) {
         var mech: [Mechanism: Double] = [:]
         var source = "per-access latency: "
+        var kind = Provenance.Kind.measured
         if let l = latency {
             for e in l.estimates(source: latencySource ?? "function_graph") { mech[e.mechanism] = e.nanoseconds }
             source += "function_graph medians (\(l.method))"
         }
-        for e in fallback where mech[e.mechanism] == nil { mech[e.mechanism] = e.nanoseconds; source += "; \(e.mechanism.rawValue) from \(e.provenance)" }
+        for e in fallback where mech[e.mechanism] == nil {
+            mech[e.mechanism] = e.nanoseconds
+            source += "; \(e.mechanism.rawValue) from \(e.provenance)"
+            // The least certain input decides: modelled over given over measured.
+            if e.provenance.kind == .modelled || (e.provenance.kind == .given && kind == .measured) { kind = e.provenance.kind }
+        }
         var device: [String: Double] = [:]
         for (a, h) in latency?.byDevice ?? [:] where h.totalCount > 0 { device[a.description] = Double(h.valueAtPercentile(50)) }
-        pricing = CensusPricing.price(census, mechanism: mech, device: device, bootUs: profile.kernelBoot, provenance: source)
+        pricing = CensusPricing.price(census, mechanism: mech, device: device, bootUs: profile.kernelBoot, basis: Provenance(kind, source))
         if let t1 = mech[.type1] ?? mech[.ecam] {
             let ec = mech[.ecam]
             let highest = profile.bootDevices.map(\.address.bus).max() ?? 0

@@ -21,7 +21,7 @@ public enum EarlyQuirksModel {
     }
 
     public static func counts(devices: [DeviceWindow], typeOneAvailable: Bool) -> Counts {
-        let method = "modelled: arch/x86/kernel/early-quirks.c early_pci_scan_bus(0) over the log's devices (4 reads per function, +1 per bridge, +1 each for the vSMP and Sandy Bridge checks of 00:1f.0 and 00:02.0; buses numbered depth first as firmware does)"
+        let method = "arch/x86/kernel/early-quirks.c early_pci_scan_bus(0) over the log's devices (4 reads per function, +1 per bridge, +1 each for the vSMP and Sandy Bridge checks of 00:1f.0 and 00:02.0; buses numbered depth first as firmware does)"
         guard typeOneAvailable else {
             return Counts(reads: 0, writes: 0, emptyReads: 0, method: method + "; no type 1 on this machine, so none reach a device")
         }

@@ -89,7 +89,7 @@ public struct BootRun: Sendable {
         }
         return profile.bootDevices.map {
             EnumeratedFunction(address: $0.address, headerType: $0.headerType & 0x7f, multifunction: $0.headerType & 0x80 != 0,
-                               classCode: $0.classCode, pcieType: $0.kind.contains("PCIe") ? 0 : nil, capabilities: [],
+                               classCode: $0.classCode, pcieType: $0.kind.containsText("PCIe") ? 0 : nil, capabilities: [],
                                extendedCapabilities: [], extendedConfigReadable: false, interruptPin: 1)
         }
     }

@@ -12,32 +12,71 @@ public struct LatencyEstimate: Codable, Sendable, Equatable {
     }
 }
 
-/// A number with its unit and where it came from.
-public struct Figure: Codable, Sendable, Equatable {
+/// A number with its unit and where it came from. In JSON (boot/2) it is
+/// two keys, as every figure there: `<name>_<unit>` and `<name>_basis`.
+public struct Figure: Sendable, Equatable {
     public var value: Double
     public var unit: String
     public var provenance: Provenance
 }
 
+/// Keys built at run time: a figure's name with its unit.
+struct JSONKey: CodingKey {
+    var stringValue: String
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+}
+
+extension KeyedEncodingContainer where K == JSONKey {
+    /// `<name>_<unit>` and `<name>_basis`; nothing when the figure is absent.
+    mutating func encode(_ f: Figure?, as name: String) throws {
+        guard let f else { return }
+        try encode(f.value, forKey: JSONKey("\(name)_\(f.unit)"))
+        try encode(f.provenance, forKey: JSONKey("\(name)_basis"))
+    }
+    /// A latency as `latency_ns` and `latency_basis` (its mechanism is the row's).
+    mutating func encode(latency l: LatencyEstimate?) throws {
+        try encode(l.map { Figure(value: $0.nanoseconds, unit: "ns", provenance: $0.provenance) }, as: "latency")
+    }
+}
+
 /// What the accesses cost through one mechanism.
-public struct MechanismCost: Codable, Sendable, Equatable {
+public struct MechanismCost: Encodable, Sendable, Equatable {
     public var mechanism: Mechanism
     public var accesses: Int
     public var latency: LatencyEstimate
     public var microseconds: Double
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        try c.encode(mechanism, forKey: JSONKey("mechanism"))
+        try c.encode(accesses, forKey: JSONKey("accesses"))
+        try c.encode(latency: latency)
+        try c.encode(microseconds, forKey: JSONKey("cost_us"))
+    }
 }
 
 /// What a smaller bus range would save.
-public struct BusRangeSaving: Codable, Sendable, Equatable {
+public struct BusRangeSaving: Encodable, Sendable, Equatable {
     /// e.g. "pci=lastbus=0 or an MCFG window of buses 00-00".
     public var change: String
     public var accessesSaved: Int
     public var microsecondsSaved: Double?
     public var latency: LatencyEstimate?
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        try c.encode(change, forKey: JSONKey("change"))
+        try c.encode(accessesSaved, forKey: JSONKey("accesses_saved"))
+        try c.encodeIfPresent(microsecondsSaved, forKey: JSONKey("saved_us"))
+        try c.encode(latency: latency)
+    }
 }
 
 /// The joined answer of `pcitime boot`.
-public struct CostReport: Codable, Sendable, Equatable {
+public struct CostReport: Encodable, Sendable, Equatable {
     public var enumeration: Figure?
     public var kernelBoot: Figure?
     public var share: Double?
@@ -57,6 +96,25 @@ public struct CostReport: Codable, Sendable, Equatable {
     public var impliedPerAccess: Figure?
     public var headline: String
     public var notes: [String]
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        try c.encode(enumeration, as: "enumeration")
+        try c.encode(kernelBoot, as: "kernel_boot")
+        try c.encodeIfPresent(share, forKey: JSONKey("share"))
+        try c.encode(devices, forKey: JSONKey("devices"))
+        try c.encode(accesses, forKey: JSONKey("accesses"))
+        try c.encode(accessProvenance, forKey: JSONKey("accesses_basis"))
+        try c.encode(actual, forKey: JSONKey("actual"))
+        try c.encode(alternatives, forKey: JSONKey("alternatives"))
+        try c.encode(emptyAccesses, forKey: JSONKey("empty_accesses"))
+        try c.encode(missingBusAccesses, forKey: JSONKey("missing_bus_accesses"))
+        try c.encode(emptyCost, forKey: JSONKey("empty_cost"))
+        try c.encode(savings, forKey: JSONKey("savings"))
+        try c.encode(impliedPerAccess, as: "implied_per_access")
+        try c.encode(headline, forKey: JSONKey("headline"))
+        try c.encode(notes, forKey: JSONKey("notes"))
+    }
 }
 
 /// Joins the log's phases, the access counts and per-mechanism latencies.

@@ -2,7 +2,6 @@ import Enumerator
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Per-mechanism latencies from pcitime's own measurements: a `pcitime scan
 /// --json` file, a live `ScanReport`, or a plain list
@@ -44,10 +43,10 @@ public enum LatencyInput {
     }
 
     public static func load(path: String) throws -> [LatencyEstimate] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileManager.default.fileExists(atPath: path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
+        guard let bytes = FileContents.bytes(path) else {
+            throw FileContents.exists(path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
         }
-        if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: data) {
+        if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: bytes) {
             // sysfs and libpci go through the kernel, which picks the mechanism: they price neither.
             guard let m = mechanism(forMethod: scan.method), m == .type1 || m == .ecam else {
                 throw PCITimeError.input(path, "a '\(scan.method)' scan prices no config mechanism: give a scan with --method pio or --method ecam, or 'pcitime compare --json' output")
@@ -62,7 +61,7 @@ public enum LatencyInput {
             return [LatencyEstimate(mechanism: m, nanoseconds: sum / Double(n),
                                     provenance: .measured("\(path): per-function medians of \(n) accesses by pcitime scan --method \(scan.method)"))]
         }
-        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: data), compared.schema == "pcitime-compare/2" {
+        if let compared = try? ScanJSON.decoder.decode(Compared.self, from: bytes), compared.schema == "pcitime-compare/2" {
             // sysfs-base and sysfs-ext reach the kernel's two mechanisms (type 1
             // and ECAM on x86 guests that split them), system call included.
             let priced: [LatencyEstimate] = compared.runs.compactMap { run in
@@ -78,7 +77,7 @@ public enum LatencyInput {
             return priced
         }
         do {
-            let plain = try JSONDecoder().decode(Plain.self, from: data)
+            let plain = try CodableJSONDecoder().decode(Plain.self, from: bytes)
             return try plain.latencies.map { e in
                 guard let m = Mechanism(rawValue: e.mechanism) ?? mechanism(forMethod: e.mechanism) else {
                     throw PCITimeError.input(path, "unknown mechanism '\(e.mechanism)'")

@@ -66,7 +66,7 @@ public final class KprobeSession {
                 } catch let e as PCITimeError {
                     // error_log: "[time] trace_kprobe: error: WHY", "  Command: ...", a caret line.
                     let lines = Tracefs.read(tracefs + "/error_log")?.split(separator: "\n") ?? []
-                    let log = lines.last { $0.contains("error:") }.map { String($0.split(separator: "error:", maxSplits: 1).last ?? $0).trimmed } ?? "\(e)"
+                    let log = lines.last { $0.containsText("error:") }.map { l in String(l.range(ofText: "error:").map { l[$0.upperBound...] } ?? l).trimmed } ?? "\(e)"
                     skipped.append((p.name, log))
                 }
             }
@@ -112,7 +112,7 @@ public final class KprobeSession {
     /// What is left of this session in tracefs (empty once closed): probes
     /// still in kprobe_events, the instance directory.
     public var leftovers: [String] {
-        var left = (Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.contains("pcitime/") }.map(String.init)
+        var left = (Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText("pcitime/") }.map(String.init)
         if access(instance, F_OK) == 0 { left.append(instance) }
         return left
     }
@@ -127,7 +127,7 @@ public final class KprobeSession {
     /// its instance and probes behind; they are removed when that process is
     /// gone. Probes of a pcitime that is still running are left alone.
     static func removeStale(tracefs: String) throws {
-        let existing = (Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.contains(":pcitime/") }
+        let existing = (Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText(":pcitime/") }
         guard !existing.isEmpty else { return }
         var running: [String] = []
         if let dir = opendir(tracefs + "/instances") {
@@ -177,7 +177,7 @@ public enum TraceWindow: Sendable, Equatable {
             if case .rebind = self, Self.driver(of: a, sysfs: sysfs) == nil {
                 throw PCITimeError.usage("--rebind \(a): the device has no driver bound")
             }
-            if !force, let path = Self.rootDevicePath(sysfs: sysfs), path.contains("/\(a)/") {
+            if !force, let path = Self.rootDevicePath(sysfs: sysfs), path.containsText("/\(a)/") {
                 throw PCITimeError.usage("\(a) holds the root filesystem (\(path)); removing it would take / away. Pass --force to do it anyway")
             }
         }
@@ -226,7 +226,7 @@ extension String {
     func replacingSpaces(with c: Character) -> String { String(map { $0 == " " ? c : $0 }) }
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         var out = "", rest = Substring(self)
-        while let r = rest.range(of: target) { out += rest[..<r.lowerBound] + replacement; rest = rest[r.upperBound...] }
+        while let r = rest.range(ofText: target) { out += rest[..<r.lowerBound] + replacement; rest = rest[r.upperBound...] }
         return out + rest
     }
     var trimmed: String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }

@@ -4,14 +4,16 @@ import Enumerator
 /// seconds, the config accesses by mechanism and what they cost, and the
 /// savings, for node_exporter's textfile collector (README "Fleets"). Each
 /// value carries its basis (measured, modelled, given) as a label; a value
-/// the run could not find (no latency for a mechanism) is left out.
+/// the run could not find (no latency for a mechanism) is left out. With a
+/// boot census the `pcitime_boot_census_*` families export its counts and
+/// the savings come from its what-if table; without one, from the model.
 public enum BootMetrics {
     /// "type 1" -> "type1", "ECAM" -> "ecam": label values without spaces.
     static func slug(_ m: Mechanism) -> String {
         String(m.rawValue.lowercased().filter { $0 != " " })
     }
 
-    public static func render(profile: BootProfile, counts: AccessCounts, latencies: [LatencyEstimate], cost: CostReport) -> String {
+    public static func render(profile: BootProfile, counts: AccessCounts, latencies: [LatencyEstimate], cost: CostReport, census run: CensusRun? = nil) -> String {
         let kernel = ("kernel", profile.kernelVersion ?? "unknown")
         func seconds(_ f: Figure?) -> [OpenMetrics.Sample] {
             guard let f else { return [] }
@@ -53,6 +55,10 @@ public enum BootMetrics {
                  help: "Every access of the boot through another mechanism the kernel could use, at its per-access latency.",
                  cost.alternatives.map { .init([kernel, ("mechanism", slug($0.mechanism)), basis], $0.microseconds / 1e6) })
 
+        if let run {
+            census(run, kernel: kernel, into: &m)
+            return m.document
+        }
         // Savings: every access through ECAM instead; the probes of buses that
         // do not exist removed (pci=lastbus or a narrower MCFG window).
         let actual = cost.actual.reduce(0) { $0 + $1.microseconds }
@@ -68,5 +74,49 @@ public enum BootMetrics {
         m.family("pcitime_boot_saving_accesses", .gauge, help: "Config accesses a change would remove: last_bus (no probes of buses that do not exist).",
                  cost.savings.map { .init([kernel, ("change", "last_bus"), basis], Double($0.accessesSaved)) })
         return m.document
+    }
+
+    /// The census's counts (measured unless its own basis says modelled) and
+    /// the what-if table's savings.
+    static func census(_ run: CensusRun, kernel: (String, String), into m: inout OpenMetrics) {
+        let c = run.census
+        let measured = ("basis", "measured")
+        func rw(_ labels: [(String, String)], _ p: ReadWrite, _ basis: (String, String) = measured) -> [OpenMetrics.Sample] {
+            [.init([kernel] + labels + [("op", "read"), basis], Double(p.reads)), .init([kernel] + labels + [("op", "write"), basis], Double(p.writes))]
+        }
+        m.family("pcitime_boot_census_accesses", .gauge,
+                 help: "Config accesses the function tracer saw from its start to init, by mechanism and op (read, write).",
+                 rw([("mechanism", "type1")], c.byMechanism.type1) + rw([("mechanism", "ecam")], c.byMechanism.ecam))
+        m.family("pcitime_boot_census_reason_accesses", .gauge,
+                 help: "Traced config accesses by the reason their caller gives (README 'The boot census'), by op.",
+                 c.byReason.flatMap { r in rw([("reason", AccessReason(rawValue: r.reason)?.id ?? r.reason)], ReadWrite(reads: r.reads, writes: r.writes)) })
+        m.family("pcitime_boot_census_present_accesses", .gauge,
+                 help: "Traced accesses to functions that exist, by op.", rw([], ReadWrite(reads: c.presentReads, writes: c.presentWrites)))
+        m.family("pcitime_boot_census_empty_reads", .gauge,
+                 help: "Traced reads that found nothing: empty slots, absent functions, buses that do not exist.",
+                 [.init([kernel, ("basis", c.emptyReadsBasis.kind.rawValue)], Double(c.emptyReads))])
+        m.family("pcitime_boot_census_peer_bus_probes", .gauge,
+                 help: "Of those, probes of buses that do not exist (pcibios_scan_specific_bus).",
+                 [.init([kernel, ("basis", c.peerBusProbesBasis.kind.rawValue)], Double(c.peerBusProbes))])
+        m.family("pcitime_boot_census_lost_entries", .gauge,
+                 help: "Entries the tracer dropped or overwrote: the census is short by up to that many.", [.init([kernel, measured], Double(c.lost))])
+        m.family("pcitime_boot_census_before_tracing_accesses", .gauge,
+                 help: "Accesses before the tracer started (early-quirks over bus 0), modelled, by op.",
+                 rw([], ReadWrite(reads: c.beforeTracing.reads, writes: c.beforeTracing.writes), ("basis", c.beforeTracing.basis.kind.rawValue)))
+        m.family("pcitime_boot_census_device_accesses", .gauge,
+                 help: "Traced accesses per present function, by op; attribution exact (the trace's arguments) or by_time_window (the log's windows).",
+                 c.devices.flatMap { d in rw([("bdf", d.bdf), ("attribution", d.attribution.replacing(" ", with: "_"))], ReadWrite(reads: d.reads, writes: d.writes)) })
+        // A what-if saving prices census counts at the latencies' basis; the
+        // rows that use the modelled memory load are modelled.
+        guard let w = run.whatIf else { return }
+        let priced = run.pricing?.basis.kind ?? .measured
+        func basis(_ r: WhatIf.Row) -> (String, String) {
+            ("basis", ["read_only_ecam", "combined"].contains(r.id) ? Provenance.Kind.modelled.rawValue : priced.rawValue)
+        }
+        m.family("pcitime_boot_saving_seconds", .gauge, unit: "seconds",
+                 help: "Boot time a change would save, from the census and the latencies (pcitime boot's what-if table; change: all_ecam, read_only_ecam, skip_bar_sizing_writes, skip_bridges_writes, last_bus, smaller_mcfg, combined).",
+                 w.rows.map { .init([kernel, ("change", $0.id), basis($0)], $0.savedUs / 1e6) })
+        m.family("pcitime_boot_saving_accesses", .gauge, help: "Config accesses a change affects (removed, or no longer trapping), from the census.",
+                 w.rows.map { .init([kernel, ("change", $0.id), measured], Double($0.accessesAffected)) })
     }
 }

@@ -12,9 +12,9 @@ public enum CensusTable {
         if let f = c.firstCallUs, let l = c.lastCallUs { out += " from \(Format.logMilliseconds(f)) to \(Format.logMilliseconds(l)) ms" }
         out += "; lost: \(c.lost)\n"
         out += "  Present functions: \(c.presentReads) reads, \(c.presentWrites) writes (measured)"
-        out += " + \(c.beforeTracing.reads) reads, \(c.beforeTracing.writes) writes before the tracer (\(c.beforeTracing.method))"
+        out += " + \(c.beforeTracing.reads) reads, \(c.beforeTracing.writes) writes before the tracer (\(c.beforeTracing.basis))"
         out += " = \(c.totalPresentReads) reads, \(c.totalPresentWrites) writes\n"
-        out += "  Found nothing: \(c.emptyReads) reads, \(c.peerBusProbes) of them peer-bus probes (\(c.peerBusMethod)); empty slots \(c.emptyMethod)\n"
+        out += "  Found nothing: \(c.emptyReads) reads, \(c.peerBusProbes) of them peer-bus probes (\(c.peerBusProbesBasis)); empty slots \(c.emptyReadsBasis)\n"
         out += "\n  By mechanism\n"
         out += TextTable.render([["mechanism", "reads", "writes"],
                                  ["type 1", String(c.byMechanism.type1.reads), String(c.byMechanism.type1.writes)],
@@ -47,7 +47,7 @@ public enum CensusTable {
         if let p = run.pricing {
             out += "\n  Priced: \(Format.ms(p.totalUs)) ms" + (p.shareOfBoot.map { " (\(Format.percent($0)) of the kernel's boot)" } ?? "")
             out += " = devices + empty probes \(Format.ms(p.emptyUs)) ms + unattributed \(Format.ms(p.unattributedUs)) ms + before the tracer \(Format.ms(p.beforeTracingUs)) ms (modelled count)\n"
-            out += "    \(p.provenance)\n"
+            out += "    \(p.basis)\n"
         }
         if let w = run.whatIf {
             out += "\n  What if (from the census and the measured latencies; baseline \(Format.ms(w.baselineUs)) ms)\n"

@@ -62,6 +62,14 @@ uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, 
 uint64_t pcitime_tsc(void);
 // 1 when the CPU reports an invariant TSC (CPUID 0x80000007 EDX bit 8).
 int pcitime_tsc_invariant(void);
+// TSC ticks per second from CPUID leaf 0x15 or the hypervisor's 0x40000010
+// (KVM, VMware); 0 when neither states it. *leaf: the leaf that did.
+uint64_t pcitime_tsc_hz_cpuid(int *leaf);
+// The kernel's ring buffer in one syscall (klogctl), not /dev/kmsg's one
+// record per read: its size (<= 0: unreadable), and up to `size` bytes of it
+// (-errno on failure).
+long pcitime_klog_size(void);
+long pcitime_klog_read(char *buf, size_t size);
 
 // The signal handler SignalTrap installs: it only records the number (so it
 // is async-signal-safe); long jobs poll it between steps and clean up in

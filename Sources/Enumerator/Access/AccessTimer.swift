@@ -1,9 +1,12 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The clock every access is timed with: the TSC when the CPU says it is
-/// invariant (calibrated against CLOCK_MONOTONIC), else clock_gettime.
-/// Its own back-to-back cost is measured once and subtracted from every sample.
+/// invariant, else clock_gettime. The TSC's rate is taken from where the
+/// machine states it (`tscRate`), else calibrated briefly. Its own
+/// back-to-back cost is measured once and subtracted from every sample.
 public struct AccessTimer: Sendable {
     public enum Source: String, Sendable, Codable {
         case tsc, clockMonotonic = "clock_gettime"
@@ -14,13 +17,15 @@ public struct AccessTimer: Sendable {
     public let source: Source
     /// Ticks per second of `now()`.
     public let ticksPerSecond: Double
+    /// Where `ticksPerSecond` came from, for the report.
+    public let rateSource: String
     /// Median cost of two back-to-back `now()` calls, in ticks.
     public let overheadTicks: UInt64
 
     public init(source: Source? = nil) {
         let chosen = source ?? (pcitime_tsc_invariant() != 0 ? .tsc : .clockMonotonic)
         self.source = chosen
-        self.ticksPerSecond = chosen == .tsc ? AccessTimer.calibrateTSC() : 1e9
+        (ticksPerSecond, rateSource) = chosen == .tsc ? AccessTimer.tscRate() : (1e9, "nanoseconds")
         // Measured the way accesses are: two clock reads inside one C call.
         var samples = [UInt64]()
         samples.reserveCapacity(1001)
@@ -51,24 +56,71 @@ public struct AccessTimer: Sendable {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
-    /// TSC ticks per second over a 2 ms window of CLOCK_MONOTONIC. Each end
-    /// is the tightest of 5 bracketed readings (clock, TSC, clock), so a
-    /// preemption between the two clocks cannot skew it (error about 0.005%).
-    static func calibrateTSC() -> Double {
-        let (t0, c0) = bracketedReading()
-        var t = t0
-        while t - t0 < 2_000_000 { t = monotonicNanoseconds() }
-        let (t1, c1) = bracketedReading()
-        return Double(c1 &- c0) * 1e9 / Double(t1 - t0)
+    /// The TSC's rate where the machine states it, cheapest first: CPUID
+    /// leaf 0x15, the hypervisor's leaf 0x40000010 (KVM, VMware), the
+    /// kernel's `tsc_freq_khz` (some kernels), the kernel log's own
+    /// calibration (what CLOCK_MONOTONIC runs on when the clocksource is
+    /// the TSC); else a brief calibration with its error bound.
+    static func tscRate() -> (Double, String) {
+        var leaf: Int32 = 0
+        let hz = pcitime_tsc_hz_cpuid(&leaf)
+        if hz > 0 { return (Double(hz), "CPUID leaf 0x" + String(leaf, radix: 16)) }
+        let sysfs = "/sys/devices/system/cpu/cpu0/tsc_freq_khz"
+        if let text = FileContents.text(sysfs), let khz = UInt64(text.filter { !$0.isWhitespace }), khz > 0 {
+            return (Double(khz) * 1000, sysfs)
+        }
+        let size = pcitime_klog_size()
+        if size > 0 {
+            var log = [UInt8](repeating: 0, count: size)
+            let n = log.withUnsafeMutableBytes { pcitime_klog_read($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+            if n > 0, let (khz, line) = kernelTSCRate(inLog: String(decoding: log[0..<n], as: UTF8.self)) {
+                return (Double(khz) * 1000, "kernel log \"" + line + "\"")
+            }
+        }
+        return calibrateTSC()
     }
 
-    /// CLOCK_MONOTONIC (the middle of the bracket) and the TSC read between.
-    static func bracketedReading() -> (UInt64, UInt64) {
-        var best: (width: UInt64, ns: UInt64, tsc: UInt64) = (.max, 0, 0)
+    /// The kernel's own TSC rate in kHz and the line that states it: the last
+    /// "tsc: Refined TSC clocksource calibration: M.KKK MHz", else the last
+    /// "tsc: Detected M.KKK MHz processor" (or "MHz TSC").
+    public static func kernelTSCRate(inLog text: String) -> (khz: UInt64, line: String)? {
+        var detected: (UInt64, String)?, refined: (UInt64, String)?
+        for line in text.split(separator: "\n") where line.containsText("tsc: ") {
+            for (prefix, isRefined) in [("tsc: Refined TSC clocksource calibration: ", true), ("tsc: Detected ", false)] {
+                guard let r = line.range(ofText: prefix) else { continue }
+                let number = line[r.upperBound...].prefix { $0.isNumber || $0 == "." }
+                let parts = number.split(separator: ".")
+                guard line[r.upperBound...].dropFirst(number.count).hasPrefix(" MHz"), parts.count == 2, parts[1].count == 3,
+                      let mhz = UInt64(parts[0]), let frac = UInt64(parts[1]), mhz > 0 else { continue }
+                let found = (mhz * 1000 + frac, String(line[r.lowerBound...]))
+                if isRefined { refined = found } else { detected = found }
+            }
+        }
+        return refined ?? detected
+    }
+
+    /// TSC ticks per second over 0.5 ms of CLOCK_MONOTONIC. Each end is the
+    /// tightest of 5 bracketed readings (clock, TSC, clock), so a preemption
+    /// between the two clocks cannot skew it; the brackets bound the error.
+    static func calibrateTSC() -> (Double, String) {
+        let r0 = bracketedReading()
+        var t = r0.ns
+        while t - r0.ns < 500_000 { t = monotonicNanoseconds() }
+        let r1 = bracketedReading()
+        let span = Double(r1.ns - r0.ns)
+        let ppm = Double(r0.width + r1.width) / 2 / span * 1e6
+        return (Double(r1.tsc &- r0.tsc) * 1e9 / span,
+                "calibrated against CLOCK_MONOTONIC over \(format2(span / 1e6)) ms, error within \(format0(ppm.rounded(.up))) ppm")
+    }
+
+    /// CLOCK_MONOTONIC (the middle of the bracket), the TSC read between,
+    /// and the bracket's width.
+    static func bracketedReading() -> (ns: UInt64, tsc: UInt64, width: UInt64) {
+        var best: (ns: UInt64, tsc: UInt64, width: UInt64) = (0, 0, .max)
         for _ in 0..<5 {
             let a = monotonicNanoseconds(), c = pcitime_tsc(), b = monotonicNanoseconds()
-            if b - a < best.width { best = (b - a, a + (b - a) / 2, c) }
+            if b - a < best.width { best = (a + (b - a) / 2, c, b - a) }
         }
-        return (best.ns, best.tsc)
+        return best
     }
 }

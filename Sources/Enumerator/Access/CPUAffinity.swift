@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Pins the calling thread to one processor, so every sample of every method
 /// runs on the same core (same TSC, same cache, no migration mid-access).

@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// PCIe ECAM: config space as memory, located by the MCFG table. pcitime maps
 /// `/dev/mem` read-only, lazily, one bus (1 MiB) at a time and never outside a
@@ -35,7 +37,7 @@ public final class ECAMAccess: ConfigAccess {
                 }
             }
         }
-        guard FileManager.default.fileExists(atPath: memPath) else {
+        guard FileContents.exists(memPath) else {
             throw PCITimeError.unavailable(memPath, "does not exist: this kernel was built without CONFIG_DEVMEM, so user space cannot map ECAM (use sysfs)")
         }
         let fd = open(memPath, O_RDONLY | O_SYNC | O_CLOEXEC)

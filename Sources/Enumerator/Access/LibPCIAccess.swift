@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Any of libpci's own methods (`linux-sysfs`, `linux-proc`, `intel-conf1`,
 /// `mmio-conf1`, `ecam`, `dump`...), through CLibPCI. Useful to hold pcitime's

@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The settings methods are opened with (the CLI's shared options).
 public struct MethodOptions: Sendable {

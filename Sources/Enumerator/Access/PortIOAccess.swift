@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// PCI configuration mechanism #1: the address to port 0xCF8, data at 0xCFC.
 /// Under a hypervisor each access is two exits (the OUT and the IN).

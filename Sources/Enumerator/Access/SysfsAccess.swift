@@ -1,5 +1,7 @@
 import CLibPCI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Config space through the kernel: `pread` of `/sys/bus/pci/devices/BDF/config`
 /// (or the same files in a captured tree under `--root`).
@@ -29,18 +31,14 @@ public final class SysfsAccess: ConfigAccess {
         self.root = root
         self.devicesDirectory = root.appendingPath("sys/bus/pci/devices")
         self.window = window
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
+        guard let kind = FileContents.kind(root) else {
             throw PCITimeError.missing(root, "no such directory")
         }
-        guard isDirectory.boolValue else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
-        guard FileManager.default.fileExists(atPath: devicesDirectory) else {
+        guard kind == .directory else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
+        guard FileContents.exists(devicesDirectory) else {
             throw PCITimeError.missing(devicesDirectory, "no PCI devices directory (no PCI here, or not a pcitime capture)")
         }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: devicesDirectory)
-        } catch {
+        guard let names = FileContents.names(inDirectory: devicesDirectory) else {
             throw PCITimeError.permission(devicesDirectory, "cannot list the directory")
         }
         listing = Set(names.compactMap { PCIAddress($0) })

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Where ECAM windows were found, in the order pcitime looks:
 /// `--ecam` override, the ACPI MCFG table, `/proc/iomem`, the kernel log.
 /// QEMU `microvm,pcie=on` has no MCFG (ECAM only in the DSDT's `_CBA`), so the
@@ -44,14 +42,13 @@ public struct ECAMDiscovery: Sendable {
     /// A present but malformed MCFG is an error, not a reason to look elsewhere.
     public static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = [],
                                 kernelLog: KernelLogSource? = nil) throws -> ECAMDiscovery {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
+        guard let kind = FileContents.kind(root) else {
             throw PCITimeError.missing(root, "no such directory")
         }
-        guard isDirectory.boolValue else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
+        guard kind == .directory else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
         let mcfgFile = mcfgPath ?? root.appendingPath("sys/firmware/acpi/tables/MCFG")
         var mcfg: MCFG?
-        if mcfgPath != nil || FileManager.default.fileExists(atPath: mcfgFile) {
+        if mcfgPath != nil || FileContents.exists(mcfgFile) {
             mcfg = try MCFG(contentsOf: mcfgFile)
         }
         if !override.isEmpty {

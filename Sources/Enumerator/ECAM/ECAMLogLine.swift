@@ -71,7 +71,7 @@ public struct ECAMLogLine: Sendable, Equatable {
 /// The ECAM windows the kernel log announces (see `ECAMLogLine`), each once.
 public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
     var found: [ECAMWindow] = []
-    for line in text.split(separator: "\n") where line.contains("ECAM [mem") || line.contains("MMCONFIG") {
+    for line in text.split(separator: "\n") where line.containsText("ECAM [mem") || line.containsText("MMCONFIG") {
         if let w = ECAMLogLine(line)?.window, !found.contains(w) { found.append(w) }
     }
     return found

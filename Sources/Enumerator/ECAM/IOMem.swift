@@ -1,5 +1,3 @@
-import Foundation
-
 /// `/proc/iomem`: the kernel's map of physical memory. pcitime uses it to find
 /// ECAM windows the kernel reserved and to refuse windows that overlap RAM.
 public struct IOMem: Sendable {
@@ -15,7 +13,7 @@ public struct IOMem: Sendable {
         regions = text.split(separator: "\n").compactMap { line in
             let depth = line.prefix { $0 == " " }.count / 2
             let body = line.drop { $0 == " " }
-            guard let colon = body.range(of: " : "),
+            guard let colon = body.range(ofText: " : "),
                   let dash = body[..<colon.lowerBound].firstIndex(of: "-"),
                   let start = UInt64(body[..<dash], radix: 16),
                   let end = UInt64(body[body.index(after: dash)..<colon.lowerBound], radix: 16)
@@ -26,8 +24,8 @@ public struct IOMem: Sendable {
 
     /// Nil when the file is missing; addresses read as zeros for non-root.
     public init?(path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        self.init(text: String(decoding: data, as: UTF8.self))
+        guard let text = FileContents.text(path) else { return nil }
+        self.init(text: text)
     }
 
     /// False when every address is zero: the kernel hides them from non-root.
@@ -36,13 +34,30 @@ public struct IOMem: Sendable {
     /// "PCI ECAM 0000 [bus 00-ff]" (Linux 6.x) or "PCI MMCONFIG 0000 [bus 00-ff]".
     public var ecamWindows: [ECAMWindow] {
         regions.compactMap { r in
-            guard let m = r.name.firstMatch(of: /PCI (?:ECAM|MMCONFIG) ([0-9a-fA-F]{4}) \[bus ([0-9a-fA-F]{2})-([0-9a-fA-F]{2})\]/),
-                  let seg = UInt16(m.1, radix: 16), let first = UInt8(m.2, radix: 16), let last = UInt8(m.3, radix: 16),
-                  first <= last, r.start >= UInt64(first) << 20
+            guard let (seg, first, last) = IOMem.ecamRegion(r.name), first <= last, r.start >= UInt64(first) << 20
             else { return nil }
             let w = ECAMWindow(base: r.start - UInt64(first) << 20, segment: seg, startBus: first, endBus: last)
             return w.fitsAddressSpace ? w : nil
         }
+    }
+
+    /// Segment and buses of a name holding "PCI ECAM SSSS [bus BB-BB]" or
+    /// "PCI MMCONFIG SSSS [bus BB-BB]" (hex, exactly that many digits).
+    static func ecamRegion(_ name: String) -> (UInt16, UInt8, UInt8)? {
+        guard let r = name.range(ofText: "PCI ECAM ") ?? name.range(ofText: "PCI MMCONFIG ") else { return nil }
+        let rest = Array(name[r.upperBound...].utf8)
+        let shape = Array("0000 [bus 00-00]".utf8)
+        guard rest.count >= shape.count,
+              zip(rest, shape).allSatisfy({ $1 == UInt8(ascii: "0") ? isHexDigit($0) : $0 == $1 }),
+              let seg = UInt16(String(decoding: rest[0..<4], as: UTF8.self), radix: 16),
+              let first = UInt8(String(decoding: rest[10..<12], as: UTF8.self), radix: 16),
+              let last = UInt8(String(decoding: rest[13..<15], as: UTF8.self), radix: 16)
+        else { return nil }
+        return (seg, first, last)
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b | 0x20)
     }
 
     /// The first System RAM region overlapping [start, end], if any.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One ECAM window: a segment's buses and the physical address of its bus 0.
 /// Per the PCI Firmware Specification the MCFG base is the address bus 0
 /// would have, even when the window starts at a later bus.
@@ -106,13 +104,13 @@ public struct MCFG: Sendable, Equatable {
     }
 
     public init(contentsOf path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard FileContents.exists(path) else {
             throw PCITimeError.missing(path, "no MCFG table (firmware describes no ECAM through ACPI)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = FileContents.bytes(path) else {
             throw PCITimeError.permission(path, "cannot read the MCFG table: run as root")
         }
-        try self.init(bytes: [UInt8](data), file: path)
+        try self.init(bytes: bytes, file: path)
     }
 
     /// The window holding a segment's bus, as Linux's `pci_mmconfig_lookup`.
@@ -126,8 +124,8 @@ func le32(_ b: [UInt8], _ o: Int) -> UInt32 { le16(b, o) | le16(b, o + 2) << 16 
 func le64(_ b: [UInt8], _ o: Int) -> UInt64 { UInt64(le32(b, o)) | UInt64(le32(b, o + 4)) << 32 }
 
 func printable<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    String(bytes.map { $0 >= 0x20 && $0 < 0x7f ? Character(UnicodeScalar($0)) : "." })
-        .trimmingCharacters(in: .whitespaces)
+    let text = bytes.map { $0 >= 0x20 && $0 < 0x7f ? Character(UnicodeScalar($0)) : "." }
+    return String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
 }
 
 func hexAddress(_ a: UInt64) -> String { "0x" + String(a, radix: 16) }

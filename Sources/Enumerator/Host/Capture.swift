@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `pcitime capture`: a fixture of this machine that a later `--root` run
 /// reads exactly as it reads the live system. Everything is read-only; the
@@ -45,23 +47,27 @@ public struct Capture {
 
     /// Writes the fixture to `out`, which must not exist yet.
     public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
-        let fm = FileManager.default
         guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
         var st = stat()
         guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
-        let parent = (out as NSString).deletingLastPathComponent
+        // "a/b/" -> parent "a", name "b"; the temporary folder goes beside it.
+        var path = Substring(out)
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        let slash = path.lastIndex(of: "/")
+        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? String(path)
         // Only the last component is created: a missing parent is a typo more often than a wish.
         var parentStat = stat()
         guard parent.isEmpty || (stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT == S_IFDIR) else {
             throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
         }
-        let tmp = (parent.isEmpty ? "." : parent) + "/." + (out as NSString).lastPathComponent + ".partial-\(getpid())"
+        let tmp = (parent.isEmpty ? "." : parent) + "/." + name + ".partial-\(getpid())"
         do {
             try fill(tmp, kernelLog: kernelLog)
             try checkStop()
             guard rename(tmp, out) == 0 else { throw PCITimeError.system(out, errno) }
         } catch {
-            try? fm.removeItem(atPath: tmp)
+            Capture.remove(tmp)
             if let signal = stopRequested() { throw PCITimeError.interrupted(signal) }
             throw error
         }
@@ -69,7 +75,7 @@ public struct Capture {
 
     func fill(_ tmp: String, kernelLog: KernelLogSource) throws {
         let devices = root.appendingPath("sys/bus/pci/devices")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: devices) else {
+        guard let names = FileContents.names(inDirectory: devices) else {
             throw PCITimeError.missing(devices, "no PCI devices directory to capture")
         }
         for name in names.sorted() where PCIAddress(name) != nil {
@@ -77,36 +83,37 @@ public struct Capture {
             let to = tmp + "/sys/bus/pci/devices/" + name
             try makeDirectory(to)
             for file in Capture.deviceFiles {
-                guard var data = FileManager.default.contents(atPath: from + "/" + file) else {
+                guard var data = FileContents.bytes(from + "/" + file) else {
                     if file == "config" { throw PCITimeError.permission(from + "/config", "cannot read: run as root") }
                     continue
                 }
-                if file == "config" && redact { data = Data(Capture.maskSerialNumber([UInt8](data))) }
+                if file == "config" && redact { data = Capture.maskSerialNumber(data) }
                 try put(data, to + "/" + file)
             }
-            if let driver = try? FileManager.default.destinationOfSymbolicLink(atPath: from + "/driver") {
-                try put(Data(((driver as NSString).lastPathComponent + "\n").utf8), to + "/driver")
+            if let driver = FileContents.linkTarget(from + "/driver"), let name = driver.split(separator: "/").last {
+                try put(Array((name + "\n").utf8), to + "/driver")
             }
             if let module = KernelDevice.linkName(from + "/driver/module") {
-                try put(Data((module + "\n").utf8), to + "/driver_module")
+                try put(Array((module + "\n").utf8), to + "/driver_module")
             }
         }
         let mcfg = root.appendingPath("sys/firmware/acpi/tables/MCFG")
-        if let data = FileManager.default.contents(atPath: mcfg) {
+        if let data = FileContents.bytes(mcfg) {
             try makeDirectory(tmp + "/sys/firmware/acpi/tables")
             try put(data, tmp + "/sys/firmware/acpi/tables/MCFG")
         }
         try makeDirectory(tmp + "/proc")
         for file in ["proc/iomem", "proc/cmdline"] {
-            guard let data = FileManager.default.contents(atPath: root.appendingPath(file)) else { continue }
-            var text = String(decoding: data, as: UTF8.self)
-            if redact && file == "proc/cmdline" { text = Capture.redactCommandLine(text.trimmingCharacters(in: .whitespacesAndNewlines)) + "\n" }
-            try put(Data(text.utf8), tmp + "/" + file)
+            guard var text = FileContents.text(root.appendingPath(file)) else { continue }
+            if redact && file == "proc/cmdline" {
+                text = Capture.redactCommandLine(String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())) + "\n"
+            }
+            try put(Array(text.utf8), tmp + "/" + file)
         }
         try bootTrace(tmp)
         let log = try kernelLog.text()
-        try put(Data((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/dmesg.txt")
-        try put(Data((source + "\n").utf8), tmp + "/SOURCE")
+        try put(Array((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/dmesg.txt")
+        try put(Array((source + "\n").utf8), tmp + "/SOURCE")
     }
 
     /// The boot census's trace, when the function or function_graph tracer
@@ -114,10 +121,10 @@ public struct Capture {
     /// buffer (read only; tracefs is not mounted or changed here).
     func bootTrace(_ tmp: String) throws {
         let dir = root.appendingPath("sys/kernel/tracing")
-        guard let tracer = FileManager.default.contents(atPath: dir + "/current_tracer").map({ String(decoding: $0, as: UTF8.self) }),
-              ["function", "function_graph"].contains(tracer.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        guard let tracer = FileContents.text(dir + "/current_tracer"),
+              ["function", "function_graph"].contains(tracer.filter { !$0.isWhitespace }) else { return }
         for name in ["snapshot", "trace"] {
-            guard let data = FileManager.default.contents(atPath: dir + "/" + name),
+            guard let data = FileContents.bytes(dir + "/" + name),
                   String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").contains(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { continue }
             try makeDirectory(tmp + "/sys/kernel/tracing")
             try put(data, tmp + "/sys/kernel/tracing/" + name)
@@ -126,8 +133,11 @@ public struct Capture {
     }
 
     func makeDirectory(_ path: String) throws {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw PCITimeError.system(path, EACCES)
+        var made = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            made += part
+            guard mkdir(made, 0o777) == 0 || errno == EEXIST else { throw PCITimeError.system(made, errno) }
+            made += "/"
         }
     }
 
@@ -135,9 +145,16 @@ public struct Capture {
         if let signal = stopRequested() { throw PCITimeError.interrupted(signal) }
     }
 
-    func put(_ data: Data, _ path: String) throws {
+    func put(_ data: [UInt8], _ path: String) throws {
         try checkStop()
-        try OutputFile.create(bytes: [UInt8](data), at: path)
+        try OutputFile.create(bytes: data, at: path)
+    }
+
+    /// Removes the partial tree this capture wrote (it made every file in it).
+    static func remove(_ path: String) {
+        guard unlink(path) != 0, errno == EISDIR else { return }
+        for name in FileContents.names(inDirectory: path) ?? [] { remove(path + "/" + name) }
+        rmdir(path)
     }
 
     /// Keeps only the parameters pcitime interprets, and drops everything
@@ -160,13 +177,13 @@ public struct Capture {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let message = line.firstIndex(of: "]").map { line[line.index(after: $0)...].dropFirst() } ?? line[...]
             if afterInit && message.hasPrefix("  ") { continue }
-            afterInit = message.contains(" as init process")
+            afterInit = message.containsText(" as init process")
             var l = String(line)
-            if let r = l.range(of: "Command line: ") ?? l.range(of: "command line: ") {
+            if let r = l.range(ofText: "Command line: ") ?? l.range(ofText: "command line: ") {
                 l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]))
             }
-            l = l.replacing(/([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}/, with: "xx:xx:xx:xx:xx:xx")
-            l = l.replacing(/(?i)(serial ?(?:number|no\.?)\s*[:=]\s*)\S+/) { $0.1 + "[redacted]" }
+            l = maskMACAddresses(l)
+            l = maskSerialNumbers(l)
             out += l + "\n"
         }
         if out.hasSuffix("\n\n") { out.removeLast() }

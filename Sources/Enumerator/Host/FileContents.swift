@@ -40,4 +40,26 @@ public enum FileContents {
         }
         return names
     }
+
+    /// What a path names (links followed); nil when nothing is there.
+    public enum Kind { case directory, regular, other }
+
+    public static func kind(_ path: String) -> Kind? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regular
+        default: return .other
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool { kind(path) != nil }
+
+    /// The target a symbolic link holds; nil when `path` is not a link.
+    public static func linkTarget(_ path: String) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { readlink(path, $0.baseAddress!, $0.count) }
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
+    }
 }

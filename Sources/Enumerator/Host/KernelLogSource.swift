@@ -74,7 +74,7 @@ public enum KernelLogSource: Sendable {
     }
 
     static func unescape(_ s: Substring) -> String {
-        guard s.contains("\\x") else { return String(s) }
+        guard s.containsText("\\x") else { return String(s) }
         var bytes: [UInt8] = []
         let u = Array(s.utf8)
         var i = 0

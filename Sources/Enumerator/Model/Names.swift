@@ -1,14 +1,47 @@
 import CLibPCI
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Vendor, device, subsystem and class names from libpci's pci.ids, the same
 /// database lspci uses. With `numeric` (lspci -n) every lookup returns nil.
 public final class Names {
     let access: UnsafeMutablePointer<pci_access>?
     private var buffer = [CChar](repeating: 0, count: 256)
+    /// The pci.ids file names come from; nil when numeric.
+    public let file: String?
+    /// Why names were asked for but the output is numeric (no pci.ids anywhere,
+    /// or `-i FILE` unreadable): one line for stderr. Nil otherwise.
+    public let note: String?
 
-    public init(numeric: Bool = false) {
-        access = numeric ? nil : pcitime_names_open()
+    /// `file` is lspci's `-i FILE`; without it the first readable of
+    /// `locations` is used. Never fails: no file means numeric IDs and a note.
+    public init(numeric: Bool = false, file: String? = nil) {
+        guard !numeric else { (access, self.file, note) = (nil, nil, nil); return }
+        let chosen = file.map { [$0] } ?? Names.locations
+        guard let found = chosen.first(where: { Glibc.access($0, R_OK) == 0 }), let acc = pcitime_names_open() else {
+            (access, self.file) = (nil, nil)
+            note = file.map { "\($0): cannot read this pci.ids; showing numeric IDs" }
+                ?? "no pci.ids in \(Names.locations.joined(separator: ", ")); showing numeric IDs (-i FILE names one)"
+            return
+        }
+        pci_set_name_list_path(acc, strdup(found), 1)
+        (access, self.file, note) = (acc, found, nil)
     }
+
+    /// Where pci.ids is looked for, in order: beside the binary (a bundle,
+    /// whose loader is /proc/self/exe there, so argv[0] too), then where
+    /// distributions put it (Debian: misc, Fedora/Arch: hwdata), plain or
+    /// gzip-compressed (libpci reads both through zlib).
+    public static let locations: [String] = {
+        var dirs: [String] = []
+        for path in [CommandLine.arguments.first ?? "", FileContents.linkTarget("/proc/self/exe") ?? ""] {
+            if let slash = path.lastIndex(of: "/") { dirs.append(slash == path.startIndex ? "/" : String(path[..<slash])) }
+        }
+        for dir in ["/usr/share/misc", "/usr/share/hwdata"] where !dirs.contains(dir) { dirs.append(dir) }
+        return dirs.flatMap { [$0 + "/pci.ids", $0 + "/pci.ids.gz"] }
+    }()
 
     deinit { if let access { pci_cleanup(access) } }
 

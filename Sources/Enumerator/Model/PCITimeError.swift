@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything that can go wrong, each with the file or thing it concerns and a
 /// documented exit code (sysexits.h values; see the README's "Exit codes").

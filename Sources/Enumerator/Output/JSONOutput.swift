@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Every command's Codable JSON goes through here: pretty-printed, keys
 /// sorted. `scan --json` streams the same snake_case document with
 /// `JSONWriter` (ScanJSON+Write) for speed.
@@ -16,16 +10,8 @@ public enum JSONOutput {
         case asWritten
     }
 
-    public static func encoder(_ keys: Keys) -> JSONEncoder {
-        let e = JSONEncoder()
-        switch keys {
-        case .snakeCase:
-            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            e.keyEncodingStrategy = .convertToSnakeCase
-        case .asWritten:
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        }
-        return e
+    public static func encoder(_ keys: Keys) -> CodableJSONEncoder {
+        keys == .snakeCase ? CodableJSONEncoder(snakeCaseKeys: true, escapeSlashes: false) : CodableJSONEncoder()
     }
 
     public static func encode<T: Encodable>(_ value: T, keys: Keys) throws -> String {

@@ -4,6 +4,8 @@ indirect enum JSONValue {
     case int(Int)
     case uint(UInt64)
     case double(Double)
+    /// A number already spelled (as Foundation spells a Double).
+    case number(String)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -16,6 +18,11 @@ indirect enum JSONValue {
 /// of functions streams one function at a time (docs/PERFORMANCE.md).
 public struct JSONWriter {
     var bytes: [UInt8] = []
+    /// "/" as "\/", Foundation's default (`scan` and `compare` turn it off).
+    var escapeSlashes = false
+    /// Empty arrays and objects as Foundation's pretty printer writes them
+    /// ("[", a blank line, "]"); the streaming writer keeps "[]".
+    var openEmptyContainers = false
 
     mutating func write(_ v: JSONValue, indent: Int = 0) {
         switch v {
@@ -23,10 +30,11 @@ public struct JSONWriter {
         case .int(let i): bytes += Array(String(i).utf8)
         case .uint(let u): bytes += Array(String(u).utf8)
         case .double(let d): bytes += Array((d.isFinite ? "\(d)" : "null").utf8)
+        case .number(let n): bytes += Array(n.utf8)
         case .bool(let b): bytes += Array((b ? "true" : "false").utf8)
         case .null: bytes += Array("null".utf8)
         case .array(let items):
-            guard !items.isEmpty else { bytes += Array("[]".utf8); return }
+            guard !items.isEmpty else { empty("[", "]", indent); return }
             bytes.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -36,7 +44,7 @@ public struct JSONWriter {
             newline(indent)
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { bytes += Array("{}".utf8); return }
+            guard !members.isEmpty else { empty("{", "}", indent); return }
             bytes.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.sorted(by: { $0.0 < $1.0 }).enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -46,6 +54,15 @@ public struct JSONWriter {
             newline(indent)
             bytes.append(UInt8(ascii: "}"))
         }
+    }
+
+    mutating func empty(_ open: Character, _ close: Character, _ indent: Int) {
+        bytes += Array(String(open).utf8)
+        if openEmptyContainers {
+            bytes.append(UInt8(ascii: "\n"))
+            newline(indent)
+        }
+        bytes += Array(String(close).utf8)
     }
 
     /// `"key" : ` on a new line, as Foundation's pretty printer spaces it.
@@ -66,6 +83,7 @@ public struct JSONWriter {
             switch b {
             case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "/") where escapeSlashes: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "/")]
             case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]

@@ -1,4 +1,3 @@
-import Foundation
 import Histogram
 
 /// The stable, documented `pcitime scan --json` schema (README: "JSON
@@ -119,11 +118,7 @@ public struct ScanJSON: Codable, Equatable {
 
     public static let encoder = JSONOutput.encoder(.snakeCase)
 
-    public static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }()
+    public static let decoder = CodableJSONDecoder(snakeCaseKeys: true)
 
     /// The whole document as text (tests; the CLI streams with `write(to:)`).
     public func encoded() -> String {

@@ -49,7 +49,7 @@ public enum ScanTable {
     }
 
     public static func timerLine(_ t: AccessTimer) -> String {
-        let clock = t.source == .tsc ? "invariant TSC at \(format2(t.ticksPerSecond / 1e9)) GHz (calibrated against CLOCK_MONOTONIC)" : "clock_gettime(CLOCK_MONOTONIC)"
+        let clock = t.source == .tsc ? "invariant TSC at \(format2(t.ticksPerSecond / 1e9)) GHz (rate: \(t.rateSource))" : "clock_gettime(CLOCK_MONOTONIC)"
         return "\(clock), back-to-back cost \(format1(t.overheadNanoseconds)) ns subtracted from every sample"
     }
 }

@@ -113,7 +113,7 @@ extension PCITime {
                 } else if summary {
                     try printOut(BootSummary.line(profile: profile, cost: cost, counts: counts, whatIf: census?.whatIf))
                 } else if openmetrics {
-                    try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost))
+                    try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost, census: census))
                 } else if json {
                     let out = BootJSON(source: logName, profile: shown, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
                     try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")

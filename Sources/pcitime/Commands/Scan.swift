@@ -32,6 +32,9 @@ extension PCITime {
         @Flag(name: .short, help: "Numeric IDs only, no pci.ids names; -nn: names and IDs, as lspci.")
         var numeric: Int
 
+        @Option(name: .customShort("i"), help: ArgumentHelp("pci.ids file to take names from (plain or .gz), as lspci -i; default: the first found beside pcitime, in /usr/share/misc or /usr/share/hwdata.", valueName: "FILE"))
+        var idsFile: String?
+
         @Flag(name: [.customShort("t"), .long], help: "Show the bus tree, as lspci -t (with -v: vendor and device names, as lspci -tv).")
         var tree = false
 
@@ -73,11 +76,17 @@ extension PCITime {
 
         func run() throws {
             try pcitime.run {
-                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: source.timer())
+                // The tree prints no times: skip the TSC's rate and take the plain clock.
+                let timer = tree && !json ? AccessTimer(source: .clockMonotonic) : source.timer()
+                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: timer)
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.show(only: filter.matches)
                 // pci.ids for every text view: -n changes what is printed, not what is known.
-                let names = Names()
+                let names = Names(file: idsFile)
+                // None readable: numeric IDs, and one note where names were asked for.
+                if let note = names.note, numeric != 1, !openmetrics, !(tree && verbose == 0) {
+                    try? OutputFile.standardError.write("pcitime: note: \(note)\n")
+                }
                 let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)
                 let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
                 if openmetrics {

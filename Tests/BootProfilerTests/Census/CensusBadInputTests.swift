@@ -123,7 +123,7 @@ import Testing
         let (calls, parser) = try #require(try TraceSource.parse(path: dir + "function.snapshot", required: true))
         let named = try BootCensus.build(calls: calls, parser: parser, profile: p, source: "x", name: "x")
         let bare = try BootCensus.build(calls: calls.map { var c = $0; c.caller = nil; return c }, parser: parser, profile: p, source: "x", name: "x")
-        #expect(bare.peerBusProbes == named.peerBusProbes && bare.peerBusMethod.hasPrefix("modelled: 32 reads per bus from 19 to pcibios_last_bus 255"))
+        #expect(bare.peerBusProbes == named.peerBusProbes && bare.peerBusProbesBasis.kind == .modelled && bare.peerBusProbesBasis.source.hasPrefix("32 reads per bus from 19 to pcibios_last_bus 255"))
         #expect(bare.presentReads == named.presentReads && bare.presentWrites == named.presentWrites)
     }
 

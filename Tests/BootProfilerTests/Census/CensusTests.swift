@@ -41,7 +41,7 @@ import Testing
     @Test func matchesQEMU() throws {
         let (c, _) = try Self.census()
         #expect(c.presentReads == 1380 && c.presentWrites == 378)
-        #expect(c.beforeTracing.reads == 43 && c.beforeTracing.writes == 0 && c.beforeTracing.modelled)
+        #expect(c.beforeTracing.reads == 43 && c.beforeTracing.writes == 0 && c.beforeTracing.basis.kind == .modelled)
         #expect(c.emptyReads == 8165)
         struct Truth: Decodable { var reads: Int; var writes: Int }
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: Self.dir + "qemu-boot-count.json")))

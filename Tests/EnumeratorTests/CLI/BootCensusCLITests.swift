@@ -26,11 +26,16 @@ import Testing
         #expect(doc["schema"] as? String == "pcitime-boot/2")
         let c = try #require(doc["census"] as? [String: Any])
         #expect(c["present_reads"] as? Int == 1380 && c["present_writes"] as? Int == 378 && c["peer_bus_probes"] as? Int == 8128)
-        #expect((c["before_tracing"] as? [String: Any])?["modelled"] as? Bool == true)
+        #expect(((c["before_tracing"] as? [String: Any])?["basis"] as? [String: Any])?["kind"] as? String == "modelled")
+        #expect((c["peer_bus_probes_basis"] as? [String: Any])?["kind"] as? String == "measured")
+        let cost = try #require(doc["cost"] as? [String: Any])
+        #expect(cost["kernel_boot_us"] != nil && (cost["kernel_boot_basis"] as? [String: Any])?["kind"] as? String == "measured")
+        #expect(cost["kernel_boot"] == nil && cost["enumeration"] == nil && cost["implied_per_access"] == nil)
         let mech = try #require(c["by_mechanism"] as? [String: [String: Int]])
         #expect(mech["type1"] == ["reads": 9390, "writes": 369] && mech["ecam"] == ["reads": 155, "writes": 9])
         let devices = try #require(doc["devices"] as? [[String: Any]])
         #expect(devices.first?["vendor_id"] as? String == "8086" && devices.first?["start_us"] != nil)
+        #expect(devices.first?["class_id"] as? String == "060000" && devices.first?["class"] as? String == "Host bridge" && devices.first?["header_type"] as? Int == 0)
         #expect(doc["what_if"] != nil && doc["census_latency"] != nil && doc["pricing"] != nil)
     }
 

@@ -91,5 +91,17 @@ import Testing
         let r = try CLITests.run("/bin/bash", ["-c", "'\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/pcitime-scan-2.json' < '\(path)'"])
         #expect(r.status == 1 && r.out.contains("vendor_id"))
         _ = try? CLITests.run("/bin/rm", ["-rf", String(path.dropLast("/decimal.json".count))])
+
+        // boot/2: a figure as a {value, unit} object, or a unit spelled out in a key.
+        let boot = try CLITests.pcitime("boot", "--root", Fixtures.tree("qemu-q35"), "--json").out
+        let dir = Fixtures.temporaryDirectory()
+        defer { _ = try? CLITests.run("/bin/rm", ["-rf", dir]) }
+        for (from, to) in [("\"kernel_boot_us\" : ", "\"kernel_boot\" : {\"unit\": \"us\"}, \"x\" : "), ("\"window_us\"", "\"window_microseconds\"")] {
+            let bad = boot.replacing(from, with: to)
+            #expect(bad != boot, "\(from) not in boot --json")
+            try OutputFile.write(bad, to: dir + "/boot.json")
+            let b = try CLITests.run("/bin/bash", ["-c", "'\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/pcitime-boot-2.json' < '\(dir)/boot.json'"])
+            #expect(b.status == 1, "accepted: \(to)")
+        }
     }
 }

@@ -11,10 +11,16 @@ import Testing
     func writerMatchesJSONEncoder(_ name: String) throws {
         let scan = ScanJSON(try Fixtures.scan(name), names: Names())
         let ours = Data(scan.encoded().utf8)
-        let foundation = try ScanJSON.encoder.encode(scan)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let foundation = try encoder.encode(scan)
+        let codable = Data(try ScanJSON.encoder.encode(scan))
         let a = try JSONSerialization.jsonObject(with: ours) as? NSDictionary
         let b = try JSONSerialization.jsonObject(with: foundation) as? NSDictionary
-        #expect(a != nil && a == b)
+        let c = try JSONSerialization.jsonObject(with: codable) as? NSDictionary
+        #expect(a != nil && a == b && b == c)
+        #expect(codable == foundation)
         #expect(try ScanJSON.decoder.decode(ScanJSON.self, from: ours) == scan)
     }
 
