@@ -33,7 +33,7 @@ public struct BootCensus: Codable, Sendable, Equatable {
         public var bdf: String
         public var reads: Int
         public var writes: Int
-        /// "exact" (the trace's arguments) or "by caller and time window" (CallOwners).
+        /// "exact" (the trace's arguments) or "by time window" (CallOwners).
         public var attribution: String
         public var type1: Int
         public var ecam: Int
@@ -202,7 +202,7 @@ extension BootCensus {
         if parser.unmatched > 0 { c.notes.append("\(parser.unmatched) function_graph calls without their other half (buffer start or end)") }
         if c.afterInit > 0 { c.notes.append("\(c.afterInit) calls after \"Run ... as init process\" are not boot and were left out") }
         if initAt == nil { c.notes.append("the log has no \"Run ... as init process\" line: every traced call counted") }
-        if !exact { c.notes.append("per-device counts are by caller and time window: each device's enumeration runs from its vendor-ID read (the callers' shape) to the next one's, empty-slot probes excluded; later accesses go to per-device passes in scan order, the function the kernel log last named, ACPI's to the ISA bridge; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
+        if !exact { c.notes.append("per-device counts are by time window, refined by the callers: each device's enumeration runs from its vendor-ID read (the callers' shape) to the next one's, empty-slot probes excluded; later accesses go to per-device passes in scan order, the function the kernel log last named, ACPI's to the ISA bridge; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
         return c
     }
 }

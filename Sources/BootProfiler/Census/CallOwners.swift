@@ -17,7 +17,7 @@ import Enumerator
 /// callers' shape during enumeration (`CallOwners`), else the log's windows,
 /// driver probes and lines naming a function (`BootPhaseIndex`).
 public struct CallAttribution: Sendable {
-    public static let label = "by caller and time window"
+    public static let label = "by time window"
     let owners: [Int: PCIAddress?]
     let index: BootPhaseIndex
 

@@ -55,7 +55,7 @@ import Testing
         #expect(total == t.2)
         #expect(off <= t.1)
         let c = try Self.census(t.0)
-        #expect(c.devices.allSatisfy { $0.attribution == "by caller and time window" })
+        #expect(c.devices.allSatisfy { $0.attribution == "by time window" })
     }
 
     /// The q35 boot's split, device by device (QEMU after the tracer's start

@@ -23,7 +23,7 @@ import Testing
         #expect(c.tracedReads == 9545 && c.tracedWrites == 378)
         #expect(c.byMechanism.type1 == ReadWrite(reads: 9390, writes: 369))
         #expect(c.byMechanism.ecam == ReadWrite(reads: 155, writes: 9))
-        #expect(!c.arguments && c.devices.allSatisfy { $0.attribution == "by caller and time window" })
+        #expect(!c.arguments && c.devices.allSatisfy { $0.attribution == "by time window" })
     }
 
     /// Peer-bus probes equal the raw trace's pcibios_scan_specific_bus callers.
