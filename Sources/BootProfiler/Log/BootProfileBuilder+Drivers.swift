@@ -48,7 +48,14 @@ extension BootProfileBuilder {
     mutating func mentionLine(_ t: UInt64, _ m: ByteLine) {
         guard let space = m.firstIndex(of: 0x20), space > 0, space < 32 else { return }
         var found = Self.address(m.dropFirst(space + 1))?.0
-        if found == nil, let f = m.firstRange(of: ": pci function ") { found = Self.address(m.dropFirst(f + 15))?.0 }
+        let rest = m.dropFirst(space + 1)
+        let name = rest.prefix(rest.firstIndex(of: UInt8(ascii: ":")) ?? 0).string
+        if found == nil, let f = m.firstRange(of: ": pci function ") {
+            found = Self.address(m.dropFirst(f + 15))?.0
+            if let a = found, !name.isEmpty { functionNames[m.prefix(space).string + " " + name] = a }
+        }
+        // "nvme nvme2: 1/0/0 default/read/poll queues": the same function.
+        if found == nil, !name.isEmpty { found = functionNames[m.prefix(space).string + " " + name] }
         guard let a = found else { return }
         let bus = m.firstRange(of: ": PCI bridge to [bus ").flatMap { m.dropFirst($0 + 21).leadingHex(maxDigits: 2) }
         profile.mentions.append(DeviceMention(time: t, address: a, secondary: bus.map { UInt8($0.0) }))

@@ -19,6 +19,8 @@ public struct BootProfileBuilder {
     var resourceAwaitingNext = false
     var driverAwaitingNext: Int?
     var driverIndex: [String: Int] = [:]
+    /// "nvme nvme0: pci function BDF": the driver's name for its function.
+    var functionNames: [String: PCIAddress] = [:]
     var pendingCalls: [String: UInt64] = [:]
     var sawBaseChoice = false
     var extendedType1 = false
@@ -87,6 +89,7 @@ public struct BootProfileBuilder {
         resourceAwaitingNext = false
         driverAwaitingNext = nil
         driverIndex = [:]
+        functionNames = [:]
         pendingCalls = [:]
         sawBaseChoice = false
         extendedType1 = false
