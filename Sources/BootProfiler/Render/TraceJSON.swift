@@ -38,7 +38,7 @@ public struct TraceJSON: Encodable {
     }
 
     public struct Counts: Encodable {
-        public var provenance: Basis
+        public var basis: Basis
         public var baseMechanism: String
         public var extendedMechanism: String?
         public var devices: [Device]
@@ -49,7 +49,7 @@ public struct TraceJSON: Encodable {
     public struct Latency: Encodable {
         public var mechanism: String
         public var latencyNs: Double
-        public var provenance: Basis
+        public var latencyBasis: Basis
     }
 
     public var schema = "pcitime-trace/2"
@@ -65,7 +65,7 @@ public struct TraceJSON: Encodable {
         window = t.window
         let c = t.counts
         counts = Counts(
-            provenance: Basis(c.provenance), baseMechanism: c.baseMechanism.rawValue, extendedMechanism: c.extendedMechanism?.rawValue,
+            basis: Basis(c.provenance), baseMechanism: c.baseMechanism.rawValue, extendedMechanism: c.extendedMechanism?.rawValue,
             devices: c.devices.map { d in
                 Device(bdf: d.address.description, reads: d.reads, writes: d.writes, extended: d.extended,
                        accessesByMechanism: d.byMechanism.keys.sorted().map { MechanismCount(mechanism: $0, accesses: d.byMechanism[$0]!) },
@@ -73,7 +73,7 @@ public struct TraceJSON: Encodable {
             },
             empty: c.empty.map { Empty(kind: $0.kind.rawValue, firstBus: hex($0.firstBus, 2), lastBus: hex($0.lastBus, 2), accesses: $0.accesses, busCount: $0.busCount) },
             total: c.total)
-        latencies = t.latencies.map { Latency(mechanism: $0.mechanism.rawValue, latencyNs: $0.nanoseconds, provenance: Basis($0.provenance)) }
+        latencies = t.latencies.map { Latency(mechanism: $0.mechanism.rawValue, latencyNs: $0.nanoseconds, latencyBasis: Basis($0.provenance)) }
         malformedLines = t.parser.malformed
         lostEvents = t.parser.lostEvents
         unreturned = t.parser.unreturned
