@@ -134,8 +134,6 @@ extension BootCensus {
                 d.0.add(write: w)
                 if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
                 devices[a] = d
-            } else if reason != .peerBus, attribution.owners[n] == nil {
-                c.unattributed.add(write: w)
             }
             if reason == .emptySlot { fromCaller = true }
             var r = reasons[reason] ?? (ReadWrite(), 0)
@@ -181,6 +179,10 @@ extension BootCensus {
         if exact {
             c.presentWrites = devices.values.reduce(0) { $0 + $1.0.writes }
         }
+        // What the devices do not account for: the present accesses (traced
+        // minus the empty probes) that no rule placed on one device.
+        let placed = devices.values.reduce(ReadWrite()) { ReadWrite(reads: $0.reads + $1.0.reads, writes: $0.writes + $1.0.writes) }
+        c.unattributed = ReadWrite(reads: max(0, c.presentReads - placed.reads), writes: max(0, c.presentWrites - placed.writes))
         // No pci_conf1 call at all (microvm with pcie=on: "No config space
         // access function found"): port 0xCF8 reaches nothing, nor did early-quirks.
         let typeOne = c.byMechanism.type1.total > 0

@@ -118,6 +118,7 @@ public struct CensusRun: Sendable {
         if peer > 0 { empty.append(EmptyProbes(kind: .missingBus, firstBus: 0, lastBus: 0xff, accesses: peer, busCount: 0)) }
         return AccessCounts(provenance: .measured("boot census: \(census.source)"), devices: devices, empty: empty,
                             baseMechanism: census.byMechanism.type1.total > 0 ? .type1 : .ecam,
-                            extendedMechanism: census.byMechanism.ecam.total > 0 ? .ecam : nil)
+                            extendedMechanism: census.byMechanism.ecam.total > 0 ? .ecam : nil,
+                            unattributed: census.unattributed.total > 0 ? census.unattributed.total : nil)
     }
 }

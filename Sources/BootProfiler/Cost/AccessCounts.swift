@@ -49,11 +49,14 @@ public struct AccessCounts: Codable, Sendable, Equatable {
     /// Base accesses go through this mechanism in the counted window.
     public var baseMechanism: Mechanism
     public var extendedMechanism: Mechanism?
+    /// Accesses to present functions that the census could not place on one
+    /// device (by time window without function arguments); counted in `total`.
+    public var unattributed: Int?
 
     public var deviceTotal: Int { devices.reduce(0) { $0 + $1.total } }
     public var emptyTotal: Int { empty.reduce(0) { $0 + $1.accesses } }
     public var missingBusTotal: Int { empty.filter { $0.kind == .missingBus }.reduce(0) { $0 + $1.accesses } }
-    public var total: Int { deviceTotal + emptyTotal }
+    public var total: Int { deviceTotal + (unattributed ?? 0) + emptyTotal }
     public var extendedTotal: Int { devices.reduce(0) { $0 + $1.extended } }
     public var baseTotal: Int { total - extendedTotal }
 

@@ -66,7 +66,8 @@ public enum TableRenderer {
         if let c = cost, let counts = counts {
             out += "\nCost model\n" + "  " + c.headline + ".\n"
             out += "  Accesses: \(counts.total) (\(counts.provenance))\n"
-            out += "    to present functions: \(counts.deviceTotal), of them \(counts.extendedTotal) at offsets >= 256\n"
+            out += "    to present functions: \(counts.deviceTotal + (counts.unattributed ?? 0)), of them \(counts.extendedTotal) at offsets >= 256"
+                + (counts.unattributed.map { " (\($0) not placed on one device)" } ?? "") + "\n"
             for e in counts.empty {
                 let range = e.firstBus == e.lastBus ? "bus \(hex(e.firstBus, 2))" : "buses \(hex(e.firstBus, 2))-\(hex(e.lastBus, 2))"
                 out += "    \(e.kind.rawValue) probes, \(range): \(e.accesses)\n"
