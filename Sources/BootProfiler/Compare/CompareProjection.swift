@@ -50,7 +50,7 @@ extension CompareReport {
             if case .given(let n) = source {
                 count = (n, Provenance(.given, "--accesses"), "config accesses")
             } else {
-                let functions = try Scanner.scan(method: "sysfs", options: options).walk.functions.map(EnumeratedFunction.init)
+                let functions = try Scanner.scan(method: "sysfs", options: options, kernelView: false).walk.functions.map(EnumeratedFunction.init)
                 let split = log.profile?.mechanism
                 let counts: AccessCounts
                 var what = ""

@@ -80,7 +80,7 @@ public struct BootRun: Sendable {
     static func enumeratedFunctions(options: MethodOptions, profile: BootProfile, fromFile: Bool, notes: inout [String]) -> [EnumeratedFunction] {
         if !fromFile || options.root != "/" {
             do {
-                return try Scanner.scan(method: "sysfs", options: options).walk.functions.map(EnumeratedFunction.init)
+                return try Scanner.scan(method: "sysfs", options: options, kernelView: false).walk.functions.map(EnumeratedFunction.init)
             } catch {
                 notes.append("no scan of \(options.root) (\(error)): modelled from the log's device lines, capabilities unknown")
             }

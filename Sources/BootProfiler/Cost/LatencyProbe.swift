@@ -13,7 +13,7 @@ public enum LatencyProbe {
         for (method, fallback, m) in [("pio", "sysfs-base", Mechanism.type1), ("ecam", "sysfs-ext", Mechanism.ecam)]
         where !have.contains(where: { $0.mechanism == m }) {
             do {
-                let r = try Scanner.scan(method: method, options: options, passes: 3)
+                let r = try Scanner.scan(method: method, options: options, passes: 3, kernelView: false)
                 if let e = LatencyInput.estimate(scan: r, source: "this machine") { out.append(e) }
             } catch {
                 let kernelReaches = m == .type1 ? split?.base == .type1 : split?.extended == .ecam

@@ -103,9 +103,10 @@ public enum BootMetrics {
         m.family("pcitime_boot_census_before_tracing_accesses", .gauge,
                  help: "Accesses before the tracer started (early-quirks over bus 0), modelled, by op.",
                  rw([], ReadWrite(reads: c.beforeTracing.reads, writes: c.beforeTracing.writes), ("basis", c.beforeTracing.basis.kind.rawValue)))
+        // Not String.replacing: it lives in _StringProcessing and links the regex engine.
         m.family("pcitime_boot_census_device_accesses", .gauge,
                  help: "Traced accesses per present function, by op; attribution exact (the trace's arguments) or by_time_window (the log's windows).",
-                 c.devices.flatMap { d in rw([("bdf", d.bdf), ("attribution", d.attribution.replacing(" ", with: "_"))], ReadWrite(reads: d.reads, writes: d.writes)) })
+                 c.devices.flatMap { d in rw([("bdf", d.bdf), ("attribution", String(d.attribution.map { $0 == " " ? "_" : $0 }))], ReadWrite(reads: d.reads, writes: d.writes)) })
         // A what-if saving prices census counts at the latencies' basis; the
         // rows that use the modelled memory load are modelled.
         guard let w = run.whatIf else { return }

@@ -124,8 +124,11 @@ func le32(_ b: [UInt8], _ o: Int) -> UInt32 { le16(b, o) | le16(b, o + 2) << 16 
 func le64(_ b: [UInt8], _ o: Int) -> UInt64 { UInt64(le32(b, o)) | UInt64(le32(b, o + 4)) << 32 }
 
 func printable<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    let text = bytes.map { $0 >= 0x20 && $0 < 0x7f ? Character(UnicodeScalar($0)) : "." }
-    return String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    // On bytes: Characters and reversed slices of them cost 0.6 M instructions
+    // of runtime type instantiation per call, at every scan's start.
+    var text = bytes.map { $0 >= 0x20 && $0 < 0x7f ? $0 : UInt8(ascii: ".") }
+    while text.last == UInt8(ascii: " ") { text.removeLast() }
+    return String(decoding: text.drop { $0 == UInt8(ascii: " ") }, as: UTF8.self)
 }
 
 func hexAddress(_ a: UInt64) -> String { "0x" + String(a, radix: 16) }

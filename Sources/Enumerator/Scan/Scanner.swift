@@ -58,9 +58,12 @@ public struct ScanReport {
 
 public enum Scanner {
     /// Opens the method (`auto` picks and explains), walks `passes` times and
-    /// gathers counts and latencies. Never writes.
+    /// gathers counts and latencies. Never writes. `kernelView` reads what
+    /// sysfs says beyond config space (the -v, -k, -vmm and JSON views need
+    /// it; the table and the tree do not, and skip its file reads).
     public static func scan(method requested: String, options: MethodOptions, brute: Bool = false,
-                            passes: Int = 1, record: Bool = false, timer: AccessTimer = AccessTimer()) throws -> ScanReport {
+                            passes: Int = 1, record: Bool = false, timer: AccessTimer = AccessTimer(),
+                            kernelView: Bool = true) throws -> ScanReport {
         guard passes >= 1 else { throw PCITimeError.usage("--repeat must be at least 1") }
         // The walk starts at offset 0, below sysfs-ext's window: every read would fail.
         guard requested != "sysfs-ext" else {
@@ -89,7 +92,7 @@ public enum Scanner {
         }
         empty.latency = layer.emptyProbes.latency
         var kernel: [PCIAddress: KernelDevice] = [:]
-        if access.hasKernelView {
+        if kernelView && access.hasKernelView {
             for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.root, f.address) }
         }
         return ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,

@@ -5,6 +5,7 @@ import Enumerator
 extension PCITime {
     struct Boot: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "boot",
             abstract: "What PCI discovery costs the kernel's boot: phases and device windows from the kernel log, access counts and their price per mechanism.",
             discussion: """
             The log comes from /dev/kmsg (default), --dmesg FILE (- for stdin) or --root DIR (DIR/dmesg.txt), in \

@@ -5,6 +5,7 @@ import Enumerator
 extension PCITime {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Access methods side by side: the same registers of the same functions, interleaved rounds, distributions, the p50 ratio with a bootstrap interval, and what the difference means for boot.",
             discussion: """
             METHODS are any of 'pcitime methods' (at least two that work here; each that does not is reported \

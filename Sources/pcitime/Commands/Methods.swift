@@ -4,6 +4,7 @@ import Enumerator
 extension PCITime {
     struct Methods: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "methods",
             abstract: "Each access method: available here, or the exact reason it is not.")
 
         @OptionGroup var source: SourceOptions

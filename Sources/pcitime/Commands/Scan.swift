@@ -4,6 +4,7 @@ import Enumerator
 extension PCITime {
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "scan",
             abstract: "List every PCI function, as lspci does, with the config accesses the scan needed and what they cost.",
             discussion: """
             Methods: auto (default: the most direct that works here), ecam (alias mmio: /dev/mem, needs root and \
@@ -78,7 +79,9 @@ extension PCITime {
             try pcitime.run {
                 // The tree prints no times: skip the TSC's rate and take the plain clock.
                 let timer = tree && !json ? AccessTimer(source: .clockMonotonic) : source.timer()
-                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`, timer: timer)
+                let kernelView = json || machine || verbose > 0 || kernel
+                var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`,
+                                              timer: timer, kernelView: kernelView)
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.show(only: filter.matches)
                 // pci.ids for every text view: -n changes what is printed, not what is known.

@@ -5,6 +5,7 @@ import Enumerator
 extension PCITime {
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trace",
             abstract: "Count the config accesses the kernel itself makes, per device, with the mechanism and in-kernel latency of each (kprobes).",
             discussion: """
             Arms kprobes on pci_conf1_read/write (type 1) and pci_mmcfg_read/write (ECAM), the functions behind the \
