@@ -144,32 +144,7 @@ import Testing
         var interrupted = 0
         for (i, delay) in [0, 1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 100, 200].enumerated() {
             let out = dir + "/c\(i)"
-            // posix_spawn with the signals unblocked and at their default, as a
-            // shell gives it (the test runner's threads may block it).
-            var attr = posix_spawnattr_t()
-            posix_spawnattr_init(&attr)
-            defer { posix_spawnattr_destroy(&attr) }
-            var none = sigset_t(), interrupt = sigset_t()
-            sigemptyset(&none)
-            sigemptyset(&interrupt)
-            sigaddset(&interrupt, SIGINT)
-            sigaddset(&interrupt, SIGTERM)
-            posix_spawnattr_setsigmask(&attr, &none)
-            posix_spawnattr_setsigdefault(&attr, &interrupt)
-            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let argv: [UnsafeMutablePointer<CChar>?] = [CLITests.binary, "capture", "--out", out].map { s in s.withCString { strdup($0) } } + [nil]
-            defer { argv.forEach { free($0) } }
-            var pid: pid_t = 0
-            #expect(posix_spawn(&pid, CLITests.binary, &actions, &attr, argv, environ) == 0)
-            usleep(UInt32(delay * 1000))
-            kill(pid, i % 2 == 0 ? SIGINT : SIGTERM)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            interrupt(["capture", "--out", out], with: i % 2 == 0 ? SIGINT : SIGTERM, after: delay)
             let left = try FileManager.default.contentsOfDirectory(atPath: dir)
             #expect(!left.contains { $0.contains(".partial-") }, "SIGINT after \(delay) ms left \(left)")
             if FileManager.default.fileExists(atPath: out) {

@@ -293,30 +293,7 @@ import Testing
         let target = dir + "/boot.svg"
         for delay in [0, 1, 2, 3, 5, 8, 12, 20, 30, 50] {
             Self.put("old\n", target, mode: 0o600)
-            var attr = posix_spawnattr_t()
-            posix_spawnattr_init(&attr)
-            defer { posix_spawnattr_destroy(&attr) }
-            var none = sigset_t(), term = sigset_t()
-            sigemptyset(&none)
-            sigemptyset(&term)
-            sigaddset(&term, SIGTERM)
-            posix_spawnattr_setsigmask(&attr, &none)
-            posix_spawnattr_setsigdefault(&attr, &term)
-            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let words: [String] = [CLITests.binary, "boot", "--dmesg", Self.log, "--svg", target]
-            let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
-            var pid: pid_t = 0
-            #expect(posix_spawn(&pid, CLITests.binary, &actions, &attr, argv, environ) == 0)
-            usleep(UInt32(delay * 1000))
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            interrupt(["boot", "--dmesg", Self.log, "--svg", target], with: SIGTERM, after: delay)
             let now = Self.kind(target)
             #expect(now == "file 600 old\n" || (now.hasPrefix("file 600 <?xml") && now.hasSuffix("</svg>\n")), "SIGTERM after \(delay) ms: \(now.prefix(40))")
             #expect(Self.entries(dir) == ["boot.svg"], "SIGTERM after \(delay) ms left \(Self.entries(dir))")
