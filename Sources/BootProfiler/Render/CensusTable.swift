@@ -49,6 +49,9 @@ public enum CensusTable {
             out += " = devices + empty probes \(Format.ms(p.emptyUs)) ms + unattributed \(Format.ms(p.unattributedUs)) ms + before the tracer \(Format.ms(p.beforeTracingUs)) ms (modelled count)\n"
             out += "    \(p.basis)\n"
         }
+        if run.pricing == nil && run.whatIf == nil {
+            out += "\n  Priced: not here: no per-access latency for this boot. Add a function_graph trace of it (--ftrace; boot with 'pcitime boot --kernel-params --timed'), or --latency FILE ('pcitime scan --json --method pio' or 'ecam', or 'pcitime compare --json', run in that guest); the what-if table needs them too\n"
+        }
         if let w = run.whatIf {
             out += "\n  What if (from the census and the measured latencies; baseline \(Format.ms(w.baselineUs)) ms)\n"
             var r = [["change", "accesses", "saved ms", "of boot", "how"]]

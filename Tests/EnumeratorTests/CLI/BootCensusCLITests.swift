@@ -49,6 +49,9 @@ import Testing
         #expect(r.status == 0)
         #expect(r.out.contains("Boot census (measured: function tracer, the boot snapshot captured in \(root)/sys/kernel/tracing/snapshot)"))
         #expect(r.out.contains("Present functions: 1380 reads, 378 writes (measured) + 43 reads, 0 writes before the tracer"))
+        // A function trace alone has no latency to price it with: said, with the two ways to get one.
+        #expect(r.out.contains("\n  Priced: not here: no per-access latency for this boot. Add a function_graph trace of it (--ftrace;"))
+        #expect(!r.out.contains("What if"))
     }
 
     @Test func noTraceFallsBackToTheModel() throws {
