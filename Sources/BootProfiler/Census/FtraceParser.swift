@@ -100,7 +100,7 @@ public struct FtraceParser {
         // function_graph's markers: irq entry/exit arrows, task switches.
         if l.contains("=====>") || l.contains("<=====") || l.hasPrefix("------") || l.contains(" => ") { graphLines += 1; return }
         if let bar = l.firstIndex(of: 0x7C), !l.contains(" <-") || l.contains(") |") || l.contains(" us ") {
-            graph(l, lastBar: lastIndex(l, 0x7C) ?? bar)
+            graph(l, lastBar: l.lastIndex(of: 0x7C) ?? bar)
         } else {
             function(l)
         }
@@ -192,12 +192,6 @@ public struct FtraceParser {
         if target != nil { withArguments += 1 }
         calls.append(FtraceCall(function: f, time: time, cpu: cpu, caller: nil, target: target, nanoseconds: opens ? nil : duration))
         if opens { stacks[key, default: []].append(calls.count - 1) }
-    }
-
-    func lastIndex(_ l: ByteLine, _ b: UInt8) -> Int? {
-        var i = l.count - 1
-        while i >= 0 { if l[i] == b { return i }; i -= 1 }
-        return nil
     }
 
     /// `NAME` or `NAME(args)` at the line's start: the config function (nil

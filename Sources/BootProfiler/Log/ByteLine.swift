@@ -64,6 +64,15 @@ struct ByteLine {
         return nil
     }
 
+    func lastIndex(of byte: UInt8) -> Int? {
+        var i = count - 1
+        while i >= 0 {
+            if base[i] == byte { return i }
+            i -= 1
+        }
+        return nil
+    }
+
     /// Leading spaces and tabs removed.
     func trimmingLeadingBlanks() -> ByteLine {
         var i = 0
