@@ -16,7 +16,7 @@ extension BootProfileBuilder {
             device = rest.prefix(end).string
         }
         // "nvme nvme0: pci function 0000:00:04.0": a driver bound, naming its own device.
-        if device == nil, m.dropFirst(space + 1).after(driverPrefix: m.prefix(space)) != nil {
+        if device == nil, m.dropFirst(space + 1).startsWithInstance(of: m.prefix(space)) {
             let name = m.prefix(space).string
             if !profile.hints.bootDrivers.contains(name) { profile.hints.bootDrivers.append(name) }
         }
@@ -63,13 +63,12 @@ extension BootProfileBuilder {
 }
 
 extension ByteLine {
-    /// "nvme0" when the line starts with `name`, then digits and a colon.
-    func after(driverPrefix name: ByteLine) -> String? {
-        guard count > name.count + 1 else { return nil }
-        for i in 0..<name.count where self[i] != name[i] { return nil }
+    /// Whether the line starts with `name`, then digits and a colon ("nvme0:").
+    func startsWithInstance(of name: ByteLine) -> Bool {
+        guard count > name.count + 1 else { return false }
+        for i in 0..<name.count where self[i] != name[i] { return false }
         var end = name.count
         while end < count && self[end] >= 0x30 && self[end] <= 0x39 { end += 1 }
-        guard end > name.count, end < count, self[end] == UInt8(ascii: ":") else { return nil }
-        return prefix(end).string
+        return end > name.count && end < count && self[end] == UInt8(ascii: ":")
     }
 }
