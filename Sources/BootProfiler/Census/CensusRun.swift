@@ -70,6 +70,9 @@ public struct CensusRun: Sendable {
         return run
     }
 
+    /// The function_graph trace's per-mechanism medians; empty without one.
+    public var latencyEstimates: [LatencyEstimate] { latency?.estimates(source: latencySource ?? "function_graph") ?? [] }
+
     /// Prices the census and builds the what-if table with per-mechanism
     /// latencies (the trace's, else `fallback`'s), per-device ones when the
     /// latency trace gave them.
@@ -78,7 +81,7 @@ public struct CensusRun: Sendable {
         var source = "per-access latency: "
         var kind = Provenance.Kind.measured
         if let l = latency {
-            for e in l.estimates(source: latencySource ?? "function_graph") { mech[e.mechanism] = e.nanoseconds }
+            for e in latencyEstimates { mech[e.mechanism] = e.nanoseconds }
             source += "function_graph medians (\(l.method))"
         }
         for e in fallback where mech[e.mechanism] == nil {

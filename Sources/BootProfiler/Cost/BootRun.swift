@@ -52,7 +52,7 @@ public struct BootRun: Sendable {
             census = run
             counts = run.counts
             let have = latencies
-            latencies += (run.latency?.estimates(source: run.latencySource ?? "function_graph") ?? []).filter { t in !have.contains { $0.mechanism == t.mechanism } }
+            latencies += run.latencyEstimates.filter { t in !have.contains { $0.mechanism == t.mechanism } }
         } else if let file = request.trace {
             let (accesses, parser) = try TraceFile.parse(file)
             // The trace's own list of present functions when it has one
