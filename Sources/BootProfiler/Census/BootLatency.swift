@@ -29,7 +29,7 @@ public struct BootLatency: Sendable {
 
     /// `device`: where each call goes (its arguments, else the log's window).
     public init(calls: [FtraceCall], parser: FtraceParser, device: (Int, FtraceCall) -> PCIAddress?) {
-        var leaves = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var leaves = Self.histogram()
         for ns in parser.nestedLeafNanoseconds { leaves.record(ns) }
         overheadPerCallNs = leaves.totalCount > 0 ? leaves.valueAtPercentile(50) : nil
         attribution = calls.contains { $0.target != nil } ? "exact" : "by time window"
@@ -40,10 +40,12 @@ public struct BootLatency: Sendable {
             nestedCalls += c.nested
             let charged = o * UInt64(1 + c.nested)
             let v = ns > charged ? ns - charged : 0
-            byMechanism[c.function.mechanism, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v)
-            if let a = device(i, c) { byDevice[a, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(v) }
+            byMechanism[c.function.mechanism, default: Self.histogram()].record(v)
+            if let a = device(i, c) { byDevice[a, default: Self.histogram()].record(v) }
         }
     }
+
+    static func histogram() -> Histogram<UInt64> { Histogram(numberOfSignificantValueDigits: .three) }
 
     public var method: String {
         guard let o = overheadPerCallNs else { return "function_graph durations, tracer overhead not measured (no nested calls)" }
