@@ -1,18 +1,5 @@
 import Enumerator
 
-/// Moves the start of each device's time window back from its log line to
-/// its vendor-ID read, for traces without function arguments.
-///
-/// The kernel (drivers/pci/probe.c) reads a function's vendor ID
-/// (pci_bus_read_dev_vendor_id: one dword at 0x0), then its header type
-/// (pci_setup_device: one byte at 0x0e), capabilities and class, and only
-/// then prints "pci BDF: [vvvv:dddd] type ..": those reads come before the
-/// line, inside the previous device's window. The function tracer names the
-/// accessor that called the mechanism, so the last dword read followed at
-/// once by a byte read before a device's line is that device's vendor-ID
-/// read. The dword reads right before it are pci_scan_slot's probes of the
-/// absent functions and empty slots between the two devices (as many as the
-/// log's addresses leave out): they belong to no device.
 /// The device of each call of a trace without function arguments: the
 /// callers' shape during enumeration (`CallOwners`), else the log's windows,
 /// driver probes and lines naming a function (`BootPhaseIndex`).
@@ -43,6 +30,19 @@ public struct CallAttribution: Sendable {
     }
 }
 
+/// Moves the start of each device's time window back from its log line to
+/// its vendor-ID read, for traces without function arguments.
+///
+/// The kernel (drivers/pci/probe.c) reads a function's vendor ID
+/// (pci_bus_read_dev_vendor_id: one dword at 0x0), then its header type
+/// (pci_setup_device: one byte at 0x0e), capabilities and class, and only
+/// then prints "pci BDF: [vvvv:dddd] type ..": those reads come before the
+/// line, inside the previous device's window. The function tracer names the
+/// accessor that called the mechanism, so the last dword read followed at
+/// once by a byte read before a device's line is that device's vendor-ID
+/// read. The dword reads right before it are pci_scan_slot's probes of the
+/// absent functions and empty slots between the two devices (as many as the
+/// log's addresses leave out): they belong to no device.
 enum CallOwners {
     /// Call index -> owner: a device, or nil for an empty-slot probe. Calls
     /// not in the map keep the time window's owner.
@@ -141,7 +141,7 @@ enum CallOwners {
         // service print nothing. So the first run of set-master writes after
         // the scan, up to a line naming another function, is the bridges'
         // in the log's order; each probe from its pci_enable_device reads.
-        let bridges = devices.filter { $0.headerType & 0x7f == 1 }.map(\.address)
+        let bridges = bridgeList.map(\.address)
         let scanned = (starts.last.map { $0 + 1 } ?? calls.count)..<calls.count
         let masters = scanned.filter { calls[$0].function.isWrite && calls[$0].caller == "__pci_set_master" }
         var run: [Int] = []
