@@ -96,13 +96,10 @@ extension BootCensus {
         let initAt = profile.runInit.map { $0.start * 1000 }
         let lastLog = (profile.lastTime ?? 0) * 1000
         let timed = calls.compactMap(\.time)
-        if let first = timed.min(), let last = timed.max(), lastLog > 0 {
-            // Times beyond the log's last line (a second of slack for the
-            // snapshot's swap) mean another boot's trace.
-            if first > lastLog + 1_000_000_000 {
-                throw PCITimeError.input(name, "trace starts at \(Format.ms(Double(first) / 1000)) ms, after the kernel log ends (\(Format.ms(Double(lastLog) / 1000)) ms): not this boot's trace")
-            }
-            _ = last
+        // Times beyond the log's last line (a second of slack for the
+        // snapshot's swap) mean another boot's trace.
+        if let first = timed.min(), lastLog > 0, first > lastLog + 1_000_000_000 {
+            throw PCITimeError.input(name, "trace starts at \(Format.ms(Double(first) / 1000)) ms, after the kernel log ends (\(Format.ms(Double(lastLog) / 1000)) ms): not this boot's trace")
         }
         var c = BootCensus(source: source, tracer: (parser.tracer ?? .function).rawValue, arguments: exact,
                            emptyReadsBasis: .measured(""), beforeTracing: Early(reads: 0, writes: 0, basis: .modelled("")))
@@ -121,15 +118,14 @@ extension BootCensus {
             phases[ph.kind.rawValue, default: ReadWrite()].add(write: w)
             var (reason, fromCaller) = AccessReason.of(caller: call.caller, phase: ph.kind)
             if reason == .peerBus { c.peerBusProbes += 1 }
+            let owner: PCIAddress?
             if let t = call.target {
                 if reason != .peerBus && !present.contains(t.address) && !w { reason = .emptySlot }
-                if present.contains(t.address) {
-                    var d = devices[t.address] ?? (ReadWrite(), 0, 0)
-                    d.0.add(write: w)
-                    if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
-                    devices[t.address] = d
-                }
-            } else if reason != .peerBus, let a = attribution.device(n, call) {
+                owner = present.contains(t.address) ? t.address : nil
+            } else {
+                owner = reason != .peerBus ? attribution.device(n, call) : nil
+            }
+            if let a = owner {
                 var d = devices[a] ?? (ReadWrite(), 0, 0)
                 d.0.add(write: w)
                 if call.function.mechanism == .type1 { d.1 += 1 } else { d.2 += 1 }
@@ -230,7 +226,7 @@ public enum EmptySlotModel {
         let behindPorts = max(0, min(portBridges.count, byBus.keys.filter { $0 != 0 }.count))
         for (bus, list) in byBus {
             let slots = Set(list.map(\.address.device))
-            let onlyOne = bus != 0 && behindPorts > 0 && slots == [0] && list.allSatisfy { $0.address.device == 0 }
+            let onlyOne = bus != 0 && behindPorts > 0 && slots == [0]
             if !onlyOne { reads += 32 - slots.count }
             for s in slots {
                 let fns = list.filter { $0.address.device == s }.count
