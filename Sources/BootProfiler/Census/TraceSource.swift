@@ -24,23 +24,27 @@ public enum TraceSource: Sendable, Equatable {
             guard let r = try Self.parse(path: path, required: true) else { return nil }
             return (r.0, r.1, "the saved trace \(path)")
         case .root(let dir):
-            for (i, f) in Self.files.enumerated() {
-                let path = dir + "/sys/kernel/tracing/" + f
-                if let r = try Self.parse(path: path, required: false), !r.0.isEmpty {
-                    return (r.0, r.1, i == 0 ? "the boot snapshot captured in \(path)" : "the live buffer captured in \(path) (no boot snapshot: later accesses may have overwritten the boot's oldest)")
-                }
+            return try Self.first(in: dir + "/sys/kernel/tracing", unreadableIsNone: false) { path, snapshot in
+                snapshot ? "the boot snapshot captured in \(path)" : "the live buffer captured in \(path) (no boot snapshot: later accesses may have overwritten the boot's oldest)"
             }
-            return nil
         case .live:
             guard let dir = Self.tracefs() else { return nil }
-            for (i, f) in Self.files.enumerated() {
-                let path = dir + "/" + f
-                if let r = try? Self.parse(path: path, required: false), !r.0.isEmpty {
-                    return (r.0, r.1, i == 0 ? "the boot snapshot \(path)" : "the live buffer \(path) (no boot snapshot: boot with ftrace_boot_snapshot so later accesses cannot overwrite the boot's)")
-                }
+            return try Self.first(in: dir, unreadableIsNone: true) { path, snapshot in
+                snapshot ? "the boot snapshot \(path)" : "the live buffer \(path) (no boot snapshot: boot with ftrace_boot_snapshot so later accesses cannot overwrite the boot's)"
             }
-            return nil
         }
+    }
+
+    /// The first of `files` in `dir` with calls in it; `describe` gets its
+    /// path and whether it is the boot snapshot. `unreadableIsNone`: a file
+    /// that cannot be read counts as absent (the live tracefs) instead of an error.
+    static func first(in dir: String, unreadableIsNone: Bool, describe: (String, Bool) -> String) throws -> (calls: [FtraceCall], parser: FtraceParser, description: String)? {
+        for f in files {
+            let path = dir + "/" + f
+            let r = unreadableIsNone ? try? parse(path: path, required: false) : try parse(path: path, required: false)
+            if let r, !r.0.isEmpty { return (r.0, r.1, describe(path, f == files[0])) }
+        }
+        return nil
     }
 
     /// tracefs, mounted read-only at /sys/kernel/tracing when nothing is mounted.
