@@ -253,14 +253,14 @@ public enum TraceFile {
         var parser = KprobeTraceParser()
         _ = try LineReader.forEachLine(fd: fd, what: path) { parser.consume($0) }
         let accesses = parser.finish()
-        try check(path, accesses: accesses, parser: parser)
+        try check(path, parser: parser)
         return (accesses, parser)
     }
 
     /// Lines and not one event among them: not a trace (`boot --trace` and
-    /// `trace --from` alike).
-    static func check(_ path: String, accesses: [TracedAccess], parser: KprobeTraceParser) throws {
-        if accesses.isEmpty && parser.malformed > 0 {
+    /// `trace --from` alike). `parser` has finished.
+    static func check(_ path: String, parser: KprobeTraceParser) throws {
+        if parser.accesses.isEmpty && parser.malformed > 0 {
             throw PCITimeError.input(path, "no pcitime kprobe events in \(parser.malformed) unreadable lines")
         }
     }

@@ -9,7 +9,6 @@ public struct TraceRun {
     /// The raw trace with pcitime's header (what `--save` writes).
     public var text: String
     public var parser: KprobeTraceParser
-    var accesses: [TracedAccess]
     public var counts: AccessCounts
     public var latencies: [LatencyEstimate]
     public var skipped: [(probe: String, why: String)] = []
@@ -52,7 +51,7 @@ public struct TraceRun {
     public static func saved(_ file: String) throws -> TraceRun {
         guard let text = FileContents.text(file) else { throw PCITimeError.missing(file, "no such trace file") }
         let run = TraceRun(window: "saved trace " + file, text: text, present: nil)
-        try TraceFile.check(file, accesses: run.accesses, parser: run.parser)
+        try TraceFile.check(file, parser: run.parser)
         return run
     }
 
@@ -60,7 +59,7 @@ public struct TraceRun {
     init(window: String, text: String, present: Set<PCIAddress>?) {
         parser = KprobeTraceParser()
         parser.consume(line: text)
-        accesses = parser.finish()
+        let accesses = parser.finish()
         self.window = window
         if present == nil, let w = parser.window { self.window += " (\(w))" }
         self.text = text
