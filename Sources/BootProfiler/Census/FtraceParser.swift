@@ -99,8 +99,8 @@ public struct FtraceParser {
         }
         // function_graph's markers: irq entry/exit arrows, task switches.
         if l.contains("=====>") || l.contains("<=====") || l.hasPrefix("------") || l.contains(" => ") { graphLines += 1; return }
-        if let bar = l.firstIndex(of: 0x7C), !l.contains(" <-") || l.contains(") |") || l.contains(" us ") {
-            graph(l, lastBar: l.lastIndex(of: 0x7C) ?? bar)
+        if let bar = l.lastIndex(of: 0x7C), !l.contains(" <-") || l.contains(") |") || l.contains(" us ") {
+            graph(l, lastBar: bar)
         } else {
             function(l)
         }
