@@ -14,20 +14,17 @@ public enum EarlyQuirksModel {
     public struct Counts: Codable, Sendable, Equatable {
         public var reads: Int
         public var writes: Int
-        /// Reads of empty slots and absent functions (all ones).
-        public var emptyReads: Int
-        public var modelled = true
         public var method: String
     }
 
     public static func counts(devices: [DeviceWindow], typeOneAvailable: Bool) -> Counts {
         let method = "arch/x86/kernel/early-quirks.c early_pci_scan_bus(0) over the log's devices (4 reads per function, +1 per bridge, +1 each for the vSMP and Sandy Bridge checks of 00:1f.0 and 00:02.0; buses numbered depth first as firmware does)"
         guard typeOneAvailable else {
-            return Counts(reads: 0, writes: 0, emptyReads: 0, method: method + "; no type 1 on this machine, so none reach a device")
+            return Counts(reads: 0, writes: 0, method: method + "; no type 1 on this machine, so none reach a device")
         }
         var present: [UInt8: [PCIAddress: DeviceWindow]] = [:]
         for d in devices where d.address.segment == 0 { present[d.address.bus, default: [:]][d.address] = d }
-        var reads = 0, empty = 0
+        var reads = 0
         var visited: Set<UInt8> = []
         // Secondary buses are not in the log's device lines: firmware
         // (SeaBIOS, OVMF) numbers them depth first in devfn order, as the
@@ -39,7 +36,7 @@ public enum EarlyQuirksModel {
             for slot in UInt8(0)..<32 {
                 for fn in UInt8(0)..<8 {
                     let a = PCIAddress(segment: 0, bus: bus, device: slot, function: fn)
-                    guard let d = fns[a] else { empty += 1; break }
+                    guard let d = fns[a] else { break }
                     reads += 4
                     if d.headerType & 0x7f == 1 {
                         reads += 1
@@ -55,8 +52,8 @@ public enum EarlyQuirksModel {
         // 00:1f.0's vendor dword (vsmp_init), the Sandy Bridge graphics
         // check 00:02.0's vendor word (trim_snb_memory).
         for a in [PCIAddress(segment: 0, bus: 0, device: 0x1f, function: 0), PCIAddress(segment: 0, bus: 0, device: 2, function: 0)] {
-            if present[0]?[a] != nil { reads += 1 } else { empty += 1 }
+            if present[0]?[a] != nil { reads += 1 }
         }
-        return Counts(reads: reads, writes: 0, emptyReads: empty, method: method)
+        return Counts(reads: reads, writes: 0, method: method)
     }
 }
