@@ -24,7 +24,6 @@ public struct BootLatency: Sendable {
     /// Median duration of leaf calls nested in accesses; nil when none.
     public var overheadPerCallNs: UInt64?
     public var nestedCalls = 0
-    public var timed = 0
     public var attribution: String
 
     /// `device`: where each call goes (its arguments, else the log's window).
@@ -36,7 +35,6 @@ public struct BootLatency: Sendable {
         let o = overheadPerCallNs ?? 0
         for (i, c) in calls.enumerated() {
             guard let ns = c.nanoseconds else { continue }
-            timed += 1
             nestedCalls += c.nested
             let charged = o * UInt64(1 + c.nested)
             let v = ns > charged ? ns - charged : 0
