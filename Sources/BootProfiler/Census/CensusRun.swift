@@ -47,7 +47,6 @@ public struct CensusRun: Sendable {
             // Per-device latency needs the accesses' devices: the arguments,
             // or the log's windows when the trace is this log's boot.
             let index = BootPhaseIndex(profile)
-            let attribution = CallAttribution(calls: counting.calls, profile: profile)
             let lastLog = (profile.lastTime ?? 0) * 1000
             let sameBoot = g.calls.compactMap(\.time).max().map { $0 <= lastLog + 1_000_000_000 } ?? false
             // A second boot of the same machine makes the same calls in the
@@ -55,9 +54,11 @@ public struct CensusRun: Sendable {
             // the census boot's windows place the timed calls too.
             let aligned = !sameBoot && g.calls.count == counting.calls.count
                 && zip(g.calls, counting.calls).allSatisfy { $0.function == $1.function }
+            // Only an aligned trace needs the census's attribution (the caller-shape pass is not cheap).
+            let attribution = aligned ? CallAttribution(calls: counting.calls, profile: profile) : nil
             run.latency = BootLatency(calls: g.calls, parser: g.parser) { i, c in
                 if let t = c.target { return t.address }
-                if aligned { return attribution.device(i, counting.calls[i]) }
+                if let attribution { return attribution.device(i, counting.calls[i]) }
                 guard sameBoot, let t = c.time else { return nil }
                 return index.phase(atMicroseconds: t / 1000).device
             }
