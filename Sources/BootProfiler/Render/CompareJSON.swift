@@ -207,7 +207,7 @@ public struct CompareJSON: Encodable {
         comparisons = zip(r.runs.dropFirst(), r.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, $1) }
         perFunctionMedians = r.perFunction.map { f in
             FunctionRow(bdf: f.function,
-                        mediansNs: Dictionary(uniqueKeysWithValues: zip(r.runs.map(\.requested), f.mediansNs).map { ($0, $1) }),
+                        mediansNs: Dictionary(uniqueKeysWithValues: zip(r.runs.map(\.requested), f.mediansNs)),
                         comparisons: zip(r.runs.dropFirst(), f.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, $1) })
         }
         poolChecks = r.poolChecks
