@@ -65,6 +65,8 @@ extension Comparison {
     static func perFunction(_ runs: [MethodRun], functions: [PCIAddress], resamples: Int, seed: UInt64) -> ([FunctionMedians], [PoolCheck]) {
         guard functions.count > 1, !runs.isEmpty else { return ([], []) }
         var rows: [FunctionMedians] = []
+        // Each kept function's samples per run, split once for the rows and the pool checks.
+        var split: [PCIAddress: [[UInt64]]] = [:]
         for a in functions {
             let samples = runs.map { $0.samples(of: a) }
             guard samples.allSatisfy({ !$0.isEmpty }) else { continue }
@@ -73,13 +75,14 @@ extension Comparison {
                 Bootstrap.compareMedians(baseline: samples[0], other: $0, resamples: resamples, seed: seed)
             }
             rows.append(FunctionMedians(function: a, mediansNs: medians, comparisons: comparisons))
+            split[a] = samples
         }
         var checks: [PoolCheck] = []
         for (k, run) in runs.enumerated() where rows.count > 1 {
             let fast = rows.min { ($0.mediansNs[k], $0.function) < ($1.mediansNs[k], $1.function) }!
             let slow = rows.max { ($0.mediansNs[k], $0.function) < ($1.mediansNs[k], $1.function) }!
             guard fast.function != slow.function else { continue }
-            let c = Bootstrap.compareMedians(baseline: run.samples(of: fast.function), other: run.samples(of: slow.function),
+            let c = Bootstrap.compareMedians(baseline: split[fast.function]![k], other: split[slow.function]![k],
                                              resamples: resamples, seed: seed)
             checks.append(PoolCheck(method: run.requested, fastest: fast.function, slowest: slow.function, comparison: c))
         }

@@ -86,7 +86,7 @@ public enum BootMetrics {
         }
         m.family("pcitime_boot_census_accesses", .gauge,
                  help: "Config accesses the function tracer saw from its start to init, by mechanism and op (read, write).",
-                 rw([("mechanism", "type1")], c.byMechanism.type1) + rw([("mechanism", "ecam")], c.byMechanism.ecam))
+                 rw([("mechanism", slug(.type1))], c.byMechanism.type1) + rw([("mechanism", slug(.ecam))], c.byMechanism.ecam))
         m.family("pcitime_boot_census_reason_accesses", .gauge,
                  help: "Traced config accesses by the reason their caller gives (README 'The boot census'), by op.",
                  c.byReason.flatMap { r in rw([("reason", AccessReason(rawValue: r.reason)?.id ?? r.reason)], ReadWrite(reads: r.reads, writes: r.writes)) })

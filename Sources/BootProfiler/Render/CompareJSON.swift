@@ -52,6 +52,7 @@ public struct CompareJSON: Encodable {
         public var kernelMediated: KernelMediated?
         public var measures: String
         public var mechanism: String
+        /// Register offsets as lspci -x prints them: "3c", "100".
         public var offsets: [String]
         public var functions: [PCIAddress]
         public var latencyNs: Latency
@@ -181,9 +182,6 @@ public struct CompareJSON: Encodable {
     public var projectionNote: String?
     public var notes: [String]
 
-    /// Register offsets as lspci -x prints them: "3c", "100".
-    static func offset(_ o: Int) -> String { hex(o, o < 0x100 ? 2 : 3) }
-
     public init(_ r: CompareReport, rawSamples: Bool = false) {
         root = r.root
         width = r.width.rawValue
@@ -198,9 +196,9 @@ public struct CompareJSON: Encodable {
             Run(requested: run.requested, method: run.name,
                 kernelMediated: run.kernelPath.map { KernelMediated(mechanism: $0.mechanism, why: $0.direct, kernelSplit: $0.evidence) },
                 measures: run.measures, mechanism: run.mechanism,
-                offsets: run.offsets.map(CompareJSON.offset), functions: r.functions, latencyNs: Latency(run.stats),
+                offsets: run.offsets.map { hex($0, 2) }, functions: r.functions, latencyNs: Latency(run.stats),
                 perFunctionLatencyNs: Dictionary(uniqueKeysWithValues: run.perFunction.map { ($0.address.description, Latency($0.stats)) }),
-                outliersSlowest: run.worst.map { Outlier(bdf: $0.register.address.description, offset: CompareJSON.offset($0.register.offset), round: $0.round, latencyNs: $0.nanoseconds) },
+                outliersSlowest: run.worst.map { Outlier(bdf: $0.register.address.description, offset: hex($0.register.offset, 2), round: $0.round, latencyNs: $0.nanoseconds) },
                 failures: run.failures, valueChanges: run.valueChanges,
                 histogram: CompareJSON.raw(run.histogram), samplesNs: rawSamples ? run.samples : nil)
         }
@@ -209,7 +207,7 @@ public struct CompareJSON: Encodable {
         comparisons = zip(r.runs.dropFirst(), r.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, $1) }
         perFunctionMedians = r.perFunction.map { f in
             FunctionRow(bdf: f.function,
-                        mediansNs: Dictionary(uniqueKeysWithValues: zip(r.runs.map(\.requested), f.mediansNs).map { ($0, $1) }),
+                        mediansNs: Dictionary(uniqueKeysWithValues: zip(r.runs.map(\.requested), f.mediansNs)),
                         comparisons: zip(r.runs.dropFirst(), f.comparisons).map { Comparison(baseline: r.baseline.requested, other: $0.requested, $1) })
         }
         poolChecks = r.poolChecks

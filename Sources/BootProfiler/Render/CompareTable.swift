@@ -123,11 +123,7 @@ public enum CompareTable {
     /// The projection weighted by each function's count.
     public static func weightedText(_ w: WeightedProjection) -> String {
         var s = "  weighted by function: the same \(w.accesses) accesses, each function's at its own p50: \(w.from) \(Format.milliseconds(w.fromMs)), \(w.to) \(Format.milliseconds(w.toMs)): "
-        if w.savedMs >= 0 {
-            s += "\(Format.milliseconds(w.savedMs)) saved (95% CI \(Format.milliseconds(w.savedLowMs))-\(Format.milliseconds(w.savedHighMs)), conservative)"
-        } else {
-            s += "\(Format.milliseconds(-w.savedMs)) more (95% CI \(Format.milliseconds(-w.savedHighMs))-\(Format.milliseconds(-w.savedLowMs)), conservative)"
-        }
+        s += saving(w.savedMs, low: w.savedLowMs, high: w.savedHighMs, interval: "95% CI", note: ", conservative")
         s += w.share.map { ", \(format1(abs($0) * 100))% of the kernel boot\n" } ?? "\n"
         let parts = w.parts.map { p in
             "\(p.bdf?.short ?? "other") \(p.accesses) x \(Format.latency(Double(p.fromNs)))/\(Format.latency(Double(p.toNs)))"
@@ -136,15 +132,18 @@ public enum CompareTable {
         return s
     }
 
+    /// "2.10 ms saved (95% CI 1.90 ms-2.30 ms)"; a negative saving reads
+    /// "more", its interval turned round.
+    static func saving(_ ms: Double, low: Double, high: Double, interval: String, note: String = "") -> String {
+        ms >= 0 ? "\(Format.milliseconds(ms)) saved (\(interval) \(Format.milliseconds(low))-\(Format.milliseconds(high))\(note))"
+            : "\(Format.milliseconds(-ms)) more (\(interval) \(Format.milliseconds(-high))-\(Format.milliseconds(-low))\(note))"
+    }
+
     /// The issue's sentence, then where each number came from.
     public static func projectionText(_ p: Projection) -> String {
         let pct = format0(p.confidence * 100)
         var s = "  the kernel's \(p.accesses) \(p.accessKind) at \(Format.latency(Double(p.fromNanoseconds))) (\(p.fromMechanism)) take \(Format.milliseconds(p.fromMilliseconds)); at \(Format.latency(Double(p.toNanoseconds))) (\(p.toMechanism)) \(Format.milliseconds(p.toMilliseconds)): "
-        if p.savedMilliseconds >= 0 {
-            s += "\(Format.milliseconds(p.savedMilliseconds)) saved (\(pct)% CI \(Format.milliseconds(p.savedLow))-\(Format.milliseconds(p.savedHigh)))"
-        } else {
-            s += "\(Format.milliseconds(-p.savedMilliseconds)) more (\(pct)% CI \(Format.milliseconds(-p.savedHigh))-\(Format.milliseconds(-p.savedLow)))"
-        }
+        s += saving(p.savedMilliseconds, low: p.savedLow, high: p.savedHigh, interval: "\(pct)% CI")
         if let share = p.share, let boot = p.kernelBootMilliseconds {
             s += ", \(format1(abs(share) * 100))% of the kernel boot (\(Format.milliseconds(boot)))\n"
         } else {

@@ -17,7 +17,7 @@ public enum PerfettoRenderer {
         var s: String?
         var args: [String: String]
         /// Numeric args (counter events).
-        var counters: [String: Int]? = nil
+        var counters: [String: Int] = [:]
     }
 
     enum Track: Int, CaseIterable {
@@ -119,7 +119,7 @@ public enum PerfettoRenderer {
         s += ",\"pid\":\(e.pid),\"tid\":\(e.tid)"
         if let sc = e.s { s += ",\"s\":\(quote(sc))" }
         let values = e.args.sorted { $0.key < $1.key }.map { quote($0.key) + ":" + quote($0.value) }
-            + (e.counters ?? [:]).sorted { $0.key < $1.key }.map { quote($0.key) + ":" + String($0.value) }
+            + e.counters.sorted { $0.key < $1.key }.map { quote($0.key) + ":" + String($0.value) }
         s += ",\"args\":{" + values.joined(separator: ",") + "}}"
         return s
     }

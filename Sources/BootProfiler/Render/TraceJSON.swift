@@ -5,12 +5,6 @@ import Enumerator
 /// `bdf`, mechanisms as values ("type 1", "ECAM"), every duration's unit in
 /// its key.
 public struct TraceJSON: Encodable {
-    public struct Basis: Encodable {
-        public var kind: String
-        public var source: String
-        init(_ p: Provenance) { (kind, source) = (p.kind.rawValue, p.source) }
-    }
-
     public struct MechanismCount: Encodable {
         public var mechanism: String
         public var accesses: Int
@@ -38,7 +32,7 @@ public struct TraceJSON: Encodable {
     }
 
     public struct Counts: Encodable {
-        public var basis: Basis
+        public var basis: Provenance
         public var baseMechanism: String
         public var extendedMechanism: String?
         public var devices: [Device]
@@ -49,7 +43,7 @@ public struct TraceJSON: Encodable {
     public struct Latency: Encodable {
         public var mechanism: String
         public var latencyNs: Double
-        public var latencyBasis: Basis
+        public var latencyBasis: Provenance
     }
 
     public var schema = "pcitime-trace/2"
@@ -65,7 +59,7 @@ public struct TraceJSON: Encodable {
         window = t.window
         let c = t.counts
         counts = Counts(
-            basis: Basis(c.provenance), baseMechanism: c.baseMechanism.rawValue, extendedMechanism: c.extendedMechanism?.rawValue,
+            basis: c.provenance, baseMechanism: c.baseMechanism.rawValue, extendedMechanism: c.extendedMechanism?.rawValue,
             devices: c.devices.map { d in
                 Device(bdf: d.address.description, reads: d.reads, writes: d.writes, extended: d.extended,
                        accessesByMechanism: d.byMechanism.keys.sorted().map { MechanismCount(mechanism: $0, accesses: d.byMechanism[$0]!) },
@@ -73,7 +67,7 @@ public struct TraceJSON: Encodable {
             },
             empty: c.empty.map { Empty(kind: $0.kind.rawValue, firstBus: hex($0.firstBus, 2), lastBus: hex($0.lastBus, 2), accesses: $0.accesses, busCount: $0.busCount) },
             total: c.total)
-        latencies = t.latencies.map { Latency(mechanism: $0.mechanism.rawValue, latencyNs: $0.nanoseconds, latencyBasis: Basis($0.provenance)) }
+        latencies = t.latencies.map { Latency(mechanism: $0.mechanism.rawValue, latencyNs: $0.nanoseconds, latencyBasis: $0.provenance) }
         malformedLines = t.parser.malformed
         lostEvents = t.parser.lostEvents
         unreturned = t.parser.unreturned
