@@ -90,8 +90,8 @@ public struct Capture {
                 if file == "config" && redact { data = Capture.maskSerialNumber(data) }
                 try put(data, to + "/" + file)
             }
-            if let driver = FileContents.linkTarget(from + "/driver"), let name = driver.split(separator: "/").last {
-                try put(Array((name + "\n").utf8), to + "/driver")
+            if let driver = KernelDevice.linkName(from + "/driver") {
+                try put(Array((driver + "\n").utf8), to + "/driver")
             }
             if let module = KernelDevice.linkName(from + "/driver/module") {
                 try put(Array((module + "\n").utf8), to + "/driver_module")
