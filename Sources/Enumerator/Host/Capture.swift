@@ -57,8 +57,7 @@ public struct Capture {
         let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? String(path)
         // Only the last component is created: a missing parent is a typo more often than a wish.
-        var parentStat = stat()
-        guard parent.isEmpty || (stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT == S_IFDIR) else {
+        guard parent.isEmpty || FileContents.kind(parent) == .directory else {
             throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
         }
         let tmp = (parent.isEmpty ? "." : parent) + "/." + name + ".partial-\(getpid())"
