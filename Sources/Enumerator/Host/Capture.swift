@@ -53,9 +53,8 @@ public struct Capture {
         // "a/b/" -> parent "a", name "b"; the temporary folder goes beside it.
         var path = Substring(out)
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
-        let slash = path.lastIndex(of: "/")
-        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? String(path)
+        let (folder, name) = path.folderAndName
+        let parent = folder ?? ""
         // Only the last component is created: a missing parent is a typo more often than a wish.
         guard parent.isEmpty || FileContents.kind(parent) == .directory else {
             throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
