@@ -234,6 +234,6 @@ public struct CompareJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        try JSONOutput.encode(self, keys: .snakeCase)
+        try JSONOutput.encode(self)
     }
 }

@@ -81,6 +81,6 @@ public struct TraceJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        try JSONOutput.encode(self, keys: .snakeCase)
+        try JSONOutput.encode(self)
     }
 }

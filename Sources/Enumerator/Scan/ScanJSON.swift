@@ -1,3 +1,6 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
 import Histogram
 
 /// The stable, documented `pcitime scan --json` schema (README: "JSON
@@ -116,9 +119,9 @@ public struct ScanJSON: Codable, Equatable {
         }
     }
 
-    public static let encoder = JSONOutput.encoder(.snakeCase)
+    public static let encoder = JSONOutput.encoder
 
-    public static let decoder = CodableJSONDecoder(snakeCaseKeys: true)
+    public static let decoder = JSONOutput.decoder
 
     /// The whole document as text (tests; the CLI streams with `write(to:)`).
     public func encoded() -> String {

@@ -132,4 +132,35 @@ import Enumerator
             }
         }
     }
+
+    /// With a census, Perfetto gets a counter track of accesses per millisecond
+    /// per mechanism that adds up to the census, and each device window its counts.
+    @Test func censusCounterTrack() throws {
+        let base = Fixtures.root + "/fixtures/ftrace/q35"
+        let (profile, _) = try KernelLog.load(file: base + "/dmesg.txt", root: "/")
+        let run = try BootRun(profile: profile, request: BootRequest(ftrace: [base + "/function.snapshot"]),
+                              options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
+        let census = try #require(run.census)
+        let trace = PerfettoRenderer.render(profile, counts: run.counts, census: census)
+        struct Doc: Decodable {
+            struct Event: Decodable { var name: String; var ph: String; var args: [String: JSONNumberOrString]? }
+            var traceEvents: [Event]
+        }
+        enum JSONNumberOrString: Decodable {
+            case number(Int), text(String)
+            init(from d: Decoder) throws {
+                let c = try d.singleValueContainer()
+                if let n = try? c.decode(Int.self) { self = .number(n) } else { self = .text(try c.decode(String.self)) }
+            }
+        }
+        let events = try JSONDecoder().decode(Doc.self, from: Data(trace.utf8)).traceEvents
+        var type1 = 0, ecam = 0
+        for e in events where e.ph == "C" {
+            if case .number(let n)? = e.args?["type 1"] { type1 += n }
+            if case .number(let n)? = e.args?["ECAM"] { ecam += n }
+        }
+        #expect(type1 == 9390 + 369 && ecam == 155 + 9)
+        let windows = events.filter { $0.args?["census reads"] != nil }
+        #expect(windows.count == 12)
+    }
 }
