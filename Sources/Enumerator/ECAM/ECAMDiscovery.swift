@@ -84,3 +84,12 @@ extension String {
         hasSuffix("/") ? self + relative : self + "/" + relative
     }
 }
+
+extension StringProtocol {
+    /// The folder holding a path's last component ("/" for "/x", nil for a
+    /// bare name) and that component.
+    var folderAndName: (folder: String?, name: String) {
+        guard let slash = lastIndex(of: "/") else { return (nil, String(self)) }
+        return (slash == startIndex ? "/" : String(self[..<slash]), String(self[index(after: slash)...]))
+    }
+}

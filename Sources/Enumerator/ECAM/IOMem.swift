@@ -48,16 +48,12 @@ public struct IOMem: Sendable {
         let rest = Array(name[r.upperBound...].utf8)
         let shape = Array("0000 [bus 00-00]".utf8)
         guard rest.count >= shape.count,
-              zip(rest, shape).allSatisfy({ $1 == UInt8(ascii: "0") ? isHexDigit($0) : $0 == $1 }),
+              zip(rest, shape).allSatisfy({ $1 == UInt8(ascii: "0") ? ECAMLogLine.hexDigit($0) != nil : $0 == $1 }),
               let seg = UInt16(String(decoding: rest[0..<4], as: UTF8.self), radix: 16),
               let first = UInt8(String(decoding: rest[10..<12], as: UTF8.self), radix: 16),
               let last = UInt8(String(decoding: rest[13..<15], as: UTF8.self), radix: 16)
         else { return nil }
         return (seg, first, last)
-    }
-
-    static func isHexDigit(_ b: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b | 0x20)
     }
 
     /// The first System RAM region overlapping [start, end], if any.

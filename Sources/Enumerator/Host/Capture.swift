@@ -53,12 +53,10 @@ public struct Capture {
         // "a/b/" -> parent "a", name "b"; the temporary folder goes beside it.
         var path = Substring(out)
         while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
-        let slash = path.lastIndex(of: "/")
-        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? String(path)
+        let (folder, name) = path.folderAndName
+        let parent = folder ?? ""
         // Only the last component is created: a missing parent is a typo more often than a wish.
-        var parentStat = stat()
-        guard parent.isEmpty || (stat(parent, &parentStat) == 0 && parentStat.st_mode & S_IFMT == S_IFDIR) else {
+        guard parent.isEmpty || FileContents.kind(parent) == .directory else {
             throw PCITimeError.missing(parent, "no such directory (capture --out creates only the last component)")
         }
         let tmp = (parent.isEmpty ? "." : parent) + "/." + name + ".partial-\(getpid())"
@@ -90,8 +88,8 @@ public struct Capture {
                 if file == "config" && redact { data = Capture.maskSerialNumber(data) }
                 try put(data, to + "/" + file)
             }
-            if let driver = FileContents.linkTarget(from + "/driver"), let name = driver.split(separator: "/").last {
-                try put(Array((name + "\n").utf8), to + "/driver")
+            if let driver = KernelDevice.linkName(from + "/driver") {
+                try put(Array((driver + "\n").utf8), to + "/driver")
             }
             if let module = KernelDevice.linkName(from + "/driver/module") {
                 try put(Array((module + "\n").utf8), to + "/driver_module")

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What the kernel's sysfs says about a function beyond its config space:
 /// the driver bound to it (lspci -k), its IRQ and its BAR sizes (lspci -v).
 /// Read from the live tree or a capture, where `driver` and `driver_module`
@@ -38,13 +34,9 @@ public struct KernelDevice: Sendable, Equatable {
         return k
     }
 
-    /// The last path component of a symbolic link's target (readlink(2)).
+    /// The last path component of a symbolic link's target.
     static func linkName(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return target.split(separator: "/").last.map(String.init)
+        FileContents.linkTarget(path)?.split(separator: "/").last.map(String.init)
     }
 
     static func firstLine(_ path: String) -> String? {

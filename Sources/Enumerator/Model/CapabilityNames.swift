@@ -40,6 +40,3 @@ public enum CapabilityNames {
     public static let beyondLspci39: (standard: Set<UInt8>, extended: Set<UInt16>) =
         ([0x15], [0x0c, 0x2a, 0x2b, 0x2c, 0x2d, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34])
 }
-
-/// "0x15", as lspci prints an unnamed capability ID.
-func hexPrefixed<T: BinaryInteger>(_ v: T) -> String { "0x" + String(UInt64(v), radix: 16) }

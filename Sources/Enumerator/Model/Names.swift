@@ -37,7 +37,7 @@ public final class Names {
     public static let locations: [String] = {
         var dirs: [String] = []
         for path in [CommandLine.arguments.first ?? "", FileContents.linkTarget("/proc/self/exe") ?? ""] {
-            if let slash = path.lastIndex(of: "/") { dirs.append(slash == path.startIndex ? "/" : String(path[..<slash])) }
+            if let folder = path.folderAndName.folder { dirs.append(folder) }
         }
         for dir in ["/usr/share/misc", "/usr/share/hwdata"] where !dirs.contains(dir) { dirs.append(dir) }
         return dirs.flatMap { [$0 + "/pci.ids", $0 + "/pci.ids.gz"] }

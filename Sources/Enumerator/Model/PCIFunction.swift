@@ -83,7 +83,7 @@ public struct Capability: Sendable, Codable, Equatable {
     public var virtioType: UInt8?
 
     /// The name as lspci prints it (the start of its "Capabilities: [off]" line).
-    public var name: String { CapabilityNames.standard[id] ?? "Capability ID \(hexPrefixed(id))" }
+    public var name: String { CapabilityNames.standard[id] ?? "Capability ID \(hexAddress(UInt64(id)))" }
 }
 
 /// An entry of the extended capability list (offsets 0x100-0xFFF).
@@ -93,7 +93,7 @@ public struct ExtendedCapability: Sendable, Codable, Equatable {
     public var offset: Int
 
     /// The name as lspci prints it; ID 0 is "Null" (PCIe Base Spec: an empty list entry).
-    public var name: String { CapabilityNames.extended[id] ?? "Extended Capability ID \(hexPrefixed(id))" }
+    public var name: String { CapabilityNames.extended[id] ?? "Extended Capability ID \(hexAddress(UInt64(id)))" }
 }
 
 /// From the PCI Express capability: what kind of PCIe function, and its link.

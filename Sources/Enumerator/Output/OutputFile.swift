@@ -149,9 +149,8 @@ public struct OutputFile: Sendable {
     /// A temporary file beside `path`, renamed over it once complete; removed
     /// on any failure or when a signal arrived meanwhile.
     static func replace(_ path: String, _ bytes: [UInt8], like original: stat?) throws {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (folder, name) = path.folderAndName
+        let directory = folder ?? "."
         var template = Array("\(directory == "/" ? "" : directory)/.\(name).pcitime-XXXXXX".utf8CString)
         let trap = SignalTrap([SIGINT, SIGTERM, SIGHUP], restart: true)
         let fd = mkstemp(&template)

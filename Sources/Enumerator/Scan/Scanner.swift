@@ -29,13 +29,8 @@ public struct ScanReport {
     /// What is shown: every access of the walk, or, once `show(only:)` kept
     /// part of it, the shown functions' accesses alone.
     public var totals: AccessStats {
-        var t = wholeWalk == nil ? emptyProbeStats : AccessStats()
-        if wholeWalk == nil {
-            for s in stats.values { t.add(s) }
-        } else {
-            for f in walk.functions { if let s = stats[f.address] { t.add(s) } }
-        }
-        return t
+        guard wholeWalk != nil else { return stats.values.reduce(into: emptyProbeStats) { $0.add($1) } }
+        return walk.functions.reduce(into: AccessStats()) { t, f in if let s = stats[f.address] { t.add(s) } }
     }
 
     /// The whole walk's figures, kept when a filter shows part of it.

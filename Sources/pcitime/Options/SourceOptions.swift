@@ -1,6 +1,5 @@
 import ArgumentParser
 import Enumerator
-import Glibc
 
 /// Options every command that reads PCI shares.
 struct SourceOptions: ParsableArguments {
@@ -42,7 +41,7 @@ struct SourceOptions: ParsableArguments {
     func methodOptions() throws -> MethodOptions {
         let params = Dictionary(libpciParams.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         // Given by name, so missing is an error, not "firmware describes no ECAM".
-        if let mcfg, access(mcfg, F_OK) != 0 { throw PCITimeError.missing(mcfg, "no such file (given with --mcfg)") }
+        if let mcfg, !FileContents.exists(mcfg) { throw PCITimeError.missing(mcfg, "no such file (given with --mcfg)") }
         let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: ecam, libpciParameters: params)
     }
