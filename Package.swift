@@ -10,7 +10,8 @@ let package = Package(
         .library(name: "BootProfiler", targets: ["BootProfiler"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // swift-argument-parser 1.8.2, vendored to be patched (Vendor/swift-argument-parser/PATCHES.md).
+        .package(path: "Vendor/swift-argument-parser"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
