@@ -122,3 +122,11 @@ func standardOutputClaim(_ files: [(flag: String, path: String?)], json: Bool) t
     if let claim = claims.first, json { throw ValidationError("\(claim) - and --json both write standard output: give \(claim) a file") }
     return claims.first
 }
+
+/// `--experimental-dump-help` (read by the manual and completion tests) through
+/// the one JSON encoder: the vendored parser links no Foundation for it.
+extension PCITime: ToolInfoJSONEncoding {
+    static func toolInfoJSON<T: Encodable>(_ value: T) -> String {
+        (try? CodableJSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+}

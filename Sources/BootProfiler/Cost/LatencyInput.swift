@@ -1,7 +1,4 @@
 import Enumerator
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +43,7 @@ public enum LatencyInput {
     }
 
     public static func load(path: String) throws -> [LatencyEstimate] {
-        guard let bytes = FileContents.bytes(path).map({ Data($0) }) else {
+        guard let bytes = FileContents.bytes(path) else {
             throw FileContents.exists(path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
         }
         if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: bytes) {
@@ -80,7 +77,7 @@ public enum LatencyInput {
             return priced
         }
         do {
-            let plain = try JSONDecoder().decode(Plain.self, from: bytes)
+            let plain = try CodableJSONDecoder().decode(Plain.self, from: bytes)
             return try plain.latencies.map { e in
                 guard let m = Mechanism(rawValue: e.mechanism) ?? mechanism(forMethod: e.mechanism) else {
                     throw PCITimeError.input(path, "unknown mechanism '\(e.mechanism)'")

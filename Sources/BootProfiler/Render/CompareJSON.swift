@@ -232,6 +232,6 @@ public struct CompareJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        try JSONOutput.encode(self)
+        try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

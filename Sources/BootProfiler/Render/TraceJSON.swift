@@ -75,6 +75,6 @@ public struct TraceJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        try JSONOutput.encode(self)
+        try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -63,6 +63,6 @@ public struct MethodsJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        try JSONOutput.encode(self)
+        try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -87,6 +87,6 @@ public struct MCFGJSON: Encodable {
     }
 
     public func encoded() throws -> String {
-        try JSONOutput.encode(self)
+        try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -1,30 +1,20 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Every command's Codable JSON goes through here: pretty-printed, keys
 /// sorted. `scan --json` streams the same snake_case document with
 /// `JSONWriter` (ScanJSON+Write) for speed.
 public enum JSONOutput {
-    /// Pretty-printed, keys sorted and snake_case (as Swift's `convertToSnakeCase`
-    /// spells them), slashes unescaped.
-    public static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return e
-    }()
+    public enum Keys: Sendable {
+        /// snake_case keys (every command but boot), slashes unescaped.
+        case snakeCase
+        /// Property names as written (boot): snake_case conversion would
+        /// also rewrite dictionary keys such as the mechanism names ("ECAM").
+        case asWritten
+    }
 
-    /// The matching reader: snake_case keys into Swift's property names.
-    public static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }()
+    public static func encoder(_ keys: Keys) -> CodableJSONEncoder {
+        keys == .snakeCase ? CodableJSONEncoder(snakeCaseKeys: true, escapeSlashes: false) : CodableJSONEncoder()
+    }
 
-    public static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+    public static func encode<T: Encodable>(_ value: T, keys: Keys) throws -> String {
+        String(decoding: try encoder(keys).encode(value), as: UTF8.self)
     }
 }

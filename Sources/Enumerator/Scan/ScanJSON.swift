@@ -1,6 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
 import Histogram
 
 /// The stable, documented `pcitime scan --json` schema (README: "JSON
@@ -119,9 +116,9 @@ public struct ScanJSON: Codable, Equatable {
         }
     }
 
-    public static let encoder = JSONOutput.encoder
+    public static let encoder = JSONOutput.encoder(.snakeCase)
 
-    public static let decoder = JSONOutput.decoder
+    public static let decoder = CodableJSONDecoder(snakeCaseKeys: true)
 
     /// The whole document as text (tests; the CLI streams with `write(to:)`).
     public func encoded() -> String {

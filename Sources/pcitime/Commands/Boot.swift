@@ -117,7 +117,7 @@ extension PCITime {
                     try printOut(BootMetrics.render(profile: profile, counts: counts, latencies: latencies, cost: cost, census: census))
                 } else if json {
                     let out = BootJSON(source: logName, profile: shown, counts: counts, latencies: latencies, cost: cost, tracing: tracing, census: census)
-                    try printOut(try JSONOutput.encode(out) + "\n")
+                    try printOut(try JSONOutput.encode(out, keys: .snakeCase) + "\n")
                 } else {
                     try printOut(TableRenderer.render(source: logName, profile: shown, cost: cost, counts: counts, tracing: tracing, view: view.caption)
                                  + (census.map(CensusTable.render) ?? CensusTable.absent))

@@ -13,6 +13,7 @@ internal import ArgumentParserToolInfo
 
 internal struct DumpHelpGenerator {
   private var toolInfo: ToolInfoV0
+  private var root: ParsableCommand.Type?
 
   init(_ type: ParsableArguments.Type) {
     self.init(commandStack: [type.asCommand])
@@ -20,10 +21,12 @@ internal struct DumpHelpGenerator {
 
   init(commandStack: [ParsableCommand.Type]) {
     self.toolInfo = ToolInfoV0(commandStack: commandStack)
+    self.root = commandStack.first
   }
 
   func rendered() -> String {
-    JSONEncoder.encode(self.toolInfo)
+    // pcitime patch: the root command's encoder instead of Foundation's.
+    (root as? ToolInfoJSONEncoding.Type)?.toolInfoJSON(self.toolInfo) ?? ""
   }
 }
 

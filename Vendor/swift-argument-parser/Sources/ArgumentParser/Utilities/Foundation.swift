@@ -9,40 +9,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#if canImport(FoundationEssentials)
-internal import FoundationEssentials
-#else
-internal import Foundation
-#endif
+// pcitime patch (see PATCHES.md): this copy imports no Foundation. Upstream
+// links FoundationEssentials here for `LocalizedError` and `JSONEncoder`, and
+// with them TimeZone, Calendar and the regex engine: about 7 MB of a static
+// binary and a third of the protocol conformance records that every
+// `as?` cast at start-up searches.
 
 extension Error {
   func describe() -> String {
-    if let description = (self as? LocalizedError)?.errorDescription {
-      return description
-    } else {
-      #if canImport(FoundationEssentials)
-      return String(describing: self)
-      #else
-      if Swift.type(of: self) is NSError.Type {
-        return self.localizedDescription
-      } else {
-        return String(describing: self)
-      }
-      #endif
-    }
+    String(describing: self)
   }
 }
 
-enum JSONEncoder {
-  static func encode<T: Encodable>(_ value: T) -> String {
-    #if canImport(FoundationEssentials)
-    let encoder = FoundationEssentials.JSONEncoder()
-    #else
-    let encoder = Foundation.JSONEncoder()
-    #endif
-    encoder.outputFormatting = .prettyPrinted
-    encoder.outputFormatting.insert(.sortedKeys)
-    guard let encoded = try? encoder.encode(value) else { return "" }
-    return String(data: encoded, encoding: .utf8) ?? ""
-  }
+/// Writes `--experimental-dump-help`'s document. The root command supplies
+/// the JSON encoder (pretty-printed, keys sorted, as upstream writes it).
+public protocol ToolInfoJSONEncoding {
+  static func toolInfoJSON<T: Encodable>(_ value: T) -> String
 }
