@@ -185,15 +185,31 @@ extension ParsableCommand {
   /// `true` if this command contains any array arguments that are declared
   /// with `.unconditionalRemaining`.
   internal static var includesPassthroughArguments: Bool {
-    ArgumentSet(self, visibility: .private, parent: nil).contains(where: {
-      $0.isRepeatingPositional && $0.parsingStrategy == .allRemainingInput
-    })
+    repeatingPositionals.allRemainingInput
   }
 
   internal static var includesAllUnrecognizedArgument: Bool {
-    ArgumentSet(self, visibility: .private, parent: nil).contains(where: {
-      $0.isRepeatingPositional && $0.parsingStrategy == .allUnrecognized
-    })
+    repeatingPositionals.allUnrecognized
+  }
+
+  // pcitime patch (PATCHES.md): both answers from one ArgumentSet per type,
+  // remembered. Each ArgumentSet reflects a fresh instance of the command, and
+  // a run asks these questions up to eight times.
+  private static var repeatingPositionals: RepeatingPositionals {
+    let key = ObjectIdentifier(self)
+    if let known = repeatingPositionalsByType.withLock({ $0[key] }) {
+      return known
+    }
+    let arguments = ArgumentSet(self, visibility: .private, parent: nil)
+    let answer = RepeatingPositionals(
+      allRemainingInput: arguments.contains(where: {
+        $0.isRepeatingPositional && $0.parsingStrategy == .allRemainingInput
+      }),
+      allUnrecognized: arguments.contains(where: {
+        $0.isRepeatingPositional && $0.parsingStrategy == .allUnrecognized
+      }))
+    repeatingPositionalsByType.withLock { $0[key] = answer }
+    return answer
   }
 
   /// `true` if this command's default subcommand contains any array arguments
@@ -275,3 +291,12 @@ func failAsyncPlatform(rootCommand: ParsableCommand.Type) -> Never {
       @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
       """)
 }
+
+// pcitime patch: see `repeatingPositionals`.
+private struct RepeatingPositionals: Sendable {
+  var allRemainingInput: Bool
+  var allUnrecognized: Bool
+}
+
+nonisolated(unsafe) private let repeatingPositionalsByType =
+  Mutex<[ObjectIdentifier: RepeatingPositionals]>([:])

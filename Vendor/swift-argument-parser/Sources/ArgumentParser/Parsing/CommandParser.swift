@@ -449,6 +449,16 @@ extension CommandParser {
       return
     }
 
+    // pcitime patch (PATCHES.md): look for the flag before parsing for it;
+    // the two parses below reflect two commands on every run.
+    guard
+      split.originalInput.contains(where: {
+        $0.hasPrefix("--generate-completion-script")
+      })
+    else {
+      return
+    }
+
     // We don't have the ability to check for `--name [value]`-style args yet,
     // so we need to try parsing two different commands.
 
