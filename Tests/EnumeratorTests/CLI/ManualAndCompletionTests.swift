@@ -96,4 +96,16 @@ import Testing
         #expect(fish.contains("-rfka 'auto ecam pio sysfs conf1 mmio sysfs-base sysfs-ext libpci:"))
         #expect(fish.contains("\"pcitime boot\" dmesg' -l 'dmesg' -d 'Read the kernel log from FILE (- for stdin) instead of /dev/kmsg.' -rF"))
     }
+
+    /// The vendored parser looks for the flag before parsing for it
+    /// (Vendor/swift-argument-parser/PATCHES.md, patch 3): every spelling
+    /// upstream takes still asks for the script, from any position.
+    @Test func completionScriptFlagInEverySpelling() throws {
+        let spaced = try CLITests.pcitime("--generate-completion-script", "zsh")
+        #expect(spaced.status == 0 && spaced.out.hasPrefix("#compdef pcitime"))
+        #expect(try CLITests.pcitime("--generate-completion-script=zsh").out == spaced.out)
+        #expect(try CLITests.pcitime("scan", "--generate-completion-script", "zsh").out == spaced.out)
+        let bad = try CLITests.pcitime("--generate-completion-script", "tcsh")
+        #expect(bad.status == 64 && bad.out.isEmpty)
+    }
 }

@@ -185,31 +185,32 @@ extension ParsableCommand {
   /// `true` if this command contains any array arguments that are declared
   /// with `.unconditionalRemaining`.
   internal static var includesPassthroughArguments: Bool {
-    repeatingPositionals.allRemainingInput
+    parsingArguments.contains(where: {
+      $0.isRepeatingPositional && $0.parsingStrategy == .allRemainingInput
+    })
   }
 
   internal static var includesAllUnrecognizedArgument: Bool {
-    repeatingPositionals.allUnrecognized
+    parsingArguments.contains(where: {
+      $0.isRepeatingPositional && $0.parsingStrategy == .allUnrecognized
+    })
   }
 
-  // pcitime patch (PATCHES.md): both answers from one ArgumentSet per type,
-  // remembered. Each ArgumentSet reflects a fresh instance of the command, and
-  // a run asks these questions up to eight times.
-  private static var repeatingPositionals: RepeatingPositionals {
+  /// The command's arguments as the parser reads them (private visibility,
+  /// no parent).
+  ///
+  /// pcitime patch (PATCHES.md): built once per type and remembered. Each
+  /// `ArgumentSet` reflects a fresh instance of the command, and a run asked
+  /// for this one up to twelve times (the two questions above, and each
+  /// `LenientParser`).
+  internal static var parsingArguments: ArgumentSet {
     let key = ObjectIdentifier(self)
-    if let known = repeatingPositionalsByType.withLock({ $0[key] }) {
+    if let known = parsingArgumentsByType.withLockUnchecked({ $0[key] }) {
       return known
     }
     let arguments = ArgumentSet(self, visibility: .private, parent: nil)
-    let answer = RepeatingPositionals(
-      allRemainingInput: arguments.contains(where: {
-        $0.isRepeatingPositional && $0.parsingStrategy == .allRemainingInput
-      }),
-      allUnrecognized: arguments.contains(where: {
-        $0.isRepeatingPositional && $0.parsingStrategy == .allUnrecognized
-      }))
-    repeatingPositionalsByType.withLock { $0[key] = answer }
-    return answer
+    parsingArgumentsByType.withLockUnchecked { $0[key] = arguments }
+    return arguments
   }
 
   /// `true` if this command's default subcommand contains any array arguments
@@ -292,11 +293,6 @@ func failAsyncPlatform(rootCommand: ParsableCommand.Type) -> Never {
       """)
 }
 
-// pcitime patch: see `repeatingPositionals`.
-private struct RepeatingPositionals: Sendable {
-  var allRemainingInput: Bool
-  var allUnrecognized: Bool
-}
-
-nonisolated(unsafe) private let repeatingPositionalsByType =
-  Mutex<[ObjectIdentifier: RepeatingPositionals]>([:])
+// pcitime patch: see `parsingArguments`.
+nonisolated(unsafe) private let parsingArgumentsByType =
+  Mutex<[ObjectIdentifier: ArgumentSet]>([:])

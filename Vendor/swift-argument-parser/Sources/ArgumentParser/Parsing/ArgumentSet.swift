@@ -259,7 +259,8 @@ struct LenientParser {
 
   init(_ command: ParsableCommand.Type, _ split: SplitArguments) {
     self.command = command
-    self.argumentSet = ArgumentSet(command, visibility: .private, parent: nil)
+    // pcitime patch (PATCHES.md): remembered per command type.
+    self.argumentSet = command.parsingArguments
     self.inputArguments = split
   }
 
