@@ -105,26 +105,35 @@ struct NodeEncoder: Encoder {
     }
 }
 
-struct SingleNodeEncoder: SingleValueEncodingContainer {
+/// The primitive `encode` overloads, which single-value and unkeyed
+/// containers declare alike: each value becomes one scalar node.
+protocol ScalarNodeEncoding {
+    func put(_ v: JSONValue)
+}
+
+extension ScalarNodeEncoding {
+    mutating func encodeNil() throws { put(.null) }
+    mutating func encode(_ v: Bool) throws { put(.bool(v)) }
+    mutating func encode(_ v: String) throws { put(.string(v)) }
+    mutating func encode(_ v: Double) throws { put(foundationNumber(v)) }
+    mutating func encode(_ v: Float) throws { put(foundationNumber(Double("\(v)") ?? Double(v))) }
+    mutating func encode(_ v: Int) throws { put(.int(v)) }
+    mutating func encode(_ v: Int8) throws { put(.int(Int(v))) }
+    mutating func encode(_ v: Int16) throws { put(.int(Int(v))) }
+    mutating func encode(_ v: Int32) throws { put(.int(Int(v))) }
+    mutating func encode(_ v: Int64) throws { put(.int(Int(v))) }
+    mutating func encode(_ v: UInt) throws { put(.uint(UInt64(v))) }
+    mutating func encode(_ v: UInt8) throws { put(.uint(UInt64(v))) }
+    mutating func encode(_ v: UInt16) throws { put(.uint(UInt64(v))) }
+    mutating func encode(_ v: UInt32) throws { put(.uint(UInt64(v))) }
+    mutating func encode(_ v: UInt64) throws { put(.uint(v)) }
+}
+
+struct SingleNodeEncoder: SingleValueEncodingContainer, ScalarNodeEncoding {
     let encoder: NodeEncoder
     var codingPath: [CodingKey] { encoder.codingPath }
 
-    func set(_ v: JSONValue) { encoder.node.scalar = v }
-    mutating func encodeNil() throws { set(.null) }
-    mutating func encode(_ v: Bool) throws { set(.bool(v)) }
-    mutating func encode(_ v: String) throws { set(.string(v)) }
-    mutating func encode(_ v: Double) throws { set(foundationNumber(v)) }
-    mutating func encode(_ v: Float) throws { set(foundationNumber(Double("\(v)") ?? Double(v))) }
-    mutating func encode(_ v: Int) throws { set(.int(v)) }
-    mutating func encode(_ v: Int8) throws { set(.int(Int(v))) }
-    mutating func encode(_ v: Int16) throws { set(.int(Int(v))) }
-    mutating func encode(_ v: Int32) throws { set(.int(Int(v))) }
-    mutating func encode(_ v: Int64) throws { set(.int(Int(v))) }
-    mutating func encode(_ v: UInt) throws { set(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt8) throws { set(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt16) throws { set(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt32) throws { set(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt64) throws { set(.uint(v)) }
+    func put(_ v: JSONValue) { encoder.node.scalar = v }
     mutating func encode<T: Encodable>(_ v: T) throws {
         try v.encode(to: NodeEncoder(node: encoder.node, codingPath: codingPath, snakeCase: encoder.snakeCase, keepsOwnKeys: v is StringKeyedDictionary))
     }
@@ -167,7 +176,7 @@ struct KeyedNodeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> Encoder { add(key) }
 }
 
-struct UnkeyedNodeEncoder: UnkeyedEncodingContainer {
+struct UnkeyedNodeEncoder: UnkeyedEncodingContainer, ScalarNodeEncoding {
     let encoder: NodeEncoder
     var codingPath: [CodingKey] { encoder.codingPath }
     var count: Int { encoder.node.items!.count }
@@ -179,21 +188,6 @@ struct UnkeyedNodeEncoder: UnkeyedEncodingContainer {
     }
     func put(_ v: JSONValue) { add().node.scalar = v }
 
-    mutating func encodeNil() throws { put(.null) }
-    mutating func encode(_ v: Bool) throws { put(.bool(v)) }
-    mutating func encode(_ v: String) throws { put(.string(v)) }
-    mutating func encode(_ v: Double) throws { put(foundationNumber(v)) }
-    mutating func encode(_ v: Float) throws { put(foundationNumber(Double("\(v)") ?? Double(v))) }
-    mutating func encode(_ v: Int) throws { put(.int(v)) }
-    mutating func encode(_ v: Int8) throws { put(.int(Int(v))) }
-    mutating func encode(_ v: Int16) throws { put(.int(Int(v))) }
-    mutating func encode(_ v: Int32) throws { put(.int(Int(v))) }
-    mutating func encode(_ v: Int64) throws { put(.int(Int(v))) }
-    mutating func encode(_ v: UInt) throws { put(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt8) throws { put(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt16) throws { put(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt32) throws { put(.uint(UInt64(v))) }
-    mutating func encode(_ v: UInt64) throws { put(.uint(v)) }
     mutating func encode<T: Encodable>(_ v: T) throws { try v.encode(to: add(for: v)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
