@@ -127,6 +127,6 @@ func standardOutputClaim(_ files: [(flag: String, path: String?)], json: Bool) t
 /// the one JSON encoder: the vendored parser links no Foundation for it.
 extension PCITime: ToolInfoJSONEncoding {
     static func toolInfoJSON<T: Encodable>(_ value: T) -> String {
-        (try? CodableJSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        (try? JSONOutput.encode(value, keys: .asWritten)) ?? ""
     }
 }

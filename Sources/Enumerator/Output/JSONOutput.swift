@@ -3,10 +3,10 @@
 /// `JSONWriter` (ScanJSON+Write) for speed.
 public enum JSONOutput {
     public enum Keys: Sendable {
-        /// snake_case keys (every command but boot), slashes unescaped.
+        /// snake_case keys, slashes unescaped: every command's `--json`.
         case snakeCase
-        /// Property names as written (boot): snake_case conversion would
-        /// also rewrite dictionary keys such as the mechanism names ("ECAM").
+        /// Property names as written, slashes escaped (Foundation's defaults):
+        /// the parser's `--experimental-dump-help` document.
         case asWritten
     }
 
