@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // swift-argument-parser 1.8.2 (tag 1.8.2, 436bde4bb9489201ca6662f5cf94ec45fa8e244e),
-// its two library targets only, with the patch described in PATCHES.md.
+// its two library targets only, with the four patches PATCHES.md describes.
 import PackageDescription
 
 let package = Package(
