@@ -1,7 +1,8 @@
 /// Encodable values as JSON without Foundation, writing what `JSONEncoder`
 /// with `[.prettyPrinted, .sortedKeys]` writes (numbers as Foundation spells
 /// them, keys optionally `.convertToSnakeCase`d, slashes escaped unless told
-/// not to). Foundation's coders were 7.5 MB of the static binary (issue 14).
+/// not to). Foundation's would link FoundationEssentials: about 6 MB of the
+/// static binary (docs/PERFORMANCE.md section 0).
 public struct CodableJSONEncoder: Sendable {
     public var snakeCaseKeys = false
     public var escapeSlashes = true

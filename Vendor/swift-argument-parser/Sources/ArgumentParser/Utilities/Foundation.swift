@@ -11,7 +11,7 @@
 
 // pcitime patch (see PATCHES.md): this copy imports no Foundation. Upstream
 // links FoundationEssentials here for `LocalizedError` and `JSONEncoder`, and
-// with them TimeZone, Calendar and the regex engine: about 7 MB of a static
+// with them TimeZone, Calendar and the regex engine: about 6 MB of a static
 // binary and a third of the protocol conformance records that every
 // `as?` cast at start-up searches.
 
