@@ -15,13 +15,17 @@ public enum FileContents {
     /// Everything left to read on `fd` (stdin is 0).
     public static func bytes(fd: Int32) -> [UInt8]? {
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            // Read straight into uninitialised memory: zeroing a 64 KiB buffer for
+            // each small sysfs file was most of a large tree's `scan --json`.
+            var n = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: 65536) { buffer, count in
+                repeat { n = read(fd, buffer.baseAddress, buffer.count) } while n < 0 && errno == EINTR
+                count = max(n, 0)
+            }
             if n < 0 { return nil }
             if n == 0 { return bytes }
-            bytes += buffer[0..<n]
+            if bytes.isEmpty { bytes = chunk } else { bytes += chunk }
         }
     }
 
