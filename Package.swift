@@ -51,7 +51,7 @@ let package = Package(
         .plugin(name: "VersionStamp", capability: .buildTool()),
         .testTarget(
             name: "EnumeratorTests",
-            dependencies: ["Enumerator"],
+            dependencies: ["Enumerator", .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Tests/EnumeratorTests"
         ),
         .testTarget(

@@ -51,8 +51,8 @@ public struct BootLatency: Sendable {
     }
 
     public static func distribution(_ name: String, _ h: Histogram<UInt64>) -> Distribution {
-        Distribution(name: name, count: Int(h.totalCount), p50Ns: h.valueAtPercentile(50), p90Ns: h.valueAtPercentile(90),
-                     p99Ns: h.valueAtPercentile(99), maxNs: h.max, meanNs: h.mean)
+        let p = h.valuesAtPercentiles([50, 90, 99])
+        return Distribution(name: name, count: Int(h.totalCount), p50Ns: p[0], p90Ns: p[1], p99Ns: p[2], maxNs: h.max, meanNs: h.mean)
     }
 
     public var mechanisms: [Distribution] {

@@ -34,7 +34,8 @@ public struct ScanJSON: Codable, Equatable {
         public var min: UInt64, p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64, samples: UInt64
         init<C>(_ h: Histogram<C>) {
             min = h.totalCount == 0 ? 0 : h.min
-            p50 = h.valueAtPercentile(50); p90 = h.valueAtPercentile(90); p99 = h.valueAtPercentile(99)
+            let p = h.valuesAtPercentiles([50, 90, 99])
+            p50 = p[0]; p90 = p[1]; p99 = p[2]
             max = h.max; samples = h.totalCount
         }
     }

@@ -190,8 +190,9 @@ public struct ScanListing {
     /// pcitime's own line: what reading this function cost.
     func counts(_ s: AccessStats) -> String {
         let min = s.latency.totalCount == 0 ? 0 : s.latency.min
+        let p = s.latency.valuesAtPercentiles([50, 99])
         return "Config accesses (pcitime): \(s.reads) reads, \(s.writes) writes; latency min \(Format.scanLatency(min)), "
-            + "p50 \(Format.scanLatency(s.latency.valueAtPercentile(50))), p99 \(Format.scanLatency(s.latency.valueAtPercentile(99)))"
+            + "p50 \(Format.scanLatency(p[0])), p99 \(Format.scanLatency(p[1]))"
     }
 
     func linkLine(_ l: PCIeInfo.Link) -> String {

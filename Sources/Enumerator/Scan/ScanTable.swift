@@ -18,14 +18,16 @@ public enum ScanTable {
         let wide = r.walk.functions.contains { $0.address.segment != 0 }
         for f in r.walk.functions {
             let s = r.stats[f.address] ?? AccessStats()
+            let p = s.latency.valuesAtPercentiles([50, 99])
             rows.append([text.slot(f.address, wide: wide), String(s.reads), String(s.writes),
                          Format.scanLatency(s.latency.totalCount == 0 ? 0 : s.latency.min),
-                         Format.scanLatency(s.latency.valueAtPercentile(50)), Format.scanLatency(s.latency.valueAtPercentile(99)),
+                         Format.scanLatency(p[0]), Format.scanLatency(p[1]),
                          text.describe(f)])
         }
         func totalsRow(_ label: String, _ t: AccessStats, _ what: String) -> [String] {
-            [label, String(t.reads), String(t.writes), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
-             Format.scanLatency(t.latency.valueAtPercentile(50)), Format.scanLatency(t.latency.valueAtPercentile(99)), what]
+            let p = t.latency.valuesAtPercentiles([50, 99])
+            return [label, String(t.reads), String(t.writes), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
+                    Format.scanLatency(p[0]), Format.scanLatency(p[1]), what]
         }
         if let whole = r.wholeWalk {
             rows.append(totalsRow("total", r.totals, "\(r.walk.functions.count) of \(whole.functions) functions shown; \(r.deviceReads) reads"))
