@@ -37,24 +37,14 @@ import Testing
     enum Stdout { case file(String), closed, fd(Int32) }
     struct Outcome { var status: Int32?; var signal: Int32?; var err: String }
 
-    /// Runs pcitime with SIGPIPE, SIGINT and SIGTERM at their defaults and
-    /// unblocked (as a shell starts it), stderr to a file; a run still going
-    /// after `timeout` seconds is killed and reported, never waited on.
+    /// Runs pcitime as a shell starts it (`spawnAsFromAShell`), stderr to a
+    /// file; a run still going after `timeout` seconds is killed and
+    /// reported, never waited on.
     static func run(_ args: [String], stdout: Stdout, through shell: String? = nil, timeout: Int = 120) -> Outcome {
         var template = Array("/tmp/pcitime-stderr-XXXXXX".utf8CString)
         let errFD = mkstemp(&template)
         close(errFD)
         let errFile = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t(), defaults = sigset_t()
-        sigemptyset(&none)
-        sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -67,10 +57,7 @@ import Testing
         posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // A shell line that sets dispositions first, then execs pcitime with the arguments.
         let words = shell.map { ["/bin/sh", "-c", $0 + "; exec \"$0\" \"$@\"", CLITests.binary] } ?? [CLITests.binary]
-        let argv: [UnsafeMutablePointer<CChar>?] = (words + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, words[0], &actions, &attr, argv, environ) == 0 else { return Outcome(err: "spawn failed") }
+        guard let pid = spawnAsFromAShell(words + args, &actions) else { return Outcome(err: "spawn failed") }
         var status: Int32 = 0
         var waited = 0
         while waitpid(pid, &status, WNOHANG) == 0 {
