@@ -31,12 +31,17 @@ public struct BootCensus: Codable, Sendable, Equatable {
     }
     public struct Device: Codable, Sendable, Equatable {
         public var bdf: String
+        /// Traced accesses placed on this function.
         public var reads: Int
         public var writes: Int
-        /// "exact" (the trace's arguments) or "by time window" (CallOwners).
+        /// "exact" (the trace's arguments), "by marker functions"
+        /// (`MarkerAttribution`) or "by time window" (a trace without markers).
         public var attribution: String
         public var type1: Int
         public var ecam: Int
+        /// early-quirks' reads of it before the tracer started (modelled,
+        /// `BootCensus.beforeTracing`): with `reads`, its whole boot.
+        public var beforeTracingReads = 0
     }
     public struct Early: Codable, Sendable, Equatable {
         public var reads: Int
@@ -87,10 +92,11 @@ extension BootCensus {
     public static func build(calls: [FtraceCall], parser: FtraceParser, profile: BootProfile, source: String, name: String) throws -> BootCensus {
         guard !calls.isEmpty else {
             throw PCITimeError.input(name, parser.malformed + parser.foreign > 0
-                ? "no call of \(KernelParams.functions) in \(parser.malformed + parser.foreign + parser.graphLines + parser.functionLines) trace lines"
+                ? "no call of \(KernelParams.configFunctions.joined(separator: ",")) in \(parser.malformed + parser.foreign + parser.graphLines + parser.functionLines) trace lines"
                 : "no trace entries (was the kernel booted with `pcitime boot --kernel-params`?)")
         }
-        let attribution = CallAttribution(calls: calls, profile: profile)
+        let attribution = MarkerAttribution(calls: calls, markers: parser.markers, profile: profile)
+        let windows = BootPhaseIndex(profile)
         let present = Set(profile.bootDevices.map(\.address))
         let exact = calls.contains { $0.target != nil }
         let initAt = profile.runInit.map { $0.start * 1000 }
@@ -113,7 +119,7 @@ extension BootCensus {
             let w = call.function.isWrite
             if w { c.tracedWrites += 1 } else { c.tracedReads += 1 }
             if call.function.mechanism == .type1 { c.byMechanism.type1.add(write: w) } else { c.byMechanism.ecam.add(write: w) }
-            let ph = attribution.phase(call)
+            let ph = call.time.map { windows.phase(atMicroseconds: $0 / 1000) } ?? BootPhase(kind: .other, device: nil, name: "unknown time (no abstime)")
             if phases[ph.kind.rawValue] == nil { phaseOrder.append(ph.kind.rawValue) }
             phases[ph.kind.rawValue, default: ReadWrite()].add(write: w)
             var (reason, fromCaller) = AccessReason.of(caller: call.caller, phase: ph.kind)
@@ -123,7 +129,7 @@ extension BootCensus {
                 if reason != .peerBus && !present.contains(t.address) && !w { reason = .emptySlot }
                 owner = present.contains(t.address) ? t.address : nil
             } else {
-                owner = reason != .peerBus ? attribution.device(n, call) : nil
+                owner = reason != .peerBus ? attribution.owners[n] : nil
             }
             if let a = owner {
                 var d = devices[a] ?? (ReadWrite(), 0, 0)
@@ -184,15 +190,17 @@ extension BootCensus {
         let typeOne = c.byMechanism.type1.total > 0
         let early = EarlyQuirksModel.counts(devices: profile.bootDevices, typeOneAvailable: typeOne)
         c.beforeTracing = Early(reads: early.reads, writes: early.writes, basis: .modelled(early.method))
+        for a in early.byDevice.keys where devices[a] == nil { devices[a] = (ReadWrite(), 0, 0) }
         c.totalPresentReads = c.presentReads + early.reads
         c.totalPresentWrites = c.presentWrites + early.writes
         c.byReason = AccessReason.allCases.compactMap { r in
             reasons[r].map { ReasonCount(reason: r.rawValue, reads: $0.0.reads, writes: $0.0.writes, fromCaller: $0.1) }
         }
         c.byPhase = phaseOrder.map { PhaseCount(phase: $0, reads: phases[$0]!.reads, writes: phases[$0]!.writes) }
-        let how = exact ? "exact" : CallAttribution.label
+        let how = exact ? "exact" : attribution.usedMarkers ? MarkerAttribution.label : MarkerAttribution.windowLabel
         c.devices = devices.sorted { $0.key < $1.key }.map { a, d in
-            Device(bdf: a.description, reads: d.0.reads, writes: d.0.writes, attribution: how, type1: d.1, ecam: d.2)
+            Device(bdf: a.description, reads: d.0.reads, writes: d.0.writes, attribution: how, type1: d.1, ecam: d.2,
+                   beforeTracingReads: early.byDevice[a] ?? 0)
         }
         if c.lost > 0 { c.notes.append("the tracer lost \(c.lost) entries (LOST markers or an overwritten buffer): the census is short by up to that many; boot with a larger trace_buf_size") }
         if parser.mixed { c.notes.append("the file mixes function and function_graph lines (\(parser.functionLines) and \(parser.graphLines)): counted together") }
@@ -200,7 +208,11 @@ extension BootCensus {
         if parser.unmatched > 0 { c.notes.append("\(parser.unmatched) function_graph calls without their other half (buffer start or end)") }
         if c.afterInit > 0 { c.notes.append("\(c.afterInit) calls after \"Run ... as init process\" are not boot and were left out") }
         if initAt == nil { c.notes.append("the log has no \"Run ... as init process\" line: every traced call counted") }
-        if !exact { c.notes.append("per-device counts are by time window, refined by the callers: each device's enumeration runs from its vendor-ID read (the callers' shape) to the next one's, empty-slot probes excluded; later accesses go to per-device passes in scan order, the function the kernel log last named, ACPI's to the ISA bridge; the trace has no function arguments (Linux 6.15+ with trace_options=\(KernelParams.argumentsOption) gives exact counts)") }
+        if !exact && attribution.usedMarkers {
+            c.notes.append("per-device counts by marker functions: each access goes to the device of the discovery step its task was in (scan, bus add, resource assignment, driver probe), named by the log line the step prints, the runtime-PM event that follows it or the log's device tree; a device's link and parent-bridge accesses made while another is set up count for that one (Linux 6.15+ with `pcitime boot --kernel-params --arguments` gives exact counts)")
+        } else if !exact {
+            c.notes.append("per-device counts by time window only: this trace has no marker functions (boot with what `pcitime boot --kernel-params` prints now for counts that hold on every kernel)")
+        }
         return c
     }
 }

@@ -44,29 +44,20 @@ public struct CensusRun: Sendable {
         }
         run.perMillisecond = bins.sorted { $0.key < $1.key }.map { ($0.key, $0.value.0, $0.value.1) }
         if let g = timing {
-            // Per-device latency needs the accesses' devices: the arguments,
-            // or the log's windows when the trace is this log's boot.
-            let index = BootPhaseIndex(profile)
+            // Per-device latency needs each timed call's device: its
+            // arguments, else the graph trace's own markers (another boot of
+            // the same machine scans in the same order), else the log's windows.
             let lastLog = (profile.lastTime ?? 0) * 1000
             let sameBoot = g.calls.compactMap(\.time).max().map { $0 <= lastLog + 1_000_000_000 } ?? false
-            // A second boot of the same machine makes the same calls in the
-            // same order: when the function sequences match call for call,
-            // the census boot's windows place the timed calls too.
-            let aligned = !sameBoot && g.calls.count == counting.calls.count
-                && zip(g.calls, counting.calls).allSatisfy { $0.function == $1.function }
-            // Only an aligned trace needs the census's attribution (the caller-shape pass is not cheap).
-            let attribution = aligned ? CallAttribution(calls: counting.calls, profile: profile) : nil
+            let attribution = MarkerAttribution(calls: g.calls, markers: g.parser.markers, profile: profile)
+            let placed = g.calls.contains { $0.target != nil } || attribution.usedMarkers || sameBoot
             run.latency = BootLatency(calls: g.calls, parser: g.parser) { i, c in
-                if let t = c.target { return t.address }
-                if let attribution { return attribution.device(i, counting.calls[i]) }
-                guard sameBoot, let t = c.time else { return nil }
-                return index.phase(atMicroseconds: t / 1000).device
+                c.target?.address ?? (placed ? attribution.owners[i] : nil)
             }
-            let how = g.calls.contains { $0.target != nil } || sameBoot ? ""
-                : aligned ? " (another boot, aligned call by call with the census's \(counting.calls.count) calls: per device as the census boot's calls)"
-                : " (another boot than the log's, not aligned with the census: per mechanism only)"
-            run.latencySource = g.description + how
-            if aligned && !g.calls.contains(where: { $0.target != nil }) { run.latency?.attribution = CallAttribution.label }
+            let how = g.calls.contains { $0.target != nil } ? "exact"
+                : attribution.usedMarkers ? MarkerAttribution.label : sameBoot ? MarkerAttribution.windowLabel : "per mechanism only"
+            run.latencySource = g.description + (placed ? "" : " (another boot than the log's, without marker functions: per mechanism only)")
+            run.latency?.attribution = how
         }
         return run
     }

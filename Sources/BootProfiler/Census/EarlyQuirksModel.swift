@@ -15,6 +15,8 @@ public enum EarlyQuirksModel {
         public var reads: Int
         public var writes: Int
         public var method: String
+        /// The same reads, function by function.
+        public var byDevice: [PCIAddress: Int] = [:]
     }
 
     public static func counts(devices: [DeviceWindow], typeOneAvailable: Bool) -> Counts {
@@ -24,7 +26,7 @@ public enum EarlyQuirksModel {
         }
         var present: [UInt8: [PCIAddress: DeviceWindow]] = [:]
         for d in devices where d.address.segment == 0 { present[d.address.bus, default: [:]][d.address] = d }
-        var reads = 0
+        var byDevice: [PCIAddress: Int] = [:]
         var visited: Set<UInt8> = []
         // Secondary buses are not in the log's device lines: firmware
         // (SeaBIOS, OVMF) numbers them depth first in devfn order, as the
@@ -37,9 +39,9 @@ public enum EarlyQuirksModel {
                 for fn in UInt8(0)..<8 {
                     let a = PCIAddress(segment: 0, bus: bus, device: slot, function: fn)
                     guard let d = fns[a] else { break }
-                    reads += 4
+                    byDevice[a, default: 0] += 4
                     if d.headerType & 0x7f == 1 {
-                        reads += 1
+                        byDevice[a, default: 0] += 1
                         if lastBus < 0xff { lastBus += 1; scan(lastBus) }
                     }
                     let multifunction = fns.keys.contains { $0.device == slot && $0.function > 0 }
@@ -52,8 +54,8 @@ public enum EarlyQuirksModel {
         // 00:1f.0's vendor dword (vsmp_init), the Sandy Bridge graphics
         // check 00:02.0's vendor word (trim_snb_memory).
         for a in [PCIAddress(segment: 0, bus: 0, device: 0x1f, function: 0), PCIAddress(segment: 0, bus: 0, device: 2, function: 0)] {
-            if present[0]?[a] != nil { reads += 1 }
+            if present[0]?[a] != nil { byDevice[a, default: 0] += 1 }
         }
-        return Counts(reads: reads, writes: 0, method: method)
+        return Counts(reads: byDevice.values.reduce(0, +), writes: 0, method: method, byDevice: byDevice)
     }
 }

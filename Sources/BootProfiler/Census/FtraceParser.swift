@@ -26,7 +26,11 @@ public struct FtraceCall: Sendable, Equatable {
     /// clock); nil for function_graph without `funcgraph-abstime`.
     public var time: UInt64?
     public var cpu: Int?
-    /// The function tracer's parent (`<-caller`); function_graph has none.
+    /// The task's pid (the function tracer's `TASK-PID`, function_graph's
+    /// `funcgraph-proc` column or its task switches); nil when not shown.
+    public var task: Int?
+    /// The function tracer's parent (`<-caller`); for function_graph, the
+    /// innermost marker function it is nested in (nil: none).
     public var caller: String?
     public var target: ConfigTarget?
     /// function_graph: entry to return, tracer overhead included.
@@ -34,6 +38,21 @@ public struct FtraceCall: Sendable, Equatable {
     /// function_graph: traced calls nested inside it (each adds the tracer's
     /// own entry and exit cost to `nanoseconds`).
     public var nested = 0
+}
+
+/// A marker function's entry, or the trace event naming a device, between
+/// two config calls: it comes right before `calls[position]`.
+public struct TraceMarker: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case function(MarkerFunction)
+        /// rpm_resume of a PCI function.
+        case resumed(PCIAddress)
+    }
+    public var kind: Kind
+    public var position: Int
+    public var time: UInt64?
+    public var task: Int?
+    public var caller: String?
 }
 
 /// Parses tracefs `trace`/`snapshot` text of the function or function_graph
@@ -44,6 +63,8 @@ public struct FtraceCall: Sendable, Equatable {
 public struct FtraceParser {
     public enum Tracer: String, Sendable, Codable { case function, functionGraph = "function_graph" }
     public private(set) var calls: [FtraceCall] = []
+    /// Marker functions and device events, in trace order.
+    public private(set) var markers: [TraceMarker] = []
     /// `# tracer: NAME`.
     public private(set) var declaredTracer: String?
     /// Which line shapes were seen (both: the file mixes two traces).
@@ -54,7 +75,7 @@ public struct FtraceParser {
     public private(set) var entriesInBuffer: Int?
     public private(set) var entriesWritten: Int?
     public private(set) var malformed = 0
-    /// Calls of other functions outside any config call.
+    /// Calls of other functions outside any config call, and other events.
     public private(set) var foreign = 0
     /// function_graph: a call still open at the end, or a `}` with no opening.
     public private(set) var unmatched = 0
@@ -63,9 +84,13 @@ public struct FtraceParser {
     public private(set) var nestedLeafNanoseconds: [UInt64] = []
     public private(set) var withArguments = 0
 
-    /// Per CPU: the open graph frames; the index of the config call in
-    /// `calls` when the frame is one, and its depth.
-    var stacks: [Int: [Int?]] = [:]
+    /// function_graph: an open call: a config call (its index in `calls`), a
+    /// marker (named as the caller of what nests in it), or another function.
+    struct Frame { var call: Int?; var marker: MarkerFunction? }
+    /// Per task (per CPU when tasks are not shown): the open graph frames.
+    var stacks: [Int: [Frame]] = [:]
+    /// function_graph without the proc column: the task each CPU switched to.
+    var running: [Int: Int] = [:]
 
     public init() {}
 
@@ -80,11 +105,13 @@ public struct FtraceParser {
     }
     /// Entries the buffer dropped or overwrote: the census is short by up to this many.
     public var lost: Int { lostEvents + overwritten }
+    /// Whether the boot was traced with the marker functions.
+    public var hasMarkers: Bool { markers.contains { if case .function = $0.kind { return true }; return false } }
 
     public mutating func consume(text: String) { LineReader.forEachLine(text: text) { consume($0) } }
 
     public mutating func finish() -> [FtraceCall] {
-        for (_, stack) in stacks { unmatched += stack.compactMap { $0 }.count }
+        for (_, stack) in stacks { unmatched += stack.compactMap(\.call).count }
         stacks = [:]
         return calls
     }
@@ -98,7 +125,8 @@ public struct FtraceParser {
             return
         }
         // function_graph's markers: irq entry/exit arrows, task switches.
-        if l.contains("=====>") || l.contains("<=====") || l.hasPrefix("------") || l.contains(" => ") { graphLines += 1; return }
+        if l.contains("=====>") || l.contains("<=====") || l.hasPrefix("------") { graphLines += 1; return }
+        if let arrow = l.firstRange(of: " => ") { taskSwitch(l, arrow: arrow); return }
         if let bar = l.lastIndex(of: 0x7C), !l.contains(" <-") || l.contains(") |") || l.contains(" us ") {
             graph(l, lastBar: bar)
         } else {
@@ -115,10 +143,30 @@ public struct FtraceParser {
         }
     }
 
-    /// `TASK-PID [CPU] FLAGS TIME: FUNC <-CALLER` (FUNC may carry `(args)`).
+    /// ` 0)  swapper-1    =>  kworker-50  `: the task CPU 0 runs from here on.
+    mutating func taskSwitch(_ l: ByteLine, arrow: Int) {
+        graphLines += 1
+        guard let close = l.firstIndex(of: 0x29), let (cpu, end) = l.decimalValue(at: 0), end == close,
+              let pid = Self.pid(l.dropFirst(arrow + 4).trimmingLeadingBlanks()) else { return }
+        running[Int(cpu)] = pid
+    }
+
+    /// The pid at the end of `TASK-PID` (a task name may hold dashes and spaces).
+    static func pid(_ word: ByteLine) -> Int? {
+        var end = word.count
+        while end > 0 && (word[end - 1] == 0x20 || word[end - 1] == 0x09) { end -= 1 }
+        var start = end
+        while start > 0, word[start - 1] >= 0x30, word[start - 1] <= 0x39 { start -= 1 }
+        guard start < end, start > 0, word[start - 1] == 0x2D, let (v, _) = word.decimalValue(at: start) else { return nil }
+        return Int(v)
+    }
+
+    /// `TASK-PID [CPU] FLAGS TIME: FUNC <-CALLER` (FUNC may carry `(args)`),
+    /// or `TASK-PID [CPU] FLAGS TIME: EVENT: fields` for a trace event.
     mutating func function(_ l: ByteLine) {
         guard let open = l.firstRange(of: "["), let close = l.firstIndex(of: 0x5D, from: open + 1),
               let (cpu, _) = l.decimalValue(at: open + 1) else { malformed += 1; return }
+        let task = Self.pid(l.prefix(open))
         var i = close + 1
         var time: UInt64?
         // The flags field is optional (noirq-info): try two words.
@@ -130,8 +178,11 @@ public struct FtraceParser {
         guard let t = time else { malformed += 1; return }
         functionLines += 1
         let rest = l.dropFirst(i).trimmingLeadingBlanks()
-        guard let (fn, target, end) = Self.call(rest) else { malformed += 1; return }
-        guard let f = fn else { foreign += 1; return }
+        guard let (name, target, end) = Self.call(rest) else { malformed += 1; return }
+        if end < rest.count, rest[end] == 0x3A {                                // "EVENT: ..."
+            event(name, rest.dropFirst(end + 1).trimmingLeadingBlanks(), time: t, task: task)
+            return
+        }
         var caller: String?
         if let arrow = rest.firstRange(of: "<-", from: end) {
             var c = rest.dropFirst(arrow + 2)
@@ -140,14 +191,30 @@ public struct FtraceParser {
             c = c.prefix(n)
             if !c.isEmpty { caller = c.string }
         }
+        guard let f = ConfigFunction(rawValue: name) else {
+            if let m = MarkerFunction(rawValue: name) {
+                markers.append(TraceMarker(kind: .function(m), position: calls.count, time: t, task: task, caller: caller))
+            } else {
+                foreign += 1
+            }
+            return
+        }
         if target != nil { withArguments += 1 }
-        calls.append(FtraceCall(function: f, time: t, cpu: Int(cpu), caller: caller, target: target))
+        calls.append(FtraceCall(function: f, time: t, cpu: Int(cpu), task: task, caller: caller, target: target))
+    }
+
+    /// A trace event's fields: `rpm_resume: 0000:00:05.0 flags-4 ...` names a
+    /// PCI function; other events and other devices are counted as foreign.
+    mutating func event(_ name: String, _ fields: ByteLine, time: UInt64?, task: Int?) {
+        guard name == MarkerFunction.deviceEvent, let (a, rest) = BootProfileBuilder.address(fields),
+              rest.isEmpty || rest[0] == 0x20 else { foreign += 1; return }
+        markers.append(TraceMarker(kind: .resumed(a), position: calls.count, time: time, task: task, caller: nil))
     }
 
     /// `[TIME |] [CPU)] [task-pid |] [DURATION] | FUNC...`: the columns are
     /// split by '|'; the function text is after the last one.
     mutating func graph(_ l: ByteLine, lastBar: Int) {
-        var time: UInt64?, cpu: Int?, duration: UInt64?
+        var time: UInt64?, cpu: Int?, duration: UInt64?, task: Int?
         var start = 0
         var i = 0
         while i <= lastBar {
@@ -156,9 +223,13 @@ public struct FtraceParser {
                 if Self.duration(col) == nil, let (t, end) = col.seconds(at: 0), end == col.count || col[end] == 0x20 { if time == nil { time = t } }
                 if let close = col.firstIndex(of: 0x29), let (c, end) = col.decimalValue(at: 0), end == close {
                     cpu = Int(c)
-                    duration = Self.duration(col.dropFirst(close + 1).trimmingLeadingBlanks()) ?? duration
+                    let after = col.dropFirst(close + 1).trimmingLeadingBlanks()
+                    duration = Self.duration(after) ?? duration
+                    if duration == nil, !after.isEmpty, let p = Self.pid(after) { task = p }  // funcgraph-proc
                 } else if let d = Self.duration(col) {
                     duration = d
+                } else if task == nil, !col.isEmpty, let p = Self.pid(col) {
+                    task = p
                 }
                 start = i + 1
             }
@@ -167,37 +238,52 @@ public struct FtraceParser {
         let text = l.dropFirst(lastBar + 1).trimmingLeadingBlanks()
         guard !text.isEmpty else { malformed += 1; return }
         graphLines += 1
-        let key = cpu ?? -1
+        task = task ?? running[cpu ?? -1]
+        // Frames per task: a task switched out inside a call (a driver probe
+        // on a worker) leaves it open while others run on the same CPU.
+        let key = task ?? (cpu ?? -1)
+        if let comment = text.after("/* ") {                                     // a trace event
+            if let colon = comment.firstIndex(of: 0x3A) {
+                event(comment.prefix(colon).string, comment.dropFirst(colon + 1).trimmingLeadingBlanks(), time: time, task: task)
+            }
+            return
+        }
         if text[0] == 0x7D {                                                    // '}'
             guard var stack = stacks[key], !stack.isEmpty else { unmatched += 1; return }
-            if let idx = stack.removeLast() {
+            if let idx = stack.removeLast().call {
                 calls[idx].nanoseconds = duration
             }
             stacks[key] = stack
             return
         }
-        guard let (fn, target, end) = Self.call(text) else { malformed += 1; return }
+        guard let (name, target, end) = Self.call(text) else { malformed += 1; return }
         let opens = text.firstIndex(of: 0x7B, from: end) != nil                 // '{'
-        let inside = stacks[key]?.contains { $0 != nil } ?? false
-        guard let f = fn, !inside else {
-            if inside {
-                if let idx = stacks[key]?.last(where: { $0 != nil }) ?? nil { calls[idx].nested += 1 }
+        let inside = stacks[key]?.last(where: { $0.call != nil })?.call
+        let marker = MarkerFunction(rawValue: name)
+        guard let f = ConfigFunction(rawValue: name), inside == nil else {
+            if let idx = inside {
+                calls[idx].nested += 1
                 if !opens, let d = duration { nestedLeafNanoseconds.append(d) }
+            } else if let m = marker {
+                // The enclosing marker stands for the caller the function tracer names.
+                let caller = stacks[key]?.last(where: { $0.marker != nil })?.marker?.rawValue
+                markers.append(TraceMarker(kind: .function(m), position: calls.count, time: time, task: task, caller: caller))
             } else {
                 foreign += 1
             }
-            if opens { stacks[key, default: []].append(nil) }
+            if opens { stacks[key, default: []].append(Frame(call: nil, marker: inside == nil ? marker : nil)) }
             return
         }
         if target != nil { withArguments += 1 }
-        calls.append(FtraceCall(function: f, time: time, cpu: cpu, caller: nil, target: target, nanoseconds: opens ? nil : duration))
-        if opens { stacks[key, default: []].append(calls.count - 1) }
+        let enclosing = stacks[key]?.last(where: { $0.marker != nil })?.marker?.rawValue
+        calls.append(FtraceCall(function: f, time: time, cpu: cpu, task: task, caller: enclosing, target: target, nanoseconds: opens ? nil : duration))
+        if opens { stacks[key, default: []].append(Frame(call: calls.count - 1, marker: nil)) }
     }
 
-    /// `NAME` or `NAME(args)` at the line's start: the config function (nil
-    /// for any other) and its target when the arguments are there. Nil when
-    /// the name is not an identifier.
-    static func call(_ l: ByteLine) -> (ConfigFunction?, ConfigTarget?, Int)? {
+    /// `NAME` or `NAME(args)` at the line's start: the name, the config
+    /// target when the arguments are there, and the index after the call.
+    /// Nil when the name is not an identifier.
+    static func call(_ l: ByteLine) -> (String, ConfigTarget?, Int)? {
         var n = 0
         while n < l.count, l[n] == 0x5F || (l[n] | 0x20 >= 0x61 && l[n] | 0x20 <= 0x7A) || (l[n] >= 0x30 && l[n] <= 0x39) || l[n] == 0x2E { n += 1 }
         guard n > 0 else { return nil }
@@ -210,6 +296,7 @@ public struct FtraceParser {
         if n < l.count, l[n] == 0x28 {                                          // '('
             guard let close = l.firstIndex(of: 0x29, from: n) else { return nil } // cut mid-way
             end = close + 1
+            guard ConfigFunction(rawValue: name) != nil else { return (name, nil, end) }
             for part in ByteLine(l.base + n + 1, close - n - 1).string.split(separator: ",") {
                 let kv = part.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2 else { continue }
@@ -219,14 +306,13 @@ public struct FtraceParser {
                 if let x { args[key] = UInt32(truncatingIfNeeded: x) }
             }
         }
-        guard let f = ConfigFunction(rawValue: name) else { return (nil, nil, end) }
         var target: ConfigTarget?
         if let seg = args["seg"], let bus = args["bus"], let devfn = args["devfn"], let reg = args["reg"], let len = args["len"],
            seg <= 0xffff, bus <= 0xff, devfn <= 0xff {
             target = ConfigTarget(address: PCIAddress(segment: UInt16(seg), bus: UInt8(bus), device: UInt8(devfn >> 3), function: UInt8(devfn & 7)),
                                   offset: Int(Int32(bitPattern: reg)), length: Int(Int32(bitPattern: len)))
         }
-        return (f, target, end)
+        return (name, target, end)
     }
 
     /// function_graph's duration column: an optional overhead mark

@@ -28,7 +28,9 @@ public enum TraceSource: Sendable, Equatable {
                 snapshot ? "the boot snapshot captured in \(path)" : "the live buffer captured in \(path) (no boot snapshot: later accesses may have overwritten the boot's oldest)"
             }
         case .live:
-            guard let dir = Self.tracefs() else { return nil }
+            let root = TracingRoot.live()
+            defer { root.release() }
+            guard let dir = root.path else { return nil }
             return try Self.first(in: dir, unreadableIsNone: true) { path, snapshot in
                 snapshot ? "the boot snapshot \(path)" : "the live buffer \(path) (no boot snapshot: boot with ftrace_boot_snapshot so later accesses cannot overwrite the boot's)"
             }
@@ -44,14 +46,6 @@ public enum TraceSource: Sendable, Equatable {
             let r = unreadableIsNone ? try? parse(path: path, required: false) : try parse(path: path, required: false)
             if let r, !r.0.isEmpty { return (r.0, r.1, describe(path, f == files[0])) }
         }
-        return nil
-    }
-
-    /// tracefs, mounted read-only at /sys/kernel/tracing when nothing is mounted.
-    static func tracefs() -> String? {
-        for d in Tracefs.candidates where access(d + "/trace", R_OK) == 0 { return d }
-        let d = Tracefs.candidates[0]
-        if access(d, F_OK) == 0, mount("nodev", d, "tracefs", UInt(MS_RDONLY), nil) == 0, access(d + "/trace", R_OK) == 0 { return d }
         return nil
     }
 

@@ -10,14 +10,21 @@ public struct KprobeAvailability: Sendable, Equatable {
     /// The tracefs directory (possibly just mounted), when there is one.
     public var tracefs: String?
     public var reason: String
+    /// Whether this check mounted tracefs: `release` unmounts it.
+    var mountedHere = false
+
+    /// Unmounts tracefs when the check mounted it.
+    public func release() { TracingRoot(path: tracefs, mountedHere: mountedHere).release() }
 
     /// Looks at tracefs (mounting it at /sys/kernel/tracing when `mount` is
     /// true and nothing is there) and at the kernel config.
     public static func check(mount: Bool) -> KprobeAvailability {
-        let dir = Tracefs.locate(mount: mount)
+        let root = mount ? TracingRoot.live(writable: true) : TracingRoot(path: Tracefs.candidates.first { access($0 + "/trace", F_OK) == 0 }, mountedHere: false)
+        let dir = root.path
         if let d = dir, access(d + "/kprobe_events", F_OK) == 0 {
-            return KprobeAvailability(available: true, tracefs: d, reason: "kprobe_events present in \(d)")
+            return KprobeAvailability(available: true, tracefs: d, reason: "kprobe_events present in \(d)", mountedHere: root.mountedHere)
         }
+        root.release()
         let config = KernelConfig.load()
         var why: String
         if let c = config {
@@ -34,7 +41,7 @@ public struct KprobeAvailability: Sendable, Equatable {
         }
         why += "; to count the kernel's own config accesses, boot a kernel with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y (e.g. a QEMU guest); "
         why += "the boot-time kprobe_event= parameter only arms after the core PCI scan, so it sees driver probes, not enumeration"
-        return KprobeAvailability(available: false, tracefs: dir, reason: why)
+        return KprobeAvailability(available: false, tracefs: root.mountedHere ? nil : dir, reason: why)
     }
 }
 

@@ -23,6 +23,7 @@ public struct TraceRun {
         var name = window.description
         try window.validate(force: force)
         let k = KprobeAvailability.check(mount: true)
+        defer { k.release() }
         guard k.available, let dir = k.tracefs else { throw PCITimeError.unavailable("kernel tracing", k.reason) }
         let trap = SignalTrap(restart: false)
         let session = try KprobeSession(tracefs: dir)

@@ -3,20 +3,10 @@ import Glibc
 #endif
 import Enumerator
 
-/// File access to tracefs: every raw call in one place.
+/// File access to tracefs and the few sysfs facts tracing needs: every raw
+/// call in one place.
 enum Tracefs {
     static let candidates = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
-
-    /// The tracefs directory, mounting it at /sys/kernel/tracing when asked
-    /// and nothing is mounted. The corresponding C function is `mount`.
-    static func locate(mount doMount: Bool) -> String? {
-        for d in candidates where access(d + "/trace", F_OK) == 0 { return d }
-        if doMount, access(candidates[0], F_OK) == 0,
-           mount("nodev", candidates[0], "tracefs", 0, nil) == 0, access(candidates[0] + "/trace", F_OK) == 0 {
-            return candidates[0]
-        }
-        return nil
-    }
 
     static func read(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -42,5 +32,54 @@ enum Tracefs {
         var n: Int
         repeat { n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } } while n < 0 && errno == EINTR
         if n < 0 { throw PCITimeError.system(path, errno) }
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The names in a directory, `.` and `..` left out.
+    static func names(in dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// CPUs the kernel may bring up (`0-1`, `0,2-3`): each gets a ring buffer.
+    static func possibleCPUs() -> Int {
+        guard let text = read("/sys/devices/system/cpu/possible") else { return 1 }
+        var n = 0
+        for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+            let r = part.split(separator: "-").compactMap { Int($0) }
+            n += r.count == 2 && r[1] >= r[0] ? r[1] - r[0] + 1 : r.count == 1 ? 1 : 0
+        }
+        return max(n, 1)
+    }
+}
+
+/// The tracefs directory, found or mounted for the time pcitime needs it:
+/// what pcitime mounts it unmounts again (`release`), and what it finds
+/// mounted it leaves alone.
+struct TracingRoot {
+    let path: String?
+    let mountedHere: Bool
+
+    /// `writable`: mount read-write (kprobes for `pcitime trace`); the census
+    /// only reads, so it mounts read-only.
+    static func live(writable: Bool = false) -> TracingRoot {
+        for d in Tracefs.candidates where access(d + "/trace", F_OK) == 0 { return TracingRoot(path: d, mountedHere: false) }
+        let d = Tracefs.candidates[0]
+        if access(d, F_OK) == 0, mount("nodev", d, "tracefs", writable ? 0 : UInt(MS_RDONLY), nil) == 0 {
+            if access(d + "/trace", F_OK) == 0 { return TracingRoot(path: d, mountedHere: true) }
+            umount(d)
+        }
+        return TracingRoot(path: nil, mountedHere: false)
+    }
+
+    func release() {
+        if mountedHere, let p = path { umount(p) }
     }
 }

@@ -208,6 +208,9 @@ public struct BootProfile: Codable, Sendable, Equatable {
     /// Every line before init that names a function, in log order: where
     /// the census without arguments attributes post-scan accesses.
     public var mentions: [DeviceMention] = []
+    /// Each resource pci_assign_resource handled before init, in log order:
+    /// one line each ("... assigned", or "failed to assign").
+    public var assignments: [DeviceMention] = []
     /// Slot numbers of `acpiphp: Slot [N] registered` lines before init.
     public var hotplugSlots: [UInt8] = []
     /// `pci=lastbus=N` on the command line, if any.

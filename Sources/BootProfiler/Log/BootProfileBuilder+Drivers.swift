@@ -59,6 +59,12 @@ extension BootProfileBuilder {
         guard let a = found else { return }
         let bus = m.firstRange(of: ": PCI bridge to [bus ").flatMap { m.dropFirst($0 + 21).leadingHex(maxDigits: 2) }
         profile.mentions.append(DeviceMention(time: t, address: a, secondary: bus.map { UInt8($0.0) }))
+        // pci_assign_resource's one line per resource: "BAR 4 [mem ...]:
+        // assigned", 5.10's "BAR 4: assigned [mem ...]", or "failed to assign"
+        // (after a "can't assign; no space" / "no space for" line of its own).
+        if m.hasPrefix("pci "), m.contains(": assigned") || m.contains("failed to assign") {
+            profile.assignments.append(DeviceMention(time: t, address: a, secondary: nil))
+        }
     }
 }
 

@@ -40,7 +40,7 @@ extension PCITime {
         @Option(help: ArgumentHelp("A saved function or function_graph boot trace (tracefs trace or snapshot) for the census (repeatable).", valueName: "FILE"), completion: .file())
         var ftrace: [String] = []
 
-        @Flag(name: .customLong("kernel-params"), help: "Print the kernel command-line parameters for a boot census, and exit.")
+        @Flag(name: .customLong("kernel-params"), help: "Print the kernel command-line parameters for a boot census on this kernel (checked against its tracers, arguments support and CPUs; notes on stderr), and exit.")
         var kernelParams = false
 
         @Flag(help: "With --kernel-params: the function_graph variant that also times each access.")
@@ -92,7 +92,15 @@ extension PCITime {
         }
 
         func run() throws {
-            if kernelParams { try printOut(KernelParams.line(latency: timed, arguments: arguments) + "\n"); return }
+            if kernelParams {
+                // Checked against this kernel: what it cannot run is refused (69).
+                try pcitime.run {
+                    let (params, notes) = try TracingSupport.here().params(timed: timed, arguments: arguments)
+                    for n in notes { try OutputFile.standardError.write("pcitime: \(n)\n") }
+                    try printOut(params.line + "\n")
+                }
+                return
+            }
             try pcitime.run {
                 let options = try source.methodOptions()
                 let live = dmesg == nil && options.root == "/"
