@@ -58,7 +58,7 @@ extension CompareReport {
                     counts = TraceCounts.counts(try TraceFile.read(file), present: Set(functions.map(\.address)),
                                                 base: split?.base ?? .type1, extended: split?.extended, source: "kprobe trace \(file)")
                 } else {
-                    counts = EnumerationModel(log: log.profile).counts(for: functions)
+                    counts = EnumerationModel.counts(log: log.profile, functions: functions, source: .tree)
                     what = "; \(functions.count) functions from a sysfs scan of \(options.root)"
                 }
                 perDevice = counts

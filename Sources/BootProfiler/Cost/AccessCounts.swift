@@ -12,6 +12,9 @@ public struct DeviceAccesses: Codable, Sendable, Equatable {
     public var byMechanism: [String: Int] = [:]
     /// Mean in-kernel latency per access, from a trace's entry/return pairs.
     public var meanNanoseconds: Double?
+    /// The kinds the model calibrates this function by, most specific
+    /// first (`ModelCalibration.kinds`); empty when counted.
+    public var modelKinds: [String] = []
 
     public init(address: PCIAddress) { self.address = address }
     public var total: Int { reads + writes }
@@ -44,6 +47,9 @@ public struct EmptyProbes: Codable, Sendable, Equatable {
 /// Per-device counts plus empty probes, with where they came from.
 public struct AccessCounts: Codable, Sendable, Equatable {
     public var provenance: Provenance
+    /// A modelled count's input and expected error, in a few words for
+    /// one-line reports ("from a scan; Linux 6.12 calibration, ±3.7%").
+    public var trust: String?
     public var devices: [DeviceAccesses]
     public var empty: [EmptyProbes]
     /// Base accesses go through this mechanism in the counted window.

@@ -14,6 +14,9 @@ public struct BootRequest: Sendable {
     public var ftrace: [String]
     /// Read this kernel's tracefs for a boot trace (the log is this kernel's).
     public var liveCensus: Bool
+    /// Calibrate the model for the log's kernel series (false: the
+    /// structural sequence alone, what scripts/model-calibration fits to).
+    public var calibrate = true
 
     public init(latencyFiles: [String] = [], trace: String? = nil, measure: Bool = false, checkTracing: Bool = false,
                 ftrace: [String] = [], liveCensus: Bool = false) {
@@ -41,7 +44,7 @@ public struct BootRun: Sendable {
     /// no matching tree to scan.
     public init(profile: BootProfile, request: BootRequest, options: MethodOptions, fromFile: Bool) throws {
         var notes: [String] = []
-        let functions = Self.enumeratedFunctions(options: options, profile: profile, fromFile: fromFile, notes: &notes)
+        let (functions, source) = Self.enumeratedFunctions(options: options, profile: profile, fromFile: fromFile, notes: &notes)
         latencies = []
         for file in request.latencyFiles { latencies += try LatencyInput.load(path: file) }
         if request.measure { latencies += LatencyProbe.measure(options: options, split: profile.mechanism, have: latencies, notes: &notes) }
@@ -67,8 +70,11 @@ public struct BootRun: Sendable {
             let have = latencies
             latencies += TraceCounts.latencies(accesses, source: file).filter { t in !have.contains { $0.mechanism == t.mechanism } }
         } else {
-            counts = EnumerationModel(log: profile).counts(for: functions)
+            counts = EnumerationModel.counts(log: profile, functions: functions, source: source, calibrate: request.calibrate)
             notes.append("the access counts are modelled (no boot census: see below)")
+            if request.calibrate, ModelCalibration.choose(kernelVersion: profile.kernelVersion, source: source) == nil {
+                notes.append("the model is not calibrated for this kernel (\(profile.kernelVersion ?? "its version is not in the log")): Linux 6.1's sequence alone")
+            }
         }
         cost = CostModel.report(profile: profile, counts: counts, latencies: latencies)
         cost.notes += notes
@@ -77,20 +83,16 @@ public struct BootRun: Sendable {
 
     /// The functions the model counts: a sysfs scan (this machine or ROOT's
     /// tree), else the device lines of the log (no capabilities).
-    static func enumeratedFunctions(options: MethodOptions, profile: BootProfile, fromFile: Bool, notes: inout [String]) -> [EnumeratedFunction] {
+    static func enumeratedFunctions(options: MethodOptions, profile: BootProfile, fromFile: Bool, notes: inout [String]) -> ([EnumeratedFunction], ModelCalibration.Source) {
         if !fromFile || options.root != "/" {
             do {
-                return try Scanner.scan(method: "sysfs", options: options, kernelView: false).walk.functions.map(EnumeratedFunction.init)
+                return (try Scanner.scan(method: "sysfs", options: options, kernelView: false).walk.functions.map(EnumeratedFunction.init), .tree)
             } catch {
                 notes.append("no scan of \(options.root) (\(error)): modelled from the log's device lines, capabilities unknown")
             }
         } else {
             notes.append("the log is from a file: modelled from its device lines, capabilities unknown (pass --root DIR for a captured tree)")
         }
-        return profile.bootDevices.map {
-            EnumeratedFunction(address: $0.address, headerType: $0.headerType & 0x7f, multifunction: $0.headerType & 0x80 != 0,
-                               classCode: $0.classCode, pcieType: $0.kind.containsText("PCIe") ? 0 : nil, capabilities: [],
-                               extendedCapabilities: [], extendedConfigReadable: false, interruptPin: 1)
-        }
+        return (profile.bootDevices.map(EnumeratedFunction.init), .log)
     }
 }

@@ -65,6 +65,19 @@ extension EnumeratedFunction {
         bars64 = f.bars.filter { $0.kind == .memory64 }.count
     }
 
+    /// From the log's device line alone: IDs, class and header type; the
+    /// PCIe port type where the kernel names it (6.7+: "PCIe Root Port"...),
+    /// no capabilities.
+    public init(_ w: DeviceWindow) {
+        let port = ["PCIe Endpoint": 0, "PCIe Legacy Endpoint": 1, "PCIe Root Complex Integrated Endpoint": 9, "PCIe Root Port": 4,
+                    "PCIe Switch Upstream Port": 5, "PCIe Switch Downstream Port": 6, "PCIe to PCI/PCI-X bridge": 7, "PCI/PCI-X to PCIe bridge": 8]
+        self.init(address: w.address, headerType: w.headerType & 0x7f, multifunction: w.headerType & 0x80 != 0, classCode: w.classCode,
+                  pcieType: port[w.kind].map(UInt8.init) ?? (w.kind.containsText("PCIe") ? 0 : nil), capabilities: [],
+                  extendedCapabilities: [], extendedConfigReadable: false, interruptPin: 1)
+        vendor = w.vendor
+        device = w.device
+    }
+
     var isPCIe: Bool { pcieType != nil }
     var isBridge: Bool { headerType == 1 }
     var isHostBridge: Bool { classCode >> 8 == 0x0600 }

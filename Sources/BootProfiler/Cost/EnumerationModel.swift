@@ -1,6 +1,6 @@
 import Enumerator
 
-/// Estimates the config accesses Linux 6.x on x86 makes to present functions
+/// Estimates the config accesses Linux 6.1 on x86 makes to present functions
 /// from the end of firmware to init, after the kernel's own sequence:
 /// drivers/pci/probe.c (scan, `pci_setup_device`, `pci_configure_device`,
 /// `pci_init_capabilities`, bridge passes), pci.c and pcie/ (capability
@@ -9,7 +9,8 @@ import Enumerator
 /// chipset quirks QEMU's machines hit), ACPI interrupt links, and the probes
 /// of the drivers the log shows bound before init (pcieport, nvme,
 /// virtio-pci, e1000e, ahci, xhci). Calibrated against QEMU's trace of real
-/// boots (fixtures/ftrace); the README prints its error per topology.
+/// boots (fixtures/ftrace/6.1); `ModelCalibration` adapts it to other
+/// kernel series. The README prints its error per kernel and topology.
 public struct EnumerationModel {
     public struct Settings: Sendable {
         /// The kernel's mechanisms: base offsets through `base`, >= 256 through
@@ -34,7 +35,7 @@ public struct EnumerationModel {
         }
     }
 
-    public static let method = "Linux 6.x x86 boot sequence (probe.c scan/setup/configure/capability init, AER, ASPM, reset probes, bridge passes and windows, resource survey and assignment, chipset quirks, ACPI interrupt links, probes of the drivers bound before init, legacy.c peer-bus probes) applied to the scanned functions, calibrated on QEMU boot traces"
+    public static let method = "Linux 6.1's x86 boot sequence (probe.c scan/setup/configure/capability init, AER, ASPM, reset probes, bridge passes and windows, resource survey and assignment, chipset quirks, ACPI interrupt links, probes of the drivers bound before init, legacy.c peer-bus probes) applied to the scanned functions, calibrated on QEMU boot traces"
 
     var settings: Settings
     public init(_ settings: Settings) { self.settings = settings }

@@ -1,12 +1,12 @@
 import Enumerator
 
-/// `pcitime boot --json`, schema pcitime-boot/2, in scan/2's and compare/2's
+/// `pcitime boot --json`, schema pcitime-boot/3, in scan/2's and compare/2's
 /// convention: snake_case keys (JSONOutput's snake_case strategy), IDs as
 /// lower-case hex strings under `*_id` with the pci.ids name under the bare
 /// key, the unit in every duration key (`_us`, `_ns`), and each figure's
 /// provenance beside it as `<figure>_basis` (`basis` for a whole object).
 public struct BootJSON: Encodable {
-    public var schema = "pcitime-boot/2"
+    public var schema = "pcitime-boot/3"
     public var source: String
     public var kernel: Kernel
     public var phases: [PhaseJSON]
@@ -44,7 +44,7 @@ public struct BootJSON: Encodable {
     }
     public struct DriverJSON: Encodable { var driver: String; var startUs: UInt64; var spanUs: UInt64; var reportedUs: UInt64?; var devices: [String] }
     public struct CountsJSON: Encodable {
-        struct Device: Encodable { var bdf: String; var reads: Int; var writes: Int; var extended: Int; var type1: Int; var ecam: Int; var meanNs: Double? }
+        struct Device: Encodable { var bdf: String; var reads: Int; var writes: Int; var extended: Int; var type1: Int; var ecam: Int; var meanNs: Double?; var modelKinds: [String]? }
         struct Empty: Encodable { var kind: String; var firstBus: String; var lastBus: String; var accesses: Int }
         var basis: Provenance
         var total: Int
@@ -79,7 +79,8 @@ extension BootJSON {
         self.counts = CountsJSON(basis: counts.provenance, total: counts.total,
                                  devices: counts.devices.map {
                                      .init(bdf: $0.address.description, reads: $0.reads, writes: $0.writes, extended: $0.extended,
-                                           type1: $0.byMechanism[Mechanism.type1.rawValue] ?? 0, ecam: $0.byMechanism[Mechanism.ecam.rawValue] ?? 0, meanNs: $0.meanNanoseconds)
+                                           type1: $0.byMechanism[Mechanism.type1.rawValue] ?? 0, ecam: $0.byMechanism[Mechanism.ecam.rawValue] ?? 0, meanNs: $0.meanNanoseconds,
+                                           modelKinds: $0.modelKinds.isEmpty ? nil : $0.modelKinds)
                                  },
                                  empty: counts.empty.map { .init(kind: $0.kind.rawValue, firstBus: hex($0.firstBus, 2), lastBus: hex($0.lastBus, 2), accesses: $0.accesses) })
         self.latencies = latencies.map { LatencyJSON(mechanism: $0.mechanism.rawValue, latencyNs: $0.nanoseconds, latencyBasis: $0.provenance) }

@@ -105,8 +105,11 @@ public enum BootMetrics {
                  rw([], ReadWrite(reads: c.beforeTracing.reads, writes: c.beforeTracing.writes), ("basis", c.beforeTracing.basis.kind.rawValue)))
         // Not String.replacing: it lives in _StringProcessing and links the regex engine.
         m.family("pcitime_boot_census_device_accesses", .gauge,
-                 help: "Traced accesses per present function, by op; attribution exact (the trace's arguments) or by_time_window (the log's windows).",
+                 help: "Traced accesses per present function, by op; attribution exact (the trace's arguments), by_marker_functions (the discovery step each access fell in) or by_time_window (the log's windows).",
                  c.devices.flatMap { d in rw([("bdf", d.bdf), ("attribution", String(d.attribution.map { $0 == " " ? "_" : $0 }))], ReadWrite(reads: d.reads, writes: d.writes)) })
+        m.family("pcitime_boot_census_device_before_tracing_reads", .gauge,
+                 help: "Reads of each present function before the tracer started (early-quirks over bus 0), modelled: with the traced accesses, its whole boot.",
+                 c.devices.map { .init([kernel, ("bdf", $0.bdf), ("basis", c.beforeTracing.basis.kind.rawValue)], Double($0.beforeTracingReads)) })
         // A what-if saving prices census counts at the latencies' basis; the
         // rows that use the modelled memory load are modelled.
         guard let w = run.whatIf else { return }

@@ -13,7 +13,7 @@ public enum BootSummary {
         guard let c = cost, let e = c.enumeration else { return (parts + ["no PCI scan in the log"]).joined(separator: "; ") + "\n" }
         parts.append("PCI enumeration \(Format.ms(e.value)) ms" + (c.share.map { " (\(Format.percent($0)))" } ?? "")
                      + " over \(c.devices) device\(c.devices == 1 ? "" : "s")")
-        parts.append("\(c.accesses) config accesses (\(c.accessProvenance.kind.rawValue))")
+        parts.append("\(c.accesses) config accesses (\(c.accessProvenance.kind.rawValue)\(counts?.trust.map { " " + $0 } ?? ""))")
         if let w = whatIf?.rows.max(by: { $0.savedUs < $1.savedUs }), w.savedUs > 0 {
             parts.append("saving available: \(Format.ms(w.savedUs)) ms (census what-if) with \(w.change)")
         } else if let s = c.savings.max(by: { $0.accessesSaved < $1.accessesSaved }) {

@@ -27,14 +27,15 @@ public enum CensusTable {
         out += TextTable.render([["phase", "reads", "writes"]] + c.byPhase.map { [$0.phase, String($0.reads), String($0.writes)] }, rightAligned: [1, 2], indent: "    ")
         let cost = Dictionary(uniqueKeysWithValues: (run.pricing?.devices ?? []).map { ($0.bdf, $0) })
         out += "\n  Per device (\(c.devices.first?.attribution ?? "none"))\n"
-        var rows = [["device", "reads", "writes", "type 1", "ECAM", "latency us", "from", "cost ms"]]
+        var rows = [["device", "reads", "writes", "type 1", "ECAM", "early reads", "latency us", "from", "cost ms"]]
         for d in c.devices {
             let p = cost[d.bdf]
-            rows.append([d.bdf, String(d.reads), String(d.writes), String(d.type1), String(d.ecam),
+            rows.append([d.bdf, String(d.reads), String(d.writes), String(d.type1), String(d.ecam), String(d.beforeTracingReads),
                          p.map { Format.us($0.latencyNs) } ?? "-", p?.latencyFrom ?? "-", p.map { Format.ms($0.costUs) } ?? "-"])
         }
-        if c.unattributed.total > 0 { rows.append(["unattributed", String(c.unattributed.reads), String(c.unattributed.writes), "", "", "", "", ""]) }
-        out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 7], indent: "    ")
+        if c.unattributed.total > 0 { rows.append(["unattributed", String(c.unattributed.reads), String(c.unattributed.writes), "", "", "", "", "", ""]) }
+        out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6, 8], indent: "    ")
+        out += "    early reads: early-quirks before the tracer started (modelled); with the traced accesses, each function's whole boot\n"
         if let l = run.latency {
             out += "\n  In-kernel latency at boot (measured: \(run.latencySource ?? "function_graph"))\n"
             out += "    \(l.method)\n"

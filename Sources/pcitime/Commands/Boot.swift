@@ -76,6 +76,9 @@ extension PCITime {
         @Flag(name: .customLong("no-measure"), help: "On a live run, do not time pio and ecam accesses for the cost model.")
         var noMeasure = false
 
+        @Option(help: ArgumentHelp("Model calibration without a census: auto (for the log's kernel series, the nearest when it is not calibrated) or none (Linux 6.1's sequence alone).", valueName: "MODE"))
+        var calibration: ModelCalibrationMode = .auto
+
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
             if [summary, json, openmetrics].filter({ $0 }).count > 1 {
@@ -106,8 +109,9 @@ extension PCITime {
                 let live = dmesg == nil && options.root == "/"
                 let (profile, logName) = try KernelLog.load(file: dmesg, root: options.root)
 
-                let request = BootRequest(latencyFiles: latency, trace: trace, measure: live && !noMeasure, checkTracing: live,
+                var request = BootRequest(latencyFiles: latency, trace: trace, measure: live && !noMeasure, checkTracing: live,
                                           ftrace: ftrace, liveCensus: live)
+                request.calibrate = calibration == .auto
                 let boot = try BootRun(profile: profile, request: request, options: options, fromFile: dmesg != nil)
                 let (counts, latencies, cost, tracing) = (boot.counts, boot.latencies, boot.cost, boot.tracing)
 
@@ -136,3 +140,5 @@ extension PCITime {
 }
 
 extension BootView.Order: ExpressibleByArgument {}
+
+enum ModelCalibrationMode: String, ExpressibleByArgument, CaseIterable { case auto, none }

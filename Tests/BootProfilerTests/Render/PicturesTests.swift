@@ -37,15 +37,15 @@ import Enumerator
             svgs.append((name, SVGRenderer.render(profile, title: "pcitime boot: fixtures/logs/" + name)))
         }
         // With a census: the access band under the rows (every boot trace fixture).
-        for dir in (FileContents.names(inDirectory: Fixtures.root + "/fixtures/ftrace") ?? []).sorted() {
-            let base = Fixtures.root + "/fixtures/ftrace/" + dir
-            let (profile, _) = try KernelLog.load(file: base + "/dmesg.txt", root: "/")
-            let run = try BootRun(profile: profile, request: BootRequest(ftrace: [base + "/function.snapshot"]),
+        for f in CensusFixture.all where f.variant == "function" {
+            let dir = "\(f.kernel)-\(f.topology)"
+            let (profile, _) = try KernelLog.load(file: f.dmesg, root: "/")
+            let run = try BootRun(profile: profile, request: BootRequest(ftrace: [f.trace]),
                                   options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
             let census = try #require(run.census, "\(dir)")
             svgs.append(("census-" + dir, SVGRenderer.render(profile, title: "pcitime boot: fixtures/ftrace/\(dir)", census: census)))
         }
-        #expect(svgs.count >= 17)
+        #expect(svgs.count >= 32)
         let report = try Self.outside(svgs)
         #expect(report == nil, "\(report ?? "")")
     }
@@ -136,9 +136,9 @@ import Enumerator
     /// With a census, Perfetto gets a counter track of accesses per millisecond
     /// per mechanism that adds up to the census, and each device window its counts.
     @Test func censusCounterTrack() throws {
-        let base = Fixtures.root + "/fixtures/ftrace/q35"
+        let base = Fixtures.root + "/fixtures/ftrace/6.1/q35/function"
         let (profile, _) = try KernelLog.load(file: base + "/dmesg.txt", root: "/")
-        let run = try BootRun(profile: profile, request: BootRequest(ftrace: [base + "/function.snapshot"]),
+        let run = try BootRun(profile: profile, request: BootRequest(ftrace: [base + "/snapshot"]),
                               options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
         let census = try #require(run.census)
         let trace = PerfettoRenderer.render(profile, counts: run.counts, census: census)

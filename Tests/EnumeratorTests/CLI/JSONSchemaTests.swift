@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Enumerator
 
@@ -48,25 +49,30 @@ import Testing
 
     @Test(arguments: ["q35-rescan", "q35-rescan-bridge"]) func traceOfEverySavedTrace(_ name: String) throws {
         try Self.check(["trace", "--from", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-trace-2")
-        try Self.check(["boot", "--root", Fixtures.tree("qemu-q35"), "--trace", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-boot-2")
+        try Self.check(["boot", "--root", Fixtures.tree("qemu-q35"), "--trace", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-boot-3")
     }
 
     @Test(arguments: trees) func bootOfEveryCapture(_ tree: String) throws {
-        try Self.check(["boot", "--root", Fixtures.tree(tree), "--json"], "pcitime-boot-2")
+        try Self.check(["boot", "--root", Fixtures.tree(tree), "--json"], "pcitime-boot-3")
     }
 
-    /// The boot census from each saved function and function_graph trace.
-    @Test(arguments: ["microvm", "pc", "q35", "q35-switch", "q35-wide"]) func bootCensusOfEveryFtrace(_ topology: String) throws {
-        let dir = Fixtures.repo + "/fixtures/ftrace/\(topology)/"
-        try Self.check(["boot", "--dmesg", dir + "dmesg.txt", "--ftrace", dir + "function.snapshot", "--ftrace", dir + "function_graph.snapshot",
-                        "--json", "--no-measure"], "pcitime-boot-2")
+    /// The boot census from each saved function and function_graph trace
+    /// of every kernel (with the arguments where the kernel records them).
+    @Test(arguments: ["5.10", "6.1", "6.12", "7"].flatMap { k in ["microvm", "pc", "q35", "q35-switch", "q35-wide"].map { (k, $0) } })
+    func bootCensusOfEveryFtrace(_ t: (kernel: String, topology: String)) throws {
+        let dir = Fixtures.repo + "/fixtures/ftrace/\(t.kernel)/\(t.topology)/"
+        let trace = FileManager.default.fileExists(atPath: dir + "function/snapshot") ? "snapshot" : "trace"
+        for args in FileManager.default.fileExists(atPath: dir + "function-args") ? ["", "-args"] : [""] {
+            try Self.check(["boot", "--dmesg", dir + "function\(args)/dmesg.txt", "--ftrace", dir + "function\(args)/\(trace)",
+                            "--ftrace", dir + "function_graph\(args)/\(trace)", "--json", "--no-measure"], "pcitime-boot-3")
+        }
     }
 
     @Test func thisMachine() throws {
         try Self.check(["scan", "--json"], "pcitime-scan-2")
         try Self.check(["methods", "--json"], "pcitime-methods-1")
         try Self.check(["mcfg", "--json"], "pcitime-mcfg-1")
-        try Self.check(["boot", "--json"], "pcitime-boot-2")
+        try Self.check(["boot", "--json"], "pcitime-boot-3")
         try Self.check(["compare", "pio", "mmio", "--samples", "20", "--warmup", "2", "--json"], "pcitime-compare-2")
     }
 

@@ -28,7 +28,7 @@ import Testing
         try FileManager.default.copyItem(atPath: Fixtures.tree("firecracker"), toPath: root)
         let tracing = root + "/sys/kernel/tracing"
         try FileManager.default.createDirectory(atPath: tracing, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixtures.repo + "/fixtures/ftrace/pc/function.snapshot", toPath: tracing + "/trace")
+        try FileManager.default.copyItem(atPath: Fixtures.repo + "/fixtures/ftrace/6.1/pc/function/snapshot", toPath: tracing + "/trace")
         try Data("# tracer: function\n#\n".utf8).write(to: URL(fileURLWithPath: tracing + "/snapshot"))
         try Data("function\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
         try Capture(source: "t", root: root).write(to: dir + "/out", kernelLog: .fixture(root: root))
