@@ -24,7 +24,7 @@ public struct CompareKernelLog: Sendable {
             (profile, name) = try KernelLog.load(file: file, root: root)
         } catch {
             profile = nil
-            name = file.map(KernelLog.displayName) ?? (root != "/" ? root + "/dmesg.txt" : "/dev/kmsg")
+            name = file.map(KernelLog.displayName) ?? MachineRoot(root).kernelLogPath ?? "/dev/kmsg"
             problem = "\(error)"
         }
     }

@@ -83,4 +83,13 @@ int pcitime_pin_cpu(int cpu);
 // The CPU the caller runs on (sched_getcpu), or -1.
 int pcitime_current_cpu(void);
 
+// ---- files ------------------------------------------------------------------
+
+// openat2(dirfd, path, flags) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS:
+// absolute links and ".." stay inside dirfd's tree. The descriptor, or
+// -errno (-ENOSYS: a kernel before 5.6, or openat2 filtered).
+int pcitime_openat2_in_root(int dirfd, const char *path, int flags);
+// O_PATH, which glibc's <fcntl.h> shows only under _GNU_SOURCE.
+#define PCITIME_O_PATH 010000000
+
 #endif

@@ -19,7 +19,9 @@ public struct MethodOptions: Sendable {
         self.libpciParameters = libpciParameters
     }
 
-    public var isLive: Bool { root == "/" }
+    /// The machine the root names, which owns its layout and reads inside it.
+    public var tree: MachineRoot { MachineRoot(root) }
+    public var isLive: Bool { tree.isLive }
 }
 
 /// The registry: every method by name, and `auto`'s probe order in one place.
@@ -69,10 +71,26 @@ public enum Methods {
             let method = String(name.dropFirst(7))
             var parameters = options.libpciParameters
             if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {
-                parameters["sysfs.path"] = options.root.appendingPath("sys/bus/pci")
+                let tree = options.tree
+                try tree.check()
+                // libpci opens the tree's files itself, out of MachineRoot's
+                // reach: a tree it reads must hold no link that leads out.
+                if let (path, target) = tree.firstLinkLeaving(MachineRoot.pciBus, depth: 3) {
+                    throw PCITimeError.input(path, "a link leads to \(target), outside the captured tree: refused (libpci reads the tree itself and cannot be kept inside it; --method sysfs reads it inside)")
+                }
+                parameters["sysfs.path"] = tree.path(MachineRoot.pciBus)
             }
-            if method == "dump" && parameters["dump.name"] == nil {
-                throw PCITimeError.unavailable(name, "needs a dump file (lspci -x output): --libpci-param dump.name=FILE")
+            if method == "dump" {
+                guard let file = parameters["dump.name"] else {
+                    throw PCITimeError.usage("--method libpci:dump needs a dump file (lspci -x output): --libpci-param dump.name=FILE")
+                }
+                // libpci reads it line by line to its end: a regular file, named as every input is.
+                switch FileContents.kind(file) {
+                case nil: throw PCITimeError.missing(file, "no such file (given with --libpci-param dump.name)")
+                case .directory?: throw PCITimeError.input(file, "is a directory, not a dump (lspci -x output)")
+                case .other?: throw PCITimeError.input(file, "not a regular file: libpci reads a dump to its end, which a FIFO or a device may never reach")
+                case .regular?: break
+                }
             }
             do {
                 return try LibPCIAccess(method: method, parameters: parameters)

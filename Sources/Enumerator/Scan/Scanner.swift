@@ -88,7 +88,7 @@ public enum Scanner {
         empty.latency = layer.emptyProbes.latency
         var kernel: [PCIAddress: KernelDevice] = [:]
         if kernelView && access.hasKernelView {
-            for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.root, f.address) }
+            for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.tree, f.address) }
         }
         return ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
                           root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,

@@ -71,7 +71,7 @@ extension PCITime {
             try pcitime.run {
                 let trace: TraceRun
                 if let file = from {
-                    trace = try .saved(file)
+                    trace = try .saved(file, keepText: save != nil)
                 } else {
                     let w: TraceWindow = rescan.flatMap(PCIAddress.init).map { .rescan($0) }
                         ?? rebind.flatMap(PCIAddress.init).map { .rebind($0) } ?? .command(command)

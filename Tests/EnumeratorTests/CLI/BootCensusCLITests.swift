@@ -63,7 +63,7 @@ import Testing
 
     @Test func badTraces() throws {
         let missing = try CLITests.pcitime("boot", "--dmesg", Self.q35 + "dmesg.txt", "--ftrace", "/nonexistent/trace")
-        #expect(missing.status == 66 && missing.err == "pcitime: /nonexistent/trace: no such trace file\n")
+        #expect(missing.status == 66 && missing.err == "pcitime: /nonexistent/trace: no such file\n")
         // The graph snapshot is a second boot: its times lie beyond this log.
         let other = try CLITests.pcitime("boot", "--dmesg", Self.q35 + "dmesg.txt", "--ftrace", Self.q35 + "function_graph.snapshot", "--no-measure")
         #expect(other.status == 65 && other.err.hasPrefix("pcitime: " + Self.q35 + "function_graph.snapshot: trace starts at ") && other.err.hasSuffix("not this boot's trace\n"))

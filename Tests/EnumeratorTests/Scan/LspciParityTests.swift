@@ -234,10 +234,10 @@ import Testing
         #expect(symlink("../../../../module/virtio_pci", live + "/sys/bus/pci/drivers/virtio-pci/module") == 0)
         let expected = KernelDevice(driver: "virtio-pci", module: "virtio_pci", irq: 10)
         let address = try #require(PCIAddress("0000:00:01.0"))
-        #expect(KernelDevice.read(root: live, address) == expected)
+        #expect(KernelDevice.read(root: MachineRoot(live), address) == expected)
         try Capture(source: "test", root: live).write(to: dir + "/copy", kernelLog: .file(Fixtures.tree("firecracker") + "/dmesg.txt"))
         #expect(FileContents.text(dir + "/copy/sys/bus/pci/devices/0000:00:01.0/driver_module") == "virtio_pci\n")
-        #expect(KernelDevice.read(root: dir + "/copy", address) == expected)
+        #expect(KernelDevice.read(root: MachineRoot(dir + "/copy"), address) == expected)
         // The fixtures hold the driver as text; -k shows it, as lspci -k would on the live machine.
         let k = try Scanner.scan(method: "sysfs", options: MethodOptions(root: Fixtures.tree("qemu-q35"))).kernel
         #expect(k[try #require(PCIAddress("0000:00:04.0"))]?.driver == "nvme")
