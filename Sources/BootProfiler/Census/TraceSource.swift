@@ -75,10 +75,13 @@ public enum TraceSource: Sendable, Equatable {
         return try parse(fd: f.fd, name: f.name, live: false)
     }
 
-    /// The parser over `fd`.
+    /// The parser over `fd`, the file's integrity checked (`TraceIntegrity`;
+    /// a live buffer keeps filling while it is read, so its entry count is not).
     static func parse(fd: Int32, name: String, live: Bool) throws -> ([FtraceCall], FtraceParser) {
         var parser = FtraceParser()
-        _ = try LineReader.forEachLine(fd: fd, what: name) { parser.consume($0) }
+        var integrity = TraceIntegrity()
+        _ = try LineReader.forEachLine(fd: fd, what: name) { parser.consume($0); integrity.consume($0) }
+        try integrity.check(name, entries: !live)
         let calls = parser.finish()
         return (calls, parser)
     }

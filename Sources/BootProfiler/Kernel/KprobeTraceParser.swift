@@ -240,7 +240,7 @@ public enum TraceCounts {
     }
 }
 
-/// A saved trace file (tracefs `trace` text), streamed.
+/// A saved trace file (tracefs `trace` text), streamed, its integrity checked.
 public enum TraceFile {
     public static func read(_ path: String) throws -> [TracedAccess] {
         try parse(path).accesses
@@ -251,8 +251,10 @@ public enum TraceFile {
         let f = try CommandLineFile(path, what: "trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
-        _ = try f.forEachLine { parser.consume(LineReader.line($0, $1)) }
+        var integrity = TraceIntegrity()
+        _ = try f.forEachLine { parser.consume(LineReader.line($0, $1)); integrity.consume(LineReader.line($0, $1)) }
         let accesses = parser.finish()
+        try integrity.check(f.name)
         try check(f.name, parser: parser)
         return (accesses, parser)
     }

@@ -57,9 +57,11 @@ public struct TraceRun {
         let f = try CommandLineFile(file, what: "trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
+        var integrity = TraceIntegrity()
         var text: [UInt8] = []
         _ = try f.forEachLine { p, n in
             parser.consume(LineReader.line(p, n))
+            integrity.consume(LineReader.line(p, n))
             guard keepText else { return }
             guard text.count + n < savedTextLimit else {
                 throw PCITimeError.input(f.name, "more than \(savedTextLimit >> 20) MiB: too large to hold for --save (copy the file instead)")
@@ -68,6 +70,7 @@ public struct TraceRun {
             text.append(0x0A)
         }
         let accesses = parser.finish()
+        try integrity.check(f.name)
         try TraceFile.check(f.name, parser: parser)
         return TraceRun(window: "saved trace " + f.name, text: String(decoding: text, as: UTF8.self), parser: parser, accesses: accesses, present: nil)
     }

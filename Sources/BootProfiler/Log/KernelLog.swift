@@ -39,7 +39,19 @@ public enum KernelLog {
         guard p.timestampedLines > 0 else {
             throw PCITimeError.input(name, p.lines == 0 ? "empty kernel log" : "no line with a kernel timestamp in \(p.lines) lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)")
         }
+        try checkClock(p, name: name)
         return p
+    }
+
+    /// A step back of more than this (microseconds) is no race between CPUs
+    /// (those are microseconds, milliseconds on a busy host): the log is not
+    /// one boot's as the kernel wrote it.
+    public static let largestBackwardStep: UInt64 = 1_000_000
+
+    static func checkClock(_ p: BootProfile, name: String) throws {
+        guard let s = p.largestBackwardStep, s.from - s.to > largestBackwardStep else { return }
+        func seconds(_ us: UInt64) -> String { String(us / 1_000_000) + "." + String(1_000_000 + us % 1_000_000).dropFirst() }
+        throw PCITimeError.input(name, "timestamps run backwards at line \(s.line) (\(seconds(s.to)) s after \(seconds(s.from)) s): not one boot's log as the kernel wrote it (joined or edited)")
     }
 
     /// How messages name a log file: `-` is "standard input".
@@ -51,6 +63,7 @@ public enum KernelLog {
         LineReader.forEachLine(text: text) { builder.consume($0) }
         let p = builder.finish()
         guard p.timestampedLines > 0 else { throw PCITimeError.input(name, "no line with a kernel timestamp") }
+        try checkClock(p, name: name)
         return p
     }
 
@@ -62,6 +75,7 @@ public enum KernelLog {
         }
         let p = builder.finish()
         guard p.timestampedLines > 0 else { throw PCITimeError.input("/dev/kmsg", "no records") }
+        try checkClock(p, name: "/dev/kmsg")
         return p
     }
 }
