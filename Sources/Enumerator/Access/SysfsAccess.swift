@@ -24,8 +24,12 @@ public final class SysfsAccess: ConfigAccess {
     /// first 64 bytes (128 for CardBus) to unprivileged readers.
     public let unprivileged: Bool
 
+    /// What one timed read is: on the live machine a config access the
+    /// kernel makes; in a captured tree a read of a file, with no device and
+    /// no mechanism behind it, so its latency says nothing of PCI.
     public var summary: String {
-        "pread of sysfs config files under \(devicesDirectory); the kernel makes the device access"
+        tree.isLive ? "pread of sysfs config files under \(devicesDirectory); the kernel makes the device access"
+            : "pread of the captured config files under \(devicesDirectory): the latencies are file reads (page cache), not config accesses; a capture has no device or mechanism behind it"
     }
 
     public init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {

@@ -22,7 +22,8 @@ extension PCITime {
             enumeration model) by each method's median. \
             When pio or ecam (mmio) cannot reach config space from user space but the kernel's log says the kernel \
             uses that mechanism (type 1 for base, ECAM for extended access), sysfs-base or sysfs-ext runs in its \
-            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way.
+            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way. \
+            Runs on the machine itself only: a captured tree (--root) has no mechanism behind its files and is refused.
             """
         )
 
@@ -87,6 +88,11 @@ extension PCITime {
             if let slot { _ = try SlotFilter(slot: slot, id: nil) }
             if let offsets { _ = try offsets.offsets(width: width) }
             _ = try standardOutputClaim([("--svg", svg)], json: json)
+            // A capture's config files are page-cache reads: no device, no
+            // mechanism, nothing for a ratio or a boot projection to mean.
+            if source.root != "/" {
+                throw ValidationError("--root: a captured tree has no mechanism to compare (its config files are file reads); run 'pcitime compare \(methods.joined(separator: " "))' on the machine itself, or 'pcitime scan --root \(source.root)' to read the capture")
+            }
         }
 
         func run() throws {

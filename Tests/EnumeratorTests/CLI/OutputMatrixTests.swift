@@ -19,7 +19,7 @@ import Testing
     static let fileOptions: [(name: String, argv: @Sendable (String) -> [String])] = [
         ("boot --svg", { ["boot", "--dmesg", log, "--svg", $0] }),
         ("boot --trace-json", { ["boot", "--dmesg", log, "--trace-json", $0] }),
-        ("compare --svg", { ["compare", "sysfs-base", "sysfs-ext", "--root", tree, "--samples", "2", "--warmup", "0", "--resamples", "10", "--svg", $0] }),
+        ("compare --svg", { ["compare", "sysfs-base", "sysfs-ext", "--samples", "2", "--warmup", "0", "--resamples", "10", "--svg", $0] }),
         ("trace --save", { ["trace", "--from", trace, "--save", $0] }),
     ]
 
@@ -28,7 +28,7 @@ import Testing
         ["scan", "--root", tree], ["scan", "--root", tree, "--json"], ["scan", "--root", tree, "--tree"],
         ["methods", "--root", tree], ["mcfg", "--root", tree], ["boot", "--dmesg", log], ["boot", "--dmesg", log, "--json"],
         ["trace", "--from", trace], ["trace", "--from", trace, "--json"], ["trace", "--kernel-param"],
-        ["compare", "sysfs-base", "sysfs-ext", "--root", tree, "--samples", "2", "--warmup", "0", "--resamples", "10"],
+        ["compare", "sysfs-base", "sysfs-ext", "--samples", "2", "--warmup", "0", "--resamples", "10"],
         ["help"], ["--help"], ["help", "boot"],
     ]
 
