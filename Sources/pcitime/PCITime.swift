@@ -8,12 +8,17 @@ struct PCITime: ParsableCommand {
         commandName: "pcitime",
         abstract: "What PCI device discovery costs in this VM: per-access latency per mechanism, accesses per device, and their share of boot.",
         discussion: """
-        Exit codes: 0 success; 1 the scan finished but some functions failed; 64 bad usage or option value; \
-        65 malformed input (MCFG, config space, kernel log, trace); 66 a file or directory is missing; \
-        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed or an output \
-        could not be written; 77 permission denied (run as root, or boot with iomem=relaxed; a read-only output \
-        file); 128+N stopped by signal N after cleaning up. A closed pipe on standard output ends pcitime \
-        quietly by SIGPIPE, as it ends cat. Output files take - for standard output; only a regular file \
+        Exit codes, the same from every command: 0 success; 1 the scan finished but some functions failed \
+        (each a line on stderr); 64 bad usage: an unknown subcommand, option or method, a bad option value, \
+        options that cannot go together, a question the input cannot answer (compare --root); 65 malformed \
+        input: what a file holds (MCFG, config space, kernel log, trace, latency JSON) or what it is (a folder \
+        named as a file, a FIFO or device inside a captured tree, a link out of one, no line break in 16 MiB), \
+        a cut or joined trace, a trace not of its log's machine; 66 a file or folder named on the command line, \
+        or one a captured tree must hold, is missing; 69 a method is unavailable here (no /dev/mem, no ioperm, \
+        no ECAM, no kprobes); 74 a system call failed or an output could not be written; 77 permission denied \
+        (run as root, or boot with iomem=relaxed; a read-only output file); 128+N stopped by signal N after \
+        cleaning up. A closed pipe on standard output ends pcitime quietly by SIGPIPE, as it ends cat. \
+        Diagnostics go to standard error. Output files take - for standard output; only a regular file \
         is ever replaced (atomically, keeping its mode): links, FIFOs and devices are written through.
         """,
         version: versionText,

@@ -67,7 +67,7 @@ public enum TraceSource: Sendable, Equatable {
     public static func parse(path: String, required: Bool) throws -> ([FtraceCall], FtraceParser)? {
         let f: CommandLineFile
         do {
-            f = try CommandLineFile(path, what: "trace")
+            f = try CommandLineFile(path, what: "a trace")
         } catch PCITimeError.missing where !required {
             return nil
         }

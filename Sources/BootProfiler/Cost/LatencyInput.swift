@@ -47,7 +47,7 @@ public enum LatencyInput {
     public static let sizeLimit = 1 << 24
 
     public static func load(path: String) throws -> [LatencyEstimate] {
-        let f = try CommandLineFile(path, what: "latency file")
+        let f = try CommandLineFile(path, what: "a latency file")
         defer { f.close() }
         let bytes = try f.bytes(limit: sizeLimit, what: "latency file (JSON)")
         let path = f.name

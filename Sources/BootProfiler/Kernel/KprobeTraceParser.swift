@@ -248,7 +248,7 @@ public enum TraceFile {
 
     /// A trace file named on the command line (`-`, a FIFO too), streamed.
     public static func parse(_ path: String) throws -> (accesses: [TracedAccess], parser: KprobeTraceParser) {
-        let f = try CommandLineFile(path, what: "trace")
+        let f = try CommandLineFile(path, what: "a trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
         var integrity = TraceIntegrity()

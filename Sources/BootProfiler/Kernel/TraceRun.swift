@@ -54,7 +54,7 @@ public struct TraceRun {
     /// Reads a trace saved earlier (`--save`, or tracefs `trace` text; a
     /// FIFO or `-` too) line by line; `keepText` also keeps its text, for `--save`.
     public static func saved(_ file: String, keepText: Bool = false) throws -> TraceRun {
-        let f = try CommandLineFile(file, what: "trace")
+        let f = try CommandLineFile(file, what: "a trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
         var integrity = TraceIntegrity()

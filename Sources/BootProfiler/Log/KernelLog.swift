@@ -12,7 +12,7 @@ public enum KernelLog {
     public static func profile(path: String) throws -> BootProfile {
         let f: CommandLineFile
         do {
-            f = try CommandLineFile(path, what: "kernel log")
+            f = try CommandLineFile(path, what: "a kernel log")
         } catch PCITimeError.input(let p, let problem) where problem.hasPrefix("is a directory") {
             throw PCITimeError.input(p, problem + " (for a captured tree use --root)")
         }

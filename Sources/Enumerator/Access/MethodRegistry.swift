@@ -41,6 +41,18 @@ public enum Methods {
 
     public static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
+    /// Whether `open` knows the name (a typo is a usage error, 64, from
+    /// every command; a known method that cannot work here is 69).
+    public static func isKnown(_ name: String) -> Bool {
+        let n = canonical(name)
+        if n.hasPrefix("libpci:") { return libpciMethods.contains(String(n.dropFirst(7))) }
+        return autoOrder.contains(n) || n == "sysfs-base" || n == "sysfs-ext"
+    }
+
+    static func unknown(_ requested: String) -> PCITimeError {
+        .usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (\(libpciMethods.joined(separator: ", ")))")
+    }
+
     /// Every name `open` takes, aliases included: what shell completion offers.
     public static var allNames: [String] {
         autoOrder + aliases.keys.sorted() + ["sysfs-base", "sysfs-ext"] + libpciMethods.map { "libpci:" + $0 }
@@ -65,9 +77,7 @@ public enum Methods {
         case "pio":
             return try PortIOAccess()
         default:
-            guard name.hasPrefix("libpci:"), name.count > 7 else {
-                throw PCITimeError.usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME")
-            }
+            guard isKnown(name) else { throw unknown(requested) }
             let method = String(name.dropFirst(7))
             var parameters = options.libpciParameters
             if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {
@@ -109,6 +119,17 @@ public enum Methods {
         public var passedOver: [(name: String, reason: String)]
     }
 
+    /// A file the user named (`--mcfg`) that is missing or not what it
+    /// should be is their mistake, the same from every command: thrown, not
+    /// a method that does not work here.
+    static func isUsersMistake(_ error: Error, _ options: MethodOptions) -> Bool {
+        guard options.mcfgPath != nil, let e = error as? PCITimeError else { return false }
+        switch e {
+        case .input, .missing: return true
+        default: return false
+        }
+    }
+
     public static func auto(options: MethodOptions) throws -> AutoChoice {
         var passed: [(String, String)] = []
         let order = options.isLive ? autoOrder : ["sysfs"]
@@ -120,6 +141,7 @@ public enum Methods {
             do {
                 return AutoChoice(access: try open(name, options: options), passedOver: passed)
             } catch {
+                if isUsersMistake(error, options) { throw error }
                 passed.append((name, "\(error)"))
                 lastError = error
             }
@@ -128,13 +150,14 @@ public enum Methods {
     }
 
     /// Every method and whether it works here, for `pcitime methods`.
-    public static func survey(options: MethodOptions) -> [(name: String, result: Result<String, PCITimeError>)] {
+    public static func survey(options: MethodOptions) throws -> [(name: String, result: Result<String, PCITimeError>)] {
         let names = autoOrder + libpciMethods.map { "libpci:" + $0 }
-        return names.map { name in
+        return try names.map { name in
             do {
                 let access = try open(name, options: options)
                 return (name, .success(access.summary))
             } catch let e as PCITimeError {
+                if isUsersMistake(e, options) { throw e }
                 return (name, .failure(e))
             } catch {
                 return (name, .failure(.unavailable(name, "\(error)")))

@@ -39,8 +39,10 @@ public final class SysfsAccess: ConfigAccess {
         self.devicesDirectory = tree.path(MachineRoot.devices)
         self.window = window
         try tree.check()
-        guard tree.kind(MachineRoot.devices) != nil else {
-            throw PCITimeError.missing(devicesDirectory, "no PCI devices directory (no PCI here, or not a pcitime capture)")
+        switch tree.kind(MachineRoot.devices) {
+        case nil: throw PCITimeError.missing(devicesDirectory, "no PCI devices directory (no PCI here, or not a pcitime capture)")
+        case .directory?: break
+        default: throw PCITimeError.input(devicesDirectory, "not a directory")
         }
         guard let names = tree.names(inDirectory: MachineRoot.devices) else {
             throw PCITimeError.permission(devicesDirectory, "cannot list the directory")

@@ -131,7 +131,7 @@ public struct MCFG: Sendable, Equatable {
     /// A table named on the command line (`--mcfg FILE`; a stream is read
     /// as far as its header says).
     public init(file path: String) throws {
-        let f = try CommandLineFile(path, what: "MCFG table")
+        let f = try CommandLineFile(path, what: "an MCFG table")
         defer { f.close() }
         try self.init(bytes: try MCFG.read(fd: f.fd, name: f.name), file: f.name)
     }

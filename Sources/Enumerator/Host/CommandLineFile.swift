@@ -17,8 +17,8 @@ public struct CommandLineFile {
     /// How messages name a path: `-` is "standard input".
     public static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
-    /// Opens `path`; `what` says what it should hold ("kernel log",
-    /// "trace") in the refusal of a directory. A FIFO blocks here until its
+    /// Opens `path`; `what` says what it should hold ("a kernel log",
+    /// "a trace") in the refusal of a directory. A FIFO blocks here until its
     /// writer opens it, as it does for `cat`.
     public init(_ path: String, what: String) throws {
         name = Self.displayName(path)
@@ -28,7 +28,7 @@ public struct CommandLineFile {
         var st = stat()
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
             Glibc.close(fd)
-            throw PCITimeError.input(path, "is a directory, not a \(what)")
+            throw PCITimeError.input(path, "is a directory, not \(what)")
         }
         self.fd = fd
     }

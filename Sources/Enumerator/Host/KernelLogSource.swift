@@ -24,7 +24,7 @@ public enum KernelLogSource: Sendable {
     public func text() throws -> String {
         switch self {
         case .file(let path):
-            let f = try CommandLineFile(path, what: "kernel log")
+            let f = try CommandLineFile(path, what: "a kernel log")
             defer { f.close() }
             return String(decoding: try f.bytes(limit: Self.textLimit, what: "kernel log"), as: UTF8.self)
         case .tree(let root):

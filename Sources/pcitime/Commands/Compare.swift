@@ -76,6 +76,9 @@ extension PCITime {
 
         func validate() throws {
             guard methods.count >= 2 else { throw ValidationError("give at least two methods, e.g. 'pcitime compare pio mmio' (see 'pcitime methods')") }
+            if let unknown = methods.first(where: { !Enumerator.Methods.isKnown($0) }) {
+                throw ValidationError("unknown method '\(unknown)': use ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (see 'pcitime methods')")
+            }
             let named = methods.map(Enumerator.Methods.canonical)
             if let twice = named.first(where: { m in named.filter { $0 == m }.count > 1 }) {
                 throw ValidationError("method '\(twice)' named twice (mmio is ecam, conf1 is pio): give different methods")
@@ -85,6 +88,8 @@ extension PCITime {
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
             guard resamples >= 10 && resamples <= 1_000_000 else { throw ValidationError("--resamples must be between 10 and 1000000") }
             if let accesses { guard accesses >= 0 else { throw ValidationError("--accesses must be 0 or more") } }
+            if accesses != nil && trace != nil { throw ValidationError("--accesses and --trace both give the projection's access count: give one") }
+            if rawSamples && !json { throw ValidationError("--raw-samples goes with --json (it adds every sample to the JSON)") }
             if let slot { _ = try SlotFilter(slot: slot, id: nil) }
             if let offsets { _ = try offsets.offsets(width: width) }
             _ = try standardOutputClaim([("--svg", svg)], json: json)
@@ -98,7 +103,11 @@ extension PCITime {
         func run() throws {
             try pcitime.run {
                 let options = try source.methodOptions()
+                // Named files are read before anything is timed: a mistake in
+                // one is the same error as from boot, not a note after the run.
+                if let trace { _ = try TraceFile.parse(trace) }
                 let log = CompareKernelLog(file: dmesg, root: options.root)
+                if dmesg != nil, let e = log.error { throw e }
                 var request = CompareRequest(methods: methods, slot: slot, width: AccessWidth(rawValue: width)!, samples: samples,
                                              warmup: warmup, seed: seed.value, resamples: resamples, pin: pin, kernelLog: log.profile)
                 if let offsets { request.offsets = try offsets.offsets(width: width) }

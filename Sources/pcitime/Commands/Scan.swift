@@ -101,9 +101,13 @@ extension PCITime {
                 } else if tree {
                     try printOut(ScanTree.render(report.walk.functions, names: verbose > 0 ? text : nil))
                 } else if verbose > 0 || kernel {
-                    try printOut((quiet ? "" : ScanTable.preamble(report)) + listing.render(report) + ScanTable.notes(report, text: text))
+                    try printOut((quiet ? "" : ScanTable.preamble(report)) + listing.render(report))
                 } else {
                     try printOut(ScanTable.render(report, text: text, preamble: !quiet))
+                }
+                // Diagnostics to standard error, as lspci's; JSON holds them itself.
+                if !json {
+                    for line in ScanTable.diagnostics(report, text: text) { try? OutputFile.standardError.write("pcitime: \(line)\n") }
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }

@@ -84,9 +84,9 @@ import Testing
         #expect(r.status == 1)
         #expect(!r.out.contains("6f72") && !r.out.contains("726f"))
         let devices = dir + "/sys/bus/pci/devices"
-        #expect(r.out.split(separator: "\n").filter { $0.hasPrefix("error:") } == [
-            "error: 00:01.0: \(devices)/0000:00:01.0/config: a link leads to /etc/passwd, outside the captured tree: refused (a capture is read only inside itself)",
-            "error: 00:02.0: \(devices)/0000:00:02.0/config: a link leads to ../../../../../../../../../../etc/passwd, outside the captured tree: refused (a capture is read only inside itself)",
+        #expect(r.err.split(separator: "\n") == [
+            "pcitime: error: 00:01.0: \(devices)/0000:00:01.0/config: a link leads to /etc/passwd, outside the captured tree: refused (a capture is read only inside itself)",
+            "pcitime: error: 00:02.0: \(devices)/0000:00:02.0/config: a link leads to ../../../../../../../../../../etc/passwd, outside the captured tree: refused (a capture is read only inside itself)",
         ])
         // libpci opens files itself: a tree with a link out is refused before it runs.
         let libpci = try CLITests.pcitime("scan", "--root", dir, "--method", "libpci:linux-sysfs")
