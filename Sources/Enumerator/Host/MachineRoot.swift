@@ -189,6 +189,8 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
         let root = Glibc.open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { return -errno }
         defer { close(root) }
+        // "" names the root itself, as "." does (openat2 would need AT_EMPTY_PATH).
+        let relative = relative.isEmpty ? "." : relative
         if resolution == .automatic {
             var fd = -EAGAIN
             // EAGAIN: a rename raced the lookup; the kernel asks for a retry.
@@ -208,7 +210,9 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
     static func walk(_ root: Int32, _ relative: String, _ flags: Int32) -> (fd: Int32, escape: String?) {
         var dirs: [Int32] = []  // directories entered below the root, deepest last
         defer { dirs.forEach { close($0) } }
-        var pending = relative.split(separator: "/").reversed().map(String.init)
+        // A trailing "/" asks for a folder: "x/" walks as "x/.".
+        func components(_ p: String) -> [String] { (p.split(separator: "/").map(String.init) + (p.hasSuffix("/") ? ["."] : [])).reversed() }
+        var pending = components(relative)
         var links = 0
         var escape: String?
         var link: String?  // the last link followed, to name it when it climbs out
@@ -234,7 +238,7 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
                     dirs.forEach { close($0) }
                     dirs = []
                 }
-                pending += target.split(separator: "/").reversed().map(String.init)
+                pending += components(target)
             } else if !pending.isEmpty {
                 guard (st.st_mode & S_IFMT) == S_IFDIR else { close(fd); return (-ENOTDIR, escape) }
                 dirs.append(fd)

@@ -7,7 +7,8 @@ import Testing
 /// the real fixtures: never a crash or a hang; either a profile that says
 /// what it skipped, or one line naming the file (exit 65). Rows already
 /// covered elsewhere: crlfAndGarbageBytes, wrappedRingBufferLosesTheStart,
-/// errorsNameTheFile (DamagedLogTests).
+/// errorsNameTheFile (DamagedLogTests); inputs a fuzzer crashed on are
+/// replayed by FuzzRegressionTests.
 @Suite struct BadLogTests {
     static let clean = Fixtures.log("firecracker.dmesg.txt")
 
@@ -195,34 +196,6 @@ import Testing
         } throws: { e in
             guard let e = e as? PCITimeError, e.exitCode == 65 else { return false }
             return "\(e)".hasPrefix(path + ": no pcitime kprobe events in ") && !"\(e)".contains("\n")
-        }
-    }
-
-    /// Every input a fuzzer crashed on (fuzz/regressions/TARGET/), through
-    /// the same entry points as fuzz/kernellog.swift and fuzz/trace.swift.
-    @Test func fuzzRegressions() throws {
-        let dir = Fixtures.root + "/fuzz/regressions/"
-        let logs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "kernellog")) ?? []
-        #expect(!logs.isEmpty)
-        for name in logs {
-            guard let p = try? KernelLog.profile(path: dir + "kernellog/" + name) else { continue }
-            let counts = AccessCounts(provenance: .modelled("test"), devices: [], empty: [], baseMechanism: .type1, extendedMechanism: .ecam)
-            let latencies = [LatencyEstimate(mechanism: .type1, nanoseconds: 1000, provenance: .modelled("test")),
-                             LatencyEstimate(mechanism: .ecam, nanoseconds: 500, provenance: .modelled("test"))]
-            let cost = CostModel.report(profile: p, counts: counts, latencies: latencies)
-            _ = TableRenderer.render(source: name, profile: p, cost: cost, counts: counts, tracing: nil)
-            _ = PerfettoRenderer.render(p, counts: counts)
-            _ = SVGRenderer.render(p, title: name)
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "ftrace")) ?? [] {
-            guard var run = try? CensusRun.load(files: [dir + "ftrace/" + name], root: "/", live: false, profile: try KernelLog.profile(path: Fixtures.log("qemu-q35.dmesg.txt"))) else { continue }
-            run.price(profile: try KernelLog.profile(path: Fixtures.log("qemu-q35.dmesg.txt")), fallback: [])
-            _ = CensusTable.render(run)
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "trace")) ?? [] {
-            guard let (accesses, parser) = try? TraceFile.parse(dir + "trace/" + name) else { continue }
-            let counts = TraceCounts.counts(accesses, present: parser.present ?? TraceCounts.inferredPresent(accesses), base: .type1, extended: .ecam, source: name)
-            _ = TraceRenderer.render(window: name, counts: counts, latencies: TraceCounts.latencies(accesses, source: name), parser: parser, skipped: [])
         }
     }
 }
