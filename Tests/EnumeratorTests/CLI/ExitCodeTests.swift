@@ -34,6 +34,17 @@ import Testing
                                                                 ["mcfg"], ["methods"], ["capture", "--out", d + "/capture"]].map {
                 ($0 + ["--bogus"], "Unknown option '--bogus'" + ($0[0] == "capture" ? ". Did you mean '--out'?" : "") + help($0[0]))
             }),
+            Mistake(kind: "a mistyped subcommand", code: 64, runs: [
+                (["bot"], "unknown command 'bot': did you mean 'boot'? (see 'pcitime help')"),
+                (["scna", "-n"], "unknown command 'scna': did you mean 'scan'? (see 'pcitime help')"),
+                (["xyzzy"], "unknown command 'xyzzy' (one of: scan, methods, mcfg, capture, boot, trace, compare) (see 'pcitime help')"),
+                (["help", "bot"], "help: no subcommand 'bot': did you mean 'boot'?"),
+            ]),
+            Mistake(kind: "an lspci view pcitime leaves to lspci", code: 64, runs: [
+                (["scan", "-vv"], "-vv: lspci's decode of every register is lspci's own: run 'lspci -vv' (pcitime -v shows what pcitime reads and what it cost; -x dumps it)" + help("scan")),
+                (["scan", "-vvv", "--root", tree], "-vvv: lspci's decode of every register is lspci's own: run 'lspci -vvv' (pcitime -v shows what pcitime reads and what it cost; -x dumps it)" + help("scan")),
+                (["scan", "-x", "--json"], "-x dumps config space into lspci's listing: not with --json, --tree, --openmetrics or -vmm" + help("scan")),
+            ]),
             Mistake(kind: "an unknown method", code: 64, runs: [
                 (["scan", "--method", "nope"], unknownScan),
                 (["scan", "--method", "libpci:nope"], unknownScan.replacingOccurrences("'nope'", "'libpci:nope'")),

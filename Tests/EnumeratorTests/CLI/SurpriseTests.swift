@@ -69,6 +69,12 @@ import Testing
         #expect(r.err == "pcitime: standard input: empty kernel log\n")
     }
 
+    /// lspci's -V: the version, as --version prints it.
+    @Test func dashCapitalVIsTheVersion() throws {
+        let v = try CLITests.pcitime("-V"), version = try CLITests.pcitime("--version")
+        #expect(v.status == 0 && v.err.isEmpty && v.out == version.out && v.out.hasPrefix("0."))
+    }
+
     @Test func helpNamesSubcommandsOnly() throws {
         try Self.fails(64, "help: no subcommand 'foo' (one of: scan, methods, mcfg, capture, boot, trace, compare)", "help", "foo")
         try Self.fails(64, "help: 'boot' has no subcommand 'foo'", "help", "boot", "foo")
