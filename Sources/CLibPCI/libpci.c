@@ -133,6 +133,16 @@ const char *pcitime_lookup_progif(struct pci_access *acc, char *buf, size_t size
     LOOKUP(PCI_LOOKUP_PROGIF, class_id, progif);
 }
 
+int pcitime_pci_block_readable(struct pci_dev *d, int pos, int len) {
+    char err[1];
+    size_t errlen = 0;
+    GUARD(0)
+    uint8_t buf[4096];
+    int ok = len <= (int)sizeof buf && pci_read_block(d, pos, buf, len);
+    pcitime_jump = NULL;
+    return ok;
+}
+
 uint64_t pcitime_timed_pci_read(struct pci_dev *d, int pos, int width, int tsc, uint32_t *value, int *failed) {
     char err[1];
     int rc;

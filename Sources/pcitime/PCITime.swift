@@ -8,12 +8,17 @@ struct PCITime: ParsableCommand {
         commandName: "pcitime",
         abstract: "What PCI device discovery costs in this VM: per-access latency per mechanism, accesses per device, and their share of boot.",
         discussion: """
-        Exit codes: 0 success; 1 the scan finished but some functions failed; 64 bad usage or option value; \
-        65 malformed input (MCFG, config space, kernel log, trace); 66 a file or directory is missing; \
-        69 a method is unavailable here (no /dev/mem, no ioperm, no ECAM); 74 a system call failed or an output \
-        could not be written; 77 permission denied (run as root, or boot with iomem=relaxed; a read-only output \
-        file); 128+N stopped by signal N after cleaning up. A closed pipe on standard output ends pcitime \
-        quietly by SIGPIPE, as it ends cat. Output files take - for standard output; only a regular file \
+        Exit codes, the same from every command: 0 success; 1 the scan finished but some functions failed \
+        (each a line on stderr); 64 bad usage: an unknown subcommand, option or method, a bad option value, \
+        options that cannot go together, a question the input cannot answer (compare --root); 65 malformed \
+        input: what a file holds (MCFG, config space, kernel log, trace, latency JSON) or what it is (a folder \
+        named as a file, a FIFO or device inside a captured tree, a link out of one, no line break in 16 MiB), \
+        a cut or joined trace, a trace not of its log's machine; 66 a file or folder named on the command line, \
+        or one a captured tree must hold, is missing; 69 a method is unavailable here (no /dev/mem, no ioperm, \
+        no ECAM, no kprobes); 74 a system call failed or an output could not be written; 77 permission denied \
+        (run as root, or boot with iomem=relaxed; a read-only output file); 128+N stopped by signal N after \
+        cleaning up. A closed pipe on standard output ends pcitime quietly by SIGPIPE, as it ends cat. \
+        Diagnostics go to standard error. Output files take - for standard output; only a regular file \
         is ever replaced (atomically, keeping its mode): links, FIFOs and devices are written through.
         """,
         version: versionText,
@@ -30,10 +35,13 @@ struct PCITime: ParsableCommand {
     /// the one output writer, and a broken pipe ends quietly (SIGPIPE).
     static func main() {
         OutputFile.prepareStandardStreams()
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // lspci's habit: -V for the version.
+        if arguments == ["-V"] { arguments = ["--version"] }
         var command: ParsableCommand
         do {
             try checkHelpTopic(arguments)
+            try checkSubcommand(arguments)
             command = try parseAsRoot(arguments)
         } catch {
             finish(error, arguments)
@@ -70,6 +78,39 @@ struct PCITime: ParsableCommand {
         return arguments.first { names.contains($0) } ?? Scan._commandName
     }
 
+    /// A first word that is no subcommand and no option is a mistyped
+    /// subcommand (scan, the default, takes no words): say which was meant.
+    static func checkSubcommand(_ arguments: [String]) throws {
+        guard let word = arguments.first, !word.hasPrefix("-"), word != "help" else { return }
+        let names = configuration.subcommands.map { $0._commandName }
+        guard !names.contains(word) else { return }
+        throw PCITimeError.usage("unknown command '\(word)'" + suggestion(word, names) + " (see 'pcitime help')")
+    }
+
+    /// ": did you mean 'boot'?" for the nearest name when a typo away (one
+    /// edit, two in a word of six letters or more), else the list.
+    static func suggestion(_ word: String, _ names: [String]) -> String {
+        let near = names.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= max(1, word.utf8.count / 3) }.min { $0.1 < $1.1 }
+        return near.map { ": did you mean '\($0.0)'?" } ?? " (one of: \(names.joined(separator: ", ")))"
+    }
+
+    /// Edits between two words (insert, delete, replace, swap two neighbours:
+    /// the optimal string alignment distance), over UTF-8 bytes.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
     /// `pcitime help NAME...` must name subcommands: ArgumentParser shows the
     /// root help for anything else.
     static func checkHelpTopic(_ arguments: [String]) throws {
@@ -79,7 +120,7 @@ struct PCITime: ParsableCommand {
             let subcommands = command.configuration.subcommands
             guard let sub = subcommands.first(where: { $0._commandName == word }) else {
                 if subcommands.isEmpty { throw PCITimeError.usage("help: '\(command._commandName)' has no subcommand '\(word)'") }
-                throw PCITimeError.usage("help: no subcommand '\(word)' (one of: \(subcommands.map { $0._commandName }.joined(separator: ", ")))")
+                throw PCITimeError.usage("help: no subcommand '\(word)'" + suggestion(word, subcommands.map { $0._commandName }))
             }
             command = sub
         }

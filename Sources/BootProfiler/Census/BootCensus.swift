@@ -107,6 +107,7 @@ extension BootCensus {
         if let first = timed.min(), lastLog > 0, first > lastLog + 1_000_000_000 {
             throw PCITimeError.input(name, "trace starts at \(Format.ms(Double(first) / 1000)) ms, after the kernel log ends (\(Format.ms(Double(lastLog) / 1000)) ms): not this boot's trace")
         }
+        try TraceFit.check(calls: calls, profile: profile, name: name)
         var c = BootCensus(source: source, tracer: (parser.tracer ?? .function).rawValue, arguments: exact,
                            emptyReadsBasis: .measured(""), beforeTracing: Early(reads: 0, writes: 0, basis: .modelled("")))
         c.lost = parser.lost

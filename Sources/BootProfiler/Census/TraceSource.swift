@@ -22,45 +22,60 @@ public enum TraceSource: Sendable, Equatable {
         switch self {
         case .file(let path):
             guard let r = try Self.parse(path: path, required: true) else { return nil }
-            return (r.0, r.1, "the saved trace \(path)")
+            return (r.0, r.1, "the saved trace \(CommandLineFile.displayName(path))")
         case .root(let dir):
-            return try Self.first(in: dir + "/sys/kernel/tracing", unreadableIsNone: false) { path, snapshot in
+            return try Self.first(in: MachineRoot(dir), under: MachineRoot.tracing + "/", unreadableIsNone: false) { path, snapshot in
                 snapshot ? "the boot snapshot captured in \(path)" : "the live buffer captured in \(path) (no boot snapshot: later accesses may have overwritten the boot's oldest)"
             }
         case .live:
             let root = TracingRoot.live()
             defer { root.release() }
             guard let dir = root.path else { return nil }
-            return try Self.first(in: dir, unreadableIsNone: true) { path, snapshot in
+            return try Self.first(in: MachineRoot(dir), under: "", unreadableIsNone: true) { path, snapshot in
                 snapshot ? "the boot snapshot \(path)" : "the live buffer \(path) (no boot snapshot: boot with ftrace_boot_snapshot so later accesses cannot overwrite the boot's)"
             }
         }
     }
 
-    /// The first of `files` in `dir` with calls in it; `describe` gets its
-    /// path and whether it is the boot snapshot. `unreadableIsNone`: a file
-    /// that cannot be read counts as absent (the live tracefs) instead of an error.
-    static func first(in dir: String, unreadableIsNone: Bool, describe: (String, Bool) -> String) throws -> (calls: [FtraceCall], parser: FtraceParser, description: String)? {
+    /// The first of `files` in `root`'s `under` folder with calls in it
+    /// (read inside the tree, regular files only); `describe` gets its path
+    /// and whether it is the boot snapshot. `unreadableIsNone`: a file that
+    /// cannot be read counts as absent (the live tracefs) instead of an
+    /// error; it is also a live buffer, which keeps filling while it is read.
+    static func first(in root: MachineRoot, under: String, unreadableIsNone: Bool, describe: (String, Bool) -> String) throws -> (calls: [FtraceCall], parser: FtraceParser, description: String)? {
         for f in files {
-            let path = dir + "/" + f
-            let r = unreadableIsNone ? try? parse(path: path, required: false) : try parse(path: path, required: false)
+            let path = root.path(under + f)
+            func parsed() throws -> ([FtraceCall], FtraceParser)? {
+                guard let fd = try root.openIfPresent(under + f) else { return nil }
+                defer { close(fd) }
+                return try parse(fd: fd, name: path, live: unreadableIsNone)
+            }
+            let r = unreadableIsNone ? try? parsed() : try parsed()
             if let r, !r.0.isEmpty { return (r.0, r.1, describe(path, f == files[0])) }
         }
         return nil
     }
 
-    /// Streams one file through the parser. `required`: a missing file is an error.
+    /// Streams one file through the parser: a file named on the command
+    /// line (a FIFO or `-` too). `required`: a missing file is an error.
     public static func parse(path: String, required: Bool) throws -> ([FtraceCall], FtraceParser)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if !required { return nil }
-            throw errno == ENOENT ? PCITimeError.missing(path, "no such trace file") : PCITimeError.system(path, errno)
+        let f: CommandLineFile
+        do {
+            f = try CommandLineFile(path, what: "a trace")
+        } catch PCITimeError.missing where !required {
+            return nil
         }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { throw PCITimeError.input(path, "is a directory, not a trace") }
+        defer { f.close() }
+        return try parse(fd: f.fd, name: f.name, live: false)
+    }
+
+    /// The parser over `fd`, the file's integrity checked (`TraceIntegrity`;
+    /// a live buffer keeps filling while it is read, so its entry count is not).
+    static func parse(fd: Int32, name: String, live: Bool) throws -> ([FtraceCall], FtraceParser) {
         var parser = FtraceParser()
-        _ = try LineReader.forEachLine(fd: fd, what: path) { parser.consume($0) }
+        var integrity = TraceIntegrity()
+        _ = try LineReader.forEachLine(fd: fd, what: name) { parser.consume($0); integrity.consume($0) }
+        try integrity.check(name, entries: !live)
         let calls = parser.finish()
         return (calls, parser)
     }

@@ -17,6 +17,8 @@ public struct CompareKernelLog: Sendable {
     public var name: String
     /// Why there is no profile.
     public var problem: String?
+    /// The error itself: a log named with --dmesg must load.
+    public var error: Error?
 
     /// Reads the log as `boot` does, keeping the error instead of throwing it.
     public init(file: String?, root: String) {
@@ -24,8 +26,9 @@ public struct CompareKernelLog: Sendable {
             (profile, name) = try KernelLog.load(file: file, root: root)
         } catch {
             profile = nil
-            name = file.map(KernelLog.displayName) ?? (root != "/" ? root + "/dmesg.txt" : "/dev/kmsg")
+            name = file.map(KernelLog.displayName) ?? MachineRoot(root).kernelLogPath ?? "/dev/kmsg"
             problem = "\(error)"
+            self.error = error
         }
     }
 }

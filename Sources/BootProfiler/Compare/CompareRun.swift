@@ -60,6 +60,12 @@ public enum Comparison {
                 opened.append((name, try Methods.open(name, options: options)))
             } catch {
                 let e = error as? PCITimeError ?? .unavailable(name, "\(error)")
+                // A file that is missing or malformed (--mcfg, a dump) is the
+                // same mistake from every command, not a method that cannot work here.
+                switch e {
+                case .missing, .input: throw e
+                default: break
+                }
                 let direct = MethodUnavailable(requested: name, error: e)
                 if let path = KernelPath(for: name, split: split, evidence: request.kernelLog?.mechanismEvidence, direct: direct.reason),
                    !request.methods.contains(where: { Methods.canonical($0) == path.method }),

@@ -58,6 +58,7 @@ public struct BootRun: Sendable {
             latencies += run.latencyEstimates.filter { t in !have.contains { $0.mechanism == t.mechanism } }
         } else if let file = request.trace {
             let (accesses, parser) = try TraceFile.parse(file)
+            try TraceFit.check(accesses: accesses, profile: profile, name: file)
             // The trace's own list of present functions when it has one
             // ('pcitime trace --save'), else this scan's.
             let present = parser.present ?? Set(functions.map(\.address))

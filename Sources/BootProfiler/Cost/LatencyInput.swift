@@ -42,10 +42,15 @@ public enum LatencyInput {
         var latencies: [Entry]
     }
 
+    /// Scan and compare JSON is a few hundred KiB; compare's --raw-samples
+    /// can be more, and is not needed here.
+    public static let sizeLimit = 1 << 24
+
     public static func load(path: String) throws -> [LatencyEstimate] {
-        guard let bytes = FileContents.bytes(path) else {
-            throw FileContents.exists(path) ? PCITimeError.system(path, EACCES) : PCITimeError.missing(path, "no such latency file")
-        }
+        let f = try CommandLineFile(path, what: "a latency file")
+        defer { f.close() }
+        let bytes = try f.bytes(limit: sizeLimit, what: "latency file (JSON)")
+        let path = f.name
         if let scan = try? ScanJSON.decoder.decode(ScanJSON.self, from: bytes) {
             // sysfs and libpci go through the kernel, which picks the mechanism: they price neither.
             guard let m = mechanism(forMethod: scan.method), m == .type1 || m == .ecam else {

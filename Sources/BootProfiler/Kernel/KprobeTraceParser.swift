@@ -240,20 +240,22 @@ public enum TraceCounts {
     }
 }
 
-/// A saved trace file (tracefs `trace` text), streamed.
+/// A saved trace file (tracefs `trace` text), streamed, its integrity checked.
 public enum TraceFile {
     public static func read(_ path: String) throws -> [TracedAccess] {
         try parse(path).accesses
     }
 
+    /// A trace file named on the command line (`-`, a FIFO too), streamed.
     public static func parse(_ path: String) throws -> (accesses: [TracedAccess], parser: KprobeTraceParser) {
-        let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw errno == ENOENT ? PCITimeError.missing(path, "no such trace file") : PCITimeError.system(path, errno) }
-        defer { if fd != 0 { close(fd) } }
+        let f = try CommandLineFile(path, what: "a trace")
+        defer { f.close() }
         var parser = KprobeTraceParser()
-        _ = try LineReader.forEachLine(fd: fd, what: path) { parser.consume($0) }
+        var integrity = TraceIntegrity()
+        _ = try f.forEachLine { parser.consume(LineReader.line($0, $1)); integrity.consume(LineReader.line($0, $1)) }
         let accesses = parser.finish()
-        try check(path, parser: parser)
+        try integrity.check(f.name)
+        try check(f.name, parser: parser)
         return (accesses, parser)
     }
 

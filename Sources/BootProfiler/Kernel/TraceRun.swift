@@ -48,19 +48,45 @@ public struct TraceRun {
         return run
     }
 
-    /// Reads a trace saved earlier (`--save`, or tracefs `trace` text).
-    public static func saved(_ file: String) throws -> TraceRun {
-        guard let text = FileContents.text(file) else { throw PCITimeError.missing(file, "no such trace file") }
-        let run = TraceRun(window: "saved trace " + file, text: text, present: nil)
-        try TraceFile.check(file, parser: run.parser)
-        return run
+    /// What `trace --from FILE --save OUT` holds of FILE's text to write it
+    /// again; without `--save` a saved trace is read in constant memory.
+    public static let savedTextLimit = 1 << 26
+
+    /// Reads a trace saved earlier (`--save`, or tracefs `trace` text; a
+    /// FIFO or `-` too) line by line; `keepText` also keeps its text, for `--save`.
+    public static func saved(_ file: String, keepText: Bool = false) throws -> TraceRun {
+        let f = try CommandLineFile(file, what: "a trace")
+        defer { f.close() }
+        var parser = KprobeTraceParser()
+        var integrity = TraceIntegrity()
+        var text: [UInt8] = []
+        _ = try f.forEachLine { p, n in
+            parser.consume(LineReader.line(p, n))
+            integrity.consume(LineReader.line(p, n))
+            guard keepText else { return }
+            guard text.count + n < savedTextLimit else {
+                throw PCITimeError.input(f.name, "more than \(savedTextLimit >> 20) MiB: too large to hold for --save (copy the file instead)")
+            }
+            text.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+            text.append(0x0A)
+        }
+        let accesses = parser.finish()
+        try integrity.check(f.name)
+        try TraceFile.check(f.name, parser: parser)
+        return TraceRun(window: "saved trace " + f.name, text: String(decoding: text, as: UTF8.self), parser: parser, accesses: accesses, present: nil)
+    }
+
+    /// A live trace's text, parsed here.
+    init(window: String, text: String, present: Set<PCIAddress>?) {
+        var parser = KprobeTraceParser()
+        parser.consume(line: text)
+        let accesses = parser.finish()
+        self.init(window: window, text: text, parser: parser, accesses: accesses, present: present)
     }
 
     /// `present`: the functions there now; nil takes the trace's own list, else those it saw answer.
-    init(window: String, text: String, present: Set<PCIAddress>?) {
-        parser = KprobeTraceParser()
-        parser.consume(line: text)
-        let accesses = parser.finish()
+    init(window: String, text: String, parser: KprobeTraceParser, accesses: [TracedAccess], present: Set<PCIAddress>?) {
+        self.parser = parser
         self.window = window
         if present == nil, let w = parser.window { self.window += " (\(w))" }
         self.text = text

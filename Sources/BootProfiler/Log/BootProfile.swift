@@ -33,6 +33,14 @@ public struct Phase: Codable, Sendable, Equatable {
     public var duration: UInt64? { end.map { $0 >= start ? $0 - start : 0 } }
 }
 
+/// A line stamped earlier than the one before it: its line number and the
+/// two times (microseconds).
+public struct BackwardStep: Codable, Sendable, Equatable {
+    public var line: Int
+    public var from: UInt64
+    public var to: UInt64
+}
+
 /// One function's enumeration window: from its `[vvvv:dddd] type` line to the
 /// next device line or the end of the scan.
 public struct DeviceWindow: Codable, Sendable, Equatable {
@@ -188,6 +196,16 @@ public struct BootProfile: Codable, Sendable, Equatable {
     public var boots = 0
     public var firstTime: UInt64?
     public var lastTime: UInt64?
+    /// Lines stamped earlier than the line before them, and the largest such
+    /// step (microseconds): CPUs racing to the log step back a little; a log
+    /// joined or edited steps back by seconds and is refused (`KernelLog`).
+    public var backwardSteps = 0
+    public var largestBackwardStep: BackwardStep?
+    /// How many devices and scans the log announced before init ran: the
+    /// boot's, by the log's order (timestamps that step back cannot move a
+    /// device to after init).
+    public var devicesBeforeInit: Int?
+    public var scansBeforeInit: Int?
 
     public var kernelStart: UInt64?
     public var kernelVersion: String?
@@ -231,14 +249,12 @@ public struct BootProfile: Codable, Sendable, Equatable {
 
     /// Time inside the scans that happened before init ran.
     public var enumerationMicroseconds: UInt64 {
-        let limit = runInit?.start ?? UInt64.max
-        return scans.filter { $0.start < limit }.reduce(0) { $0 + ($1.duration ?? 0) }
+        scans.prefix(scansBeforeInit ?? scans.count).reduce(0) { $0 + ($1.duration ?? 0) }
     }
 
     /// Devices enumerated before init ran (a later rescan is not boot).
     public var bootDevices: [DeviceWindow] {
-        let limit = runInit?.start ?? UInt64.max
-        return devices.filter { $0.start < limit }
+        Array(devices.prefix(devicesBeforeInit ?? devices.count))
     }
 
     /// Share of the kernel's boot, 0...1, when the boot's length is known.

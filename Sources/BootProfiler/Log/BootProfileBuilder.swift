@@ -69,6 +69,14 @@ public struct BootProfileBuilder {
         }
         profile.timestampedLines += 1
         if profile.firstTime == nil { profile.firstTime = r.time }
+        if let last = profile.lastTime, r.time < last {
+            // Within one boot the kernel's clock only goes forward; CPUs
+            // stamping records out of order step back by microseconds.
+            profile.backwardSteps += 1
+            if last - r.time > profile.largestBackwardStep.map({ $0.from - $0.to }) ?? 0 {
+                profile.largestBackwardStep = BackwardStep(line: profile.lines, from: last, to: r.time)
+            }
+        }
         profile.lastTime = r.time
         handle(r.time, r.message)
     }
@@ -152,6 +160,8 @@ public struct BootProfileBuilder {
         case UInt8(ascii: "R") where m.hasPrefix("Run ") && m.contains(" as init process"):
             if profile.runInit == nil {
                 profile.runInit = Phase(kind: .initEnd, name: "run init", start: t, end: nil, detail: m.string)
+                profile.devicesBeforeInit = profile.devices.count
+                profile.scansBeforeInit = profile.scans.count
                 if profile.freeingInitMemory != nil { profile.freeingInitMemory?.end = t }
             }
         case UInt8(ascii: "F") where m.hasPrefix("Freeing unused kernel "):

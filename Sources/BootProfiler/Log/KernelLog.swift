@@ -7,35 +7,55 @@ import Enumerator
 
 /// Entry points that read a kernel log and return its profile.
 public enum KernelLog {
-    /// Streams a file (`-` is stdin) in any supported form.
+    /// Streams a file named on the command line (`-` is stdin; a FIFO or a
+    /// pipe too) in any supported form.
     public static func profile(path: String) throws -> BootProfile {
-        let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw errno == ENOENT ? PCITimeError.missing(path, "no such file") : PCITimeError.system(path, errno)
+        let f: CommandLineFile
+        do {
+            f = try CommandLineFile(path, what: "a kernel log")
+        } catch PCITimeError.input(let p, let problem) where problem.hasPrefix("is a directory") {
+            throw PCITimeError.input(p, problem + " (for a captured tree use --root)")
         }
-        let path = displayName(path)
-        defer { if fd != 0 { close(fd) } }
-        var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-            throw PCITimeError.input(path, "is a directory, not a kernel log (for a fixture use --root)")
-        }
+        defer { f.close() }
         var builder = BootProfileBuilder()
-        let (_, cut) = try LineReader.forEachLine(fd: fd, what: path) { builder.consume($0) }
+        let (_, cut) = try f.forEachLine { builder.consume(LineReader.line($0, $1)) }
+        return try finish(builder, cut: cut, name: f.name)
+    }
+
+    /// A captured tree's `dmesg.txt`, read inside the tree (a regular file,
+    /// or refused: a FIFO there must not hang the reader).
+    public static func profile(root: MachineRoot) throws -> BootProfile {
+        var builder = BootProfileBuilder()
+        guard let (_, cut) = try root.forEachLine(MachineRoot.kernelLog, { builder.consume(LineReader.line($0, $1)) }) else {
+            throw PCITimeError.missing(root.path(MachineRoot.kernelLog), "no such file")
+        }
+        return try finish(builder, cut: cut, name: root.path(MachineRoot.kernelLog))
+    }
+
+    static func finish(_ builder: BootProfileBuilder, cut: Int, name: String) throws -> BootProfile {
+        var builder = builder
         var p = builder.finish()
         p.overlongLines = cut
         guard p.timestampedLines > 0 else {
-            throw PCITimeError.input(path, p.lines == 0 ? "empty kernel log" : "no line with a kernel timestamp in \(p.lines) lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)")
+            throw PCITimeError.input(name, p.lines == 0 ? "empty kernel log" : "no line with a kernel timestamp in \(p.lines) lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)")
         }
+        try checkClock(p, name: name)
         return p
     }
 
-    /// How messages name a log file: `-` is "standard input".
-    public static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
+    /// A step back of more than this (microseconds) is no race between CPUs
+    /// (those are microseconds, milliseconds on a busy host): the log is not
+    /// one boot's as the kernel wrote it.
+    public static let largestBackwardStep: UInt64 = 1_000_000
 
-    /// The fixture layout: `ROOT/dmesg.txt`.
-    public static func profile(root: String) throws -> BootProfile {
-        try profile(path: root + "/dmesg.txt")
+    static func checkClock(_ p: BootProfile, name: String) throws {
+        guard let s = p.largestBackwardStep, s.from - s.to > largestBackwardStep else { return }
+        func seconds(_ us: UInt64) -> String { String(us / 1_000_000) + "." + String(1_000_000 + us % 1_000_000).dropFirst() }
+        throw PCITimeError.input(name, "timestamps run backwards at line \(s.line) (\(seconds(s.to)) s after \(seconds(s.from)) s): not one boot's log as the kernel wrote it (joined or edited)")
     }
+
+    /// How messages name a log file: `-` is "standard input".
+    public static func displayName(_ path: String) -> String { CommandLineFile.displayName(path) }
 
     /// Parses text already in memory (tests, `dmesg` output).
     public static func profile(text: String, name: String = "kernel log") throws -> BootProfile {
@@ -43,6 +63,7 @@ public enum KernelLog {
         LineReader.forEachLine(text: text) { builder.consume($0) }
         let p = builder.finish()
         guard p.timestampedLines > 0 else { throw PCITimeError.input(name, "no line with a kernel timestamp") }
+        try checkClock(p, name: name)
         return p
     }
 
@@ -54,16 +75,18 @@ public enum KernelLog {
         }
         let p = builder.finish()
         guard p.timestampedLines > 0 else { throw PCITimeError.input("/dev/kmsg", "no records") }
+        try checkClock(p, name: "/dev/kmsg")
         return p
     }
 }
 
 extension KernelLog {
     /// The log a command reads, and its name for the report: FILE (`-` is
-    /// stdin), else `ROOT/dmesg.txt` for a captured tree, else the running kernel's.
+    /// stdin), else the captured tree's `dmesg.txt`, else the running kernel's.
     public static func load(file: String?, root: String) throws -> (profile: BootProfile, name: String) {
         if let file { return (try profile(path: file), displayName(file)) }
-        if root != "/" { return (try profile(root: root), root + "/dmesg.txt") }
+        let tree = MachineRoot(root)
+        if let path = tree.kernelLogPath { return (try profile(root: tree), path) }
         return (try profileLive(), "/dev/kmsg")
     }
 }

@@ -5,61 +5,13 @@ import Darwin
 #endif
 import Enumerator
 
-/// Reads a file descriptor in fixed chunks and hands out one line at a time
-/// (without its `\n` or a trailing `\r`), so memory stays bounded whatever the
-/// log's size. A line longer than `maxLine` is cut there and the rest dropped.
+/// Hands out one line at a time as a `ByteLine` (without its `\n` or a
+/// trailing `\r`): from a stream through `LineStream` (constant memory,
+/// lines cut at 64 KiB), or from text in memory.
 struct LineReader {
-    static let chunk = 1 << 16
-    static let maxLine = 1 << 16
-
     /// Streams `fd` to `body`; `what` names the input in errors.
     static func forEachLine(fd: Int32, what: String, _ body: (ByteLine) -> Void) throws -> (lines: Int, cut: Int) {
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk + maxLine)
-        defer { buffer.deallocate() }
-        var carry = 0          // bytes of an unfinished line at the buffer's start
-        var skipping = false   // inside an overlong line: drop until its newline
-        var lines = 0, cut = 0
-        while true {
-            let n = read(fd, buffer + carry, chunk)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PCITimeError.system(what, errno)
-            }
-            if n == 0 { break }
-            let end = carry + n
-            var start = 0
-            var i = carry
-            while i < end {
-                if buffer[i] == 0x0A {
-                    if skipping {
-                        skipping = false
-                    } else {
-                        body(line(buffer + start, i - start))
-                        lines += 1
-                    }
-                    start = i + 1
-                }
-                i += 1
-            }
-            carry = end - start
-            if carry >= maxLine {
-                // Emit the first maxLine bytes as the line, skip the rest of it.
-                if !skipping {
-                    body(line(buffer + start, maxLine))
-                    lines += 1
-                    cut += 1
-                }
-                skipping = true
-                carry = 0
-            } else if carry > 0 && start > 0 {
-                memmove(buffer, buffer + start, carry)
-            }
-        }
-        if carry > 0 && !skipping {
-            body(line(buffer, carry))
-            lines += 1
-        }
-        return (lines, cut)
+        try LineStream.forEachLine(fd: fd, name: what) { body(line($0, $1)) }
     }
 
     @inline(__always) static func line(_ p: UnsafePointer<UInt8>, _ n: Int) -> ByteLine {

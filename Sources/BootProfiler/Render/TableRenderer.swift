@@ -12,6 +12,9 @@ public enum TableRenderer {
         if p.untimestampedLines > 0 { out += ", \(p.untimestampedLines) without a timestamp (skipped)" }
         if p.continuationLines > 0 { out += ", \(p.continuationLines) /dev/kmsg dictionary lines (skipped)" }
         if p.overlongLines > 0 { out += ", \(p.overlongLines) cut at 64 KiB" }
+        if p.backwardSteps > 0, let s = p.largestBackwardStep {
+            out += ", \(p.backwardSteps) stamped earlier than the line before (at most \(Format.logMilliseconds(s.from - s.to)) ms; durations across them are short)"
+        }
         out += ")\n"
         if p.boots > 1 { out += "The log holds \(p.boots) boots; this is the last.\n" }
         if p.startLost {

@@ -22,6 +22,10 @@ void pcitime_pci_close(struct pci_access *acc);
 // A libpci access used only for pci.ids names (no method is initialised).
 struct pci_access *pcitime_names_open(void);
 
+// 1 when libpci's method holds `len` bytes at `pos` (pci_read_block succeeds;
+// a dump holds what lspci -x printed, 64, 256 or 4096 bytes), else 0.
+int pcitime_pci_block_readable(struct pci_dev *d, int pos, int len);
+
 // Lists the functions libpci's method knows (pci_scan_bus); 0, or -1 with a message.
 int pcitime_pci_scan(struct pci_access *acc, char *err, size_t errlen);
 
@@ -82,5 +86,14 @@ void pcitime_clear_signal(void);
 int pcitime_pin_cpu(int cpu);
 // The CPU the caller runs on (sched_getcpu), or -1.
 int pcitime_current_cpu(void);
+
+// ---- files ------------------------------------------------------------------
+
+// openat2(dirfd, path, flags) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS:
+// absolute links and ".." stay inside dirfd's tree. The descriptor, or
+// -errno (-ENOSYS: a kernel before 5.6, or openat2 filtered).
+int pcitime_openat2_in_root(int dirfd, const char *path, int flags);
+// O_PATH, which glibc's <fcntl.h> shows only under _GNU_SOURCE.
+#define PCITIME_O_PATH 010000000
 
 #endif

@@ -72,8 +72,13 @@ public final class LibPCIAccess: ConfigAccess {
     }
 
     /// libpci does not say how far a method reaches. Through sysfs it is the
-    /// config file's size (reads past it never reach the device); type 1 is 256.
-    func reach(_ a: PCIAddress) -> Int {
+    /// config file's size (reads past it never reach the device); type 1 is
+    /// 256; a dump holds what its lspci -x printed (pci_read_block past it
+    /// fails, where a dword read returns ones: lspci's -xxxx stops there too).
+    func reach(_ a: PCIAddress, _ d: UnsafeMutablePointer<pci_dev>) -> Int {
+        if libpciMethod == "dump" {
+            return [4096, 256, 128].first { pcitime_pci_block_readable(d, 0, Int32($0)) != 0 } ?? 64
+        }
         guard libpciMethod == "linux-sysfs" else { return size }
         let base = parameters["sysfs.path"] ?? "/sys/bus/pci"
         var st = stat()
@@ -87,7 +92,7 @@ public final class LibPCIAccess: ConfigAccess {
         guard let d = pci_get_dev(access, Int32(a.segment), Int32(a.bus), Int32(a.device), Int32(a.function)) else {
             throw PCITimeError.unavailable(name, "pci_get_dev failed for \(a)")
         }
-        let h = FunctionHandle(address: a, target: .libpci(OpaquePointer(d)), window: 0..<reach(a))
+        let h = FunctionHandle(address: a, target: .libpci(OpaquePointer(d)), window: 0..<reach(a, d))
         devices[a] = h
         return h
     }

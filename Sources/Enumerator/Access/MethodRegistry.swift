@@ -19,7 +19,9 @@ public struct MethodOptions: Sendable {
         self.libpciParameters = libpciParameters
     }
 
-    public var isLive: Bool { root == "/" }
+    /// The machine the root names, which owns its layout and reads inside it.
+    public var tree: MachineRoot { MachineRoot(root) }
+    public var isLive: Bool { tree.isLive }
 }
 
 /// The registry: every method by name, and `auto`'s probe order in one place.
@@ -38,6 +40,18 @@ public enum Methods {
     }
 
     public static func canonical(_ name: String) -> String { aliases[name] ?? name }
+
+    /// Whether `open` knows the name (a typo is a usage error, 64, from
+    /// every command; a known method that cannot work here is 69).
+    public static func isKnown(_ name: String) -> Bool {
+        let n = canonical(name)
+        if n.hasPrefix("libpci:") { return libpciMethods.contains(String(n.dropFirst(7))) }
+        return autoOrder.contains(n) || n == "sysfs-base" || n == "sysfs-ext"
+    }
+
+    static func unknown(_ requested: String) -> PCITimeError {
+        .usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (\(libpciMethods.joined(separator: ", ")))")
+    }
 
     /// Every name `open` takes, aliases included: what shell completion offers.
     public static var allNames: [String] {
@@ -63,16 +77,30 @@ public enum Methods {
         case "pio":
             return try PortIOAccess()
         default:
-            guard name.hasPrefix("libpci:"), name.count > 7 else {
-                throw PCITimeError.usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME")
-            }
+            guard isKnown(name) else { throw unknown(requested) }
             let method = String(name.dropFirst(7))
             var parameters = options.libpciParameters
             if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {
-                parameters["sysfs.path"] = options.root.appendingPath("sys/bus/pci")
+                let tree = options.tree
+                try tree.check()
+                // libpci opens the tree's files itself, out of MachineRoot's
+                // reach: a tree it reads must hold no link that leads out.
+                if let (path, target) = tree.firstLinkLeaving(MachineRoot.pciBus, depth: 3) {
+                    throw PCITimeError.input(path, "a link leads to \(target), outside the captured tree: refused (libpci reads the tree itself and cannot be kept inside it; --method sysfs reads it inside)")
+                }
+                parameters["sysfs.path"] = tree.path(MachineRoot.pciBus)
             }
-            if method == "dump" && parameters["dump.name"] == nil {
-                throw PCITimeError.unavailable(name, "needs a dump file (lspci -x output): --libpci-param dump.name=FILE")
+            if method == "dump" {
+                guard let file = parameters["dump.name"] else {
+                    throw PCITimeError.usage("--method libpci:dump needs a dump file (lspci -x output): --libpci-param dump.name=FILE")
+                }
+                // libpci reads it line by line to its end: a regular file, named as every input is.
+                switch FileContents.kind(file) {
+                case nil: throw PCITimeError.missing(file, "no such file (given with --libpci-param dump.name)")
+                case .directory?: throw PCITimeError.input(file, "is a directory, not a dump (lspci -x output)")
+                case .other?: throw PCITimeError.input(file, "not a regular file: libpci reads a dump to its end, which a FIFO or a device may never reach")
+                case .regular?: break
+                }
             }
             do {
                 return try LibPCIAccess(method: method, parameters: parameters)
@@ -91,6 +119,17 @@ public enum Methods {
         public var passedOver: [(name: String, reason: String)]
     }
 
+    /// A file the user named (`--mcfg`) that is missing or not what it
+    /// should be is their mistake, the same from every command: thrown, not
+    /// a method that does not work here.
+    static func isUsersMistake(_ error: Error, _ options: MethodOptions) -> Bool {
+        guard options.mcfgPath != nil, let e = error as? PCITimeError else { return false }
+        switch e {
+        case .input, .missing: return true
+        default: return false
+        }
+    }
+
     public static func auto(options: MethodOptions) throws -> AutoChoice {
         var passed: [(String, String)] = []
         let order = options.isLive ? autoOrder : ["sysfs"]
@@ -102,6 +141,7 @@ public enum Methods {
             do {
                 return AutoChoice(access: try open(name, options: options), passedOver: passed)
             } catch {
+                if isUsersMistake(error, options) { throw error }
                 passed.append((name, "\(error)"))
                 lastError = error
             }
@@ -110,13 +150,14 @@ public enum Methods {
     }
 
     /// Every method and whether it works here, for `pcitime methods`.
-    public static func survey(options: MethodOptions) -> [(name: String, result: Result<String, PCITimeError>)] {
+    public static func survey(options: MethodOptions) throws -> [(name: String, result: Result<String, PCITimeError>)] {
         let names = autoOrder + libpciMethods.map { "libpci:" + $0 }
-        return names.map { name in
+        return try names.map { name in
             do {
                 let access = try open(name, options: options)
                 return (name, .success(access.summary))
             } catch let e as PCITimeError {
+                if isUsersMistake(e, options) { throw e }
                 return (name, .failure(e))
             } catch {
                 return (name, .failure(.unavailable(name, "\(error)")))

@@ -1,9 +1,9 @@
 /// `pcitime methods`: each method, available here or the exact reason not,
 /// and what `auto` picks.
 public enum MethodsReport {
-    public static func render(options: MethodOptions) -> String {
+    public static func render(options: MethodOptions) throws -> String {
         var out = ""
-        let survey = Methods.survey(options: options)
+        let survey = try Methods.survey(options: options)
         let width = survey.map(\.name.count).max() ?? 0
         for (name, result) in survey {
             let padded = name + String(repeating: " ", count: width - name.count)
@@ -49,9 +49,9 @@ public struct MethodsJSON: Encodable {
     /// What `auto` picks; absent when nothing works here.
     public var auto: Auto?
 
-    public init(options: MethodOptions) {
+    public init(options: MethodOptions) throws {
         root = options.root
-        methods = Methods.survey(options: options).map { name, result in
+        methods = try Methods.survey(options: options).map { name, result in
             switch result {
             case .success(let summary): return Method(name: name, available: true, summary: summary)
             case .failure(let e): return Method(name: name, available: false, reason: e.description, exitCode: e.exitCode)

@@ -13,6 +13,8 @@ import Glibc
 public final class SysfsAccess: ConfigAccess {
     public let name: String
     public let root: String
+    /// Where the files are: this machine, or a captured tree read inside itself.
+    public let tree: MachineRoot
     public let devicesDirectory: String
     /// Which offsets this instance may read, for `sysfs-base`/`sysfs-ext`.
     public let window: Range<Int>
@@ -22,27 +24,31 @@ public final class SysfsAccess: ConfigAccess {
     /// first 64 bytes (128 for CardBus) to unprivileged readers.
     public let unprivileged: Bool
 
+    /// What one timed read is: on the live machine a config access the
+    /// kernel makes; in a captured tree a read of a file, with no device and
+    /// no mechanism behind it, so its latency says nothing of PCI.
     public var summary: String {
-        "pread of sysfs config files under \(devicesDirectory); the kernel makes the device access"
+        tree.isLive ? "pread of sysfs config files under \(devicesDirectory); the kernel makes the device access"
+            : "pread of the captured config files under \(devicesDirectory): the latencies are file reads (page cache), not config accesses; a capture has no device or mechanism behind it"
     }
 
     public init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {
         self.name = name
-        self.root = root
-        self.devicesDirectory = root.appendingPath("sys/bus/pci/devices")
+        self.tree = MachineRoot(root)
+        self.root = tree.path
+        self.devicesDirectory = tree.path(MachineRoot.devices)
         self.window = window
-        guard let kind = FileContents.kind(root) else {
-            throw PCITimeError.missing(root, "no such directory")
+        try tree.check()
+        switch tree.kind(MachineRoot.devices) {
+        case nil: throw PCITimeError.missing(devicesDirectory, "no PCI devices directory (no PCI here, or not a pcitime capture)")
+        case .directory?: break
+        default: throw PCITimeError.input(devicesDirectory, "not a directory")
         }
-        guard kind == .directory else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
-        guard FileContents.exists(devicesDirectory) else {
-            throw PCITimeError.missing(devicesDirectory, "no PCI devices directory (no PCI here, or not a pcitime capture)")
-        }
-        guard let names = FileContents.names(inDirectory: devicesDirectory) else {
+        guard let names = tree.names(inDirectory: MachineRoot.devices) else {
             throw PCITimeError.permission(devicesDirectory, "cannot list the directory")
         }
         listing = Set(names.compactMap { PCIAddress($0) })
-        unprivileged = root == "/" && geteuid() != 0
+        unprivileged = tree.isLive && geteuid() != 0
         SysfsAccess.raiseFileLimit(to: listing.count + 64)
     }
 
@@ -73,24 +79,22 @@ public final class SysfsAccess: ConfigAccess {
     public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         if let h = files[a] { return h }
         let p = path(a)
-        // O_NONBLOCK: a FIFO in a captured tree must not hang the open (the
-        // fstat below refuses it); regular files ignore the flag.
-        let fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            let e = errno
-            if e == EACCES { throw PCITimeError.permission(p, "cannot open the config file: run as root") }
-            if e == ELOOP { throw PCITimeError.input(p, "symbolic link loop") }
-            if e == EMFILE {
-                var limit = rlimit()
-                _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
-                throw PCITimeError.input(p, "too many open files: sysfs keeps one config file open per function, \(listing.count) here, and the hard limit is \(limit.rlim_max) (raise it: ulimit -Hn)")
-            }
-            throw PCITimeError.system(p, e)
+        // Inside the tree, non-blocking (a FIFO cannot hang the open), a regular file or refused.
+        let fd: Int32
+        do {
+            fd = try tree.open(MachineRoot.devices + "/" + a.description + "/config")
+        } catch PCITimeError.permission {
+            throw PCITimeError.permission(p, "cannot open the config file: run as root")
+        } catch PCITimeError.system(_, EMFILE) {
+            var limit = rlimit()
+            _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+            throw PCITimeError.input(p, "too many open files: sysfs keeps one config file open per function, \(listing.count) here, and the hard limit is \(limit.rlim_max) (raise it: ulimit -Hn)")
         }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
             close(fd)
-            throw PCITimeError.input(p, "not a regular file")
+            throw PCITimeError.system(p, e)
         }
         // Whole dwords only: every access pcitime makes is a naturally aligned dword.
         let size = (unprivileged ? min(Int(st.st_size), 64) : Int(st.st_size)) & ~3

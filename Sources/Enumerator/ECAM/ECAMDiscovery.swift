@@ -38,37 +38,26 @@ public struct ECAMDiscovery: Sendable {
         return w
     }
 
-    /// Finds the windows under `root` ("/" live, or a captured tree).
-    /// A present but malformed MCFG is an error, not a reason to look elsewhere.
-    public static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = [],
-                                kernelLog: KernelLogSource? = nil) throws -> ECAMDiscovery {
-        guard let kind = FileContents.kind(root) else {
-            throw PCITimeError.missing(root, "no such directory")
-        }
-        guard kind == .directory else { throw PCITimeError.input(root, "not a directory (--root wants a captured tree)") }
-        let mcfgFile = mcfgPath ?? root.appendingPath("sys/firmware/acpi/tables/MCFG")
-        var mcfg: MCFG?
-        if mcfgPath != nil || FileContents.exists(mcfgFile) {
-            mcfg = try MCFG(contentsOf: mcfgFile)
-        }
+    /// Finds the windows under `root` ("/" live, or a captured tree, read
+    /// inside itself). A present but malformed MCFG is an error, not a
+    /// reason to look elsewhere.
+    public static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = []) throws -> ECAMDiscovery {
+        let tree = MachineRoot(root)
+        try tree.check()
+        let mcfgFile = mcfgPath ?? tree.path(MachineRoot.mcfg)
+        let mcfg = try mcfgPath.map(MCFG.init(file:)) ?? MCFG(root: tree)
         if !override.isEmpty {
             return ECAMDiscovery(windows: override, source: .override, file: "--ecam", mcfg: mcfg)
         }
         if let mcfg {
             return ECAMDiscovery(windows: mcfg.windows, source: .mcfg, file: mcfgFile, mcfg: mcfg)
         }
-        let iomemFile = root.appendingPath("proc/iomem")
-        if let iomem = IOMem(path: iomemFile), iomem.showsAddresses, !iomem.ecamWindows.isEmpty {
+        let iomemFile = tree.path(MachineRoot.iomem)
+        if let iomem = try IOMem(root: tree), iomem.showsAddresses, !iomem.ecamWindows.isEmpty {
             return ECAMDiscovery(windows: iomem.ecamWindows, source: .iomem, file: iomemFile, mcfg: nil)
         }
-        let log = kernelLog ?? (root == "/" ? .live : .fixture(root: root))
-        if let text = try? log.text() {
-            let windows = ecamWindows(inKernelLog: text)
-            if !windows.isEmpty {
-                let file: String
-                if case .file(let f) = log { file = f } else { file = "/dev/kmsg" }
-                return ECAMDiscovery(windows: windows, source: .kernelLog, file: file, mcfg: nil)
-            }
+        if let windows = try ecamWindows(inKernelLogOf: tree), !windows.isEmpty {
+            return ECAMDiscovery(windows: windows, source: .kernelLog, file: tree.kernelLogPath ?? "/dev/kmsg", mcfg: nil)
         }
         throw PCITimeError.unavailable("ecam", "no ECAM here: no MCFG table at \(mcfgFile), no \"PCI ECAM\"/\"PCI MMCONFIG\" region in \(iomemFile), none in the kernel log (a machine like QEMU -M pc has only type-1 port I/O); give one with --ecam BASE:FIRST-LAST")
     }

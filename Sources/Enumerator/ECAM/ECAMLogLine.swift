@@ -76,3 +76,20 @@ public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
     }
     return found
 }
+
+/// The ECAM windows a machine's kernel log announces: the live ring buffer
+/// (nil when it cannot be read), or a capture's dmesg.txt line by line in
+/// constant memory (nil when absent; a FIFO or a binary file is refused).
+public func ecamWindows(inKernelLogOf root: MachineRoot) throws -> [ECAMWindow]? {
+    if root.isLive { return (try? KernelLogSource.live.text()).map(ecamWindows(inKernelLog:)) }
+    var found: [ECAMWindow] = []
+    let read = try root.forEachLine(MachineRoot.kernelLog) { p, n in
+        // Only lines that mention a window become strings.
+        let line = UnsafeBufferPointer(start: p, count: n)
+        guard line.containsText("ECAM [mem") || line.containsText("MMCONFIG"),
+              let w = ECAMLogLine(String(decoding: line, as: UTF8.self))?.window,
+              !found.contains(w) else { return }
+        found.append(w)
+    }
+    return read == nil ? nil : found
+}

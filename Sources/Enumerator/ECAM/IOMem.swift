@@ -26,10 +26,17 @@ public struct IOMem: Sendable {
         }
     }
 
-    /// Nil when the file is missing; addresses read as zeros for non-root.
+    /// The live `/proc/iomem`; nil when it cannot be read. Addresses read
+    /// as zeros for non-root.
     public init?(path: String) {
         guard let text = FileContents.text(path) else { return nil }
         self.init(text: text)
+    }
+
+    /// A machine's `/proc/iomem` (inside a captured tree, bounded); nil when absent.
+    public init?(root: MachineRoot) throws {
+        guard let bytes = try root.bytes(MachineRoot.iomem, limit: MachineRoot.iomemLimit, what: "/proc/iomem") else { return nil }
+        self.init(text: String(decoding: bytes, as: UTF8.self))
     }
 
     /// False when every address is zero: the kernel hides them from non-root.

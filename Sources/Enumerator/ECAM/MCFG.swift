@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One ECAM window: a segment's buses and the physical address of its bus 0.
 /// Per the PCI Firmware Specification the MCFG base is the address bus 0
 /// would have, even when the window starts at a later bus.
@@ -103,14 +107,48 @@ public struct MCFG: Sendable, Equatable {
         self.windows = windows.sorted { ($0.segment, $0.startBus) < ($1.segment, $1.startBus) }
     }
 
-    public init(contentsOf path: String) throws {
-        guard FileContents.exists(path) else {
-            throw PCITimeError.missing(path, "no MCFG table (firmware describes no ECAM through ACPI)")
+    /// The largest table read: 44 header bytes and 65,536 entries (a
+    /// window per segment) fit in 1 MiB; a length field beyond is not an MCFG.
+    public static let sizeLimit = 1 << 20
+
+    /// Reads a table from `fd` as far as its header's length says, never
+    /// more than `sizeLimit` (`--mcfg /dev/zero` ends at its signature),
+    /// then one byte more to tell a longer file.
+    public static func read(fd: Int32, name: String) throws -> [UInt8] {
+        let header = try FileContents.read(fd: fd, atMost: headerSize, name: name)
+        guard header.count == headerSize, header[0..<4] == [0x4d, 0x43, 0x46, 0x47] else { return header }
+        let length = Int(le32(header, 4))
+        guard length <= sizeLimit else {
+            throw PCITimeError.input(name, "MCFG length field says \(length) bytes: more than an MCFG can hold (\(sizeLimit >> 20) MiB, 65536 entries)")
         }
-        guard let bytes = FileContents.bytes(path) else {
-            throw PCITimeError.permission(path, "cannot read the MCFG table: run as root")
+        let rest = try FileContents.read(fd: fd, atMost: max(0, length - headerSize) + 1, name: name)
+        guard headerSize + rest.count <= max(length, headerSize) else {
+            throw PCITimeError.input(name, "MCFG length field says \(length) bytes but the file holds more")
         }
-        try self.init(bytes: bytes, file: path)
+        return header + rest
+    }
+
+    /// A table named on the command line (`--mcfg FILE`; a stream is read
+    /// as far as its header says).
+    public init(file path: String) throws {
+        let f = try CommandLineFile(path, what: "an MCFG table")
+        defer { f.close() }
+        try self.init(bytes: try MCFG.read(fd: f.fd, name: f.name), file: f.name)
+    }
+
+    /// A machine's table (`sys/firmware/acpi/tables/MCFG` inside a captured
+    /// tree, a regular file); nil when it has none.
+    public init?(root: MachineRoot) throws {
+        let file = root.path(MachineRoot.mcfg)
+        let fd: Int32?
+        do {
+            fd = try root.openIfPresent(MachineRoot.mcfg)
+        } catch PCITimeError.permission {
+            throw PCITimeError.permission(file, "cannot read the MCFG table: run as root")
+        }
+        guard let fd else { return nil }
+        defer { close(fd) }
+        try self.init(bytes: try MCFG.read(fd: fd, name: file), file: file)
     }
 
     /// The window holding a segment's bus, as Linux's `pci_mmconfig_lookup`.

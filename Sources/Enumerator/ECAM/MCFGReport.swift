@@ -8,11 +8,11 @@ public struct MCFGReport {
 
     public init(options: MethodOptions) throws {
         discovery = try ECAMDiscovery.discover(root: options.root, mcfgPath: options.mcfgPath, override: options.ecamOverride)
-        iomemFile = options.root.appendingPath("proc/iomem")
-        let iomem = IOMem(path: iomemFile)
+        let tree = options.tree
+        iomemFile = tree.path(MachineRoot.iomem)
+        let iomem = try IOMem(root: tree)
         iomemWindows = iomem.flatMap { $0.showsAddresses ? $0.ecamWindows : nil }
-        let log: KernelLogSource = options.isLive ? .live : .fixture(root: options.root)
-        logWindows = (try? log.text()).map(ecamWindows(inKernelLog:))
+        logWindows = try ecamWindows(inKernelLogOf: tree)
     }
 
     public func render() -> String {

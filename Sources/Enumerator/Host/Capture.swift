@@ -71,46 +71,52 @@ public struct Capture {
         }
     }
 
+    /// A file of the machine captured, read as every reader reads it (inside
+    /// a tree, regular files only, bounded); nil when it cannot be read.
+    func read(_ relative: String, limit: Int = MachineRoot.attributeLimit) -> [UInt8]? {
+        (try? MachineRoot(root).bytes(relative, limit: limit, what: "a file to capture")) ?? nil
+    }
+
     func fill(_ tmp: String, kernelLog: KernelLogSource) throws {
-        let devices = root.appendingPath("sys/bus/pci/devices")
-        guard let names = FileContents.names(inDirectory: devices) else {
-            throw PCITimeError.missing(devices, "no PCI devices directory to capture")
+        let machine = MachineRoot(root)
+        guard let names = machine.names(inDirectory: MachineRoot.devices) else {
+            throw PCITimeError.missing(machine.path(MachineRoot.devices), "no PCI devices directory to capture")
         }
         for name in names.sorted() where PCIAddress(name) != nil {
-            let from = devices + "/" + name
-            let to = tmp + "/sys/bus/pci/devices/" + name
+            let from = MachineRoot.devices + "/" + name
+            let to = tmp + "/" + MachineRoot.devices + "/" + name
             try makeDirectory(to)
             for file in Capture.deviceFiles {
-                guard var data = FileContents.bytes(from + "/" + file) else {
-                    if file == "config" { throw PCITimeError.permission(from + "/config", "cannot read: run as root") }
+                guard var data = read(from + "/" + file) else {
+                    if file == "config" { throw PCITimeError.permission(machine.path(from + "/config"), "cannot read: run as root") }
                     continue
                 }
                 if file == "config" && redact { data = Capture.maskSerialNumber(data) }
                 try put(data, to + "/" + file)
             }
-            if let driver = KernelDevice.linkName(from + "/driver") {
+            if let driver = machine.linkName(from + "/driver") {
                 try put(Array((driver + "\n").utf8), to + "/driver")
             }
-            if let module = KernelDevice.linkName(from + "/driver/module") {
+            if let module = machine.linkName(from + "/driver/module") {
                 try put(Array((module + "\n").utf8), to + "/driver_module")
             }
         }
-        let mcfg = root.appendingPath("sys/firmware/acpi/tables/MCFG")
-        if let data = FileContents.bytes(mcfg) {
-            try makeDirectory(tmp + "/sys/firmware/acpi/tables")
-            try put(data, tmp + "/sys/firmware/acpi/tables/MCFG")
+        if let data = read(MachineRoot.mcfg, limit: MCFG.sizeLimit) {
+            try makeDirectory(tmp + "/" + MachineRoot.mcfg.folderAndName.folder!)
+            try put(data, tmp + "/" + MachineRoot.mcfg)
         }
         try makeDirectory(tmp + "/proc")
-        for file in ["proc/iomem", "proc/cmdline"] {
-            guard var text = FileContents.text(root.appendingPath(file)) else { continue }
-            if redact && file == "proc/cmdline" {
+        for file in [MachineRoot.iomem, MachineRoot.cmdline] {
+            guard let bytes = read(file, limit: MachineRoot.iomemLimit) else { continue }
+            var text = String(decoding: bytes, as: UTF8.self)
+            if redact && file == MachineRoot.cmdline {
                 text = Capture.redactCommandLine(String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())) + "\n"
             }
             try put(Array(text.utf8), tmp + "/" + file)
         }
         try bootTrace(tmp)
         let log = try kernelLog.text()
-        try put(Array((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/dmesg.txt")
+        try put(Array((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/" + MachineRoot.kernelLog)
         try put(Array((source + "\n").utf8), tmp + "/SOURCE")
     }
 
@@ -118,14 +124,15 @@ public struct Capture {
     /// ran at boot: the boot snapshot when it holds entries, else the live
     /// buffer (read only; tracefs is not mounted or changed here).
     func bootTrace(_ tmp: String) throws {
-        let dir = root.appendingPath("sys/kernel/tracing")
-        guard let tracer = FileContents.text(dir + "/current_tracer"),
+        let dir = MachineRoot.tracing
+        guard let tracer = read(dir + "/current_tracer").map({ String(decoding: $0, as: UTF8.self) }),
               ["function", "function_graph"].contains(tracer.filter { !$0.isWhitespace }) else { return }
         for name in ["snapshot", "trace"] {
-            guard let data = FileContents.bytes(dir + "/" + name),
+            // tracefs prints the whole ring buffer (trace_buf_size per CPU) as text.
+            guard let data = read(dir + "/" + name, limit: 1 << 30),
                   String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").contains(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { continue }
-            try makeDirectory(tmp + "/sys/kernel/tracing")
-            try put(data, tmp + "/sys/kernel/tracing/" + name)
+            try makeDirectory(tmp + "/" + dir)
+            try put(data, tmp + "/" + dir + "/" + name)
             return
         }
     }

@@ -2,31 +2,52 @@
 import Glibc
 #endif
 
-/// A whole file read into memory; nil when it cannot be opened or read
-/// (missing, a directory, no permission).
+/// The one read loop (`read(fd:atMost:name:)`, over `readSome`), whole
+/// files at paths pcitime names itself (the live kernel's /proc and /sys),
+/// and what a path names. Files a user or a captured tree hands pcitime are
+/// opened by `CommandLineFile` and `MachineRoot`, then read here.
 public enum FileContents {
-    public static func bytes(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        return bytes(fd: fd)
+    /// One read(2) of up to `count` bytes: EINTR retried, EAGAIN (a stream
+    /// inherited non-blocking) waited out with poll. 0 at the end.
+    public static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, name: String) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n >= 0 { return n }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN:
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&p, 1, -1)
+            case EISDIR: throw PCITimeError.input(name, "is a directory")
+            default: throw PCITimeError.system(name, errno)
+            }
+        }
     }
 
-    /// Everything left to read on `fd` (stdin is 0).
-    public static func bytes(fd: Int32) -> [UInt8]? {
+    /// What is left on `fd`, up to `limit` bytes: memory grows with what was
+    /// read, 64 KiB at a time, never with what a file claims to hold.
+    public static func read(fd: Int32, atMost limit: Int, name: String) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        while true {
-            // Read straight into uninitialised memory: zeroing a 64 KiB buffer for
+        while bytes.count < limit {
+            // Straight into uninitialised memory: zeroing a 64 KiB buffer for
             // each small sysfs file was most of a large tree's `scan --json`.
-            var n = 0
-            let chunk = [UInt8](unsafeUninitializedCapacity: 65536) { buffer, count in
-                repeat { n = read(fd, buffer.baseAddress, buffer.count) } while n < 0 && errno == EINTR
-                count = max(n, 0)
+            let chunk = try [UInt8](unsafeUninitializedCapacity: min(65536, limit - bytes.count)) { buffer, count in
+                count = 0
+                count = try readSome(fd, buffer.baseAddress!, buffer.count, name: name)
             }
-            if n < 0 { return nil }
-            if n == 0 { return bytes }
+            if chunk.isEmpty { break }
             if bytes.isEmpty { bytes = chunk } else { bytes += chunk }
         }
+        return bytes
+    }
+
+    /// A whole file at a path pcitime names itself (the live kernel's own
+    /// files); nil when it cannot be opened or read.
+    public static func bytes(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return try? read(fd: fd, atMost: .max, name: path)
     }
 
     public static func text(_ path: String) -> String? {
@@ -36,6 +57,11 @@ public enum FileContents {
     /// The names in a directory, without "." and ".."; nil when it cannot be listed.
     public static func names(inDirectory path: String) -> [String]? {
         guard let dir = opendir(path) else { return nil }
+        return names(dir)
+    }
+
+    /// The names in an open directory stream, which this closes.
+    static func names(_ dir: OpaquePointer) -> [String] {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -46,15 +72,32 @@ public enum FileContents {
     }
 
     /// What a path names (links followed); nil when nothing is there.
-    public enum Kind { case directory, regular, other }
+    public enum Kind: Sendable { case directory, regular, other }
 
     public static func kind(_ path: String) -> Kind? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
+        return kind(st)
+    }
+
+    static func kind(_ st: stat) -> Kind {
         switch st.st_mode & S_IFMT {
         case S_IFDIR: return .directory
         case S_IFREG: return .regular
         default: return .other
+        }
+    }
+
+    /// A file type in words, for "not a regular file: ...".
+    static func typeName(_ st: stat) -> String {
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a file"
         }
     }
 

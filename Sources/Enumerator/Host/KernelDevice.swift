@@ -19,30 +19,30 @@ public struct KernelDevice: Sendable, Equatable {
         self.regionSizes = regionSizes
     }
 
-    /// Reads ROOT/sys/bus/pci/devices/BDF; nil when the directory is not there.
-    public static func read(root: String, _ address: PCIAddress) -> KernelDevice? {
-        let dir = root.appendingPath("sys/bus/pci/devices/" + address.description)
-        guard FileContents.names(inDirectory: dir) != nil else { return nil }
+    /// Reads ROOT/sys/bus/pci/devices/BDF (inside the tree, each file
+    /// bounded); nil when the directory is not there. A file that is not
+    /// what sysfs holds (a FIFO, too large, a link out of the tree) is left
+    /// out, as an absent one is: these are extras beside config space.
+    public static func read(root: MachineRoot, _ address: PCIAddress) -> KernelDevice? {
+        let dir = MachineRoot.devices + "/" + address.description
+        guard root.kind(dir) == .directory else { return nil }
         var k = KernelDevice()
-        k.driver = linkName(dir + "/driver") ?? firstLine(dir + "/driver")
-        k.module = linkName(dir + "/driver/module") ?? firstLine(dir + "/driver_module")
-        k.irq = firstLine(dir + "/irq").flatMap { Int($0) }
+        k.driver = root.linkName(dir + "/driver") ?? firstLine(root, dir + "/driver")
+        k.module = root.linkName(dir + "/driver/module") ?? firstLine(root, dir + "/driver_module")
+        k.irq = firstLine(root, dir + "/irq").flatMap { Int($0) }
         // As bytes (the files are ASCII): Character splitting was most of -v's
         // and --json's cost on large trees.
-        for (i, line) in (FileContents.bytes(dir + "/resource") ?? []).split(separator: UInt8(ascii: "\n")).prefix(7).enumerated() {
+        let resource = (try? root.bytes(dir + "/resource", limit: MachineRoot.attributeLimit, what: "a sysfs resource file")) ?? nil
+        for (i, line) in (resource ?? []).split(separator: UInt8(ascii: "\n")).prefix(7).enumerated() {
             let f = line.split(separator: UInt8(ascii: " ")).map { UInt64(String(decoding: $0.dropFirst(2), as: UTF8.self), radix: 16) }
             if f.count >= 2, let start = f[0], let end = f[1], end > start { k.regionSizes[i] = end - start + 1 }
         }
         return k
     }
 
-    /// The last path component of a symbolic link's target.
-    static func linkName(_ path: String) -> String? {
-        FileContents.linkTarget(path)?.split(separator: "/").last.map(String.init)
-    }
-
-    static func firstLine(_ path: String) -> String? {
-        guard let bytes = FileContents.bytes(path), let line = bytes.split(separator: UInt8(ascii: "\n")).first else { return nil }
+    static func firstLine(_ root: MachineRoot, _ relative: String) -> String? {
+        guard let read = try? root.bytes(relative, limit: MachineRoot.attributeLimit, what: "a sysfs attribute"),
+              let line = read.split(separator: UInt8(ascii: "\n")).first else { return nil }
         let words = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
         let t = words.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
         return t.isEmpty ? nil : t

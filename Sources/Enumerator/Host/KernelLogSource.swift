@@ -2,23 +2,34 @@
 import Glibc
 #endif
 
-/// Where the kernel log comes from: the live ring buffer or a captured file.
-/// This only fetches text in `dmesg` form (`[    0.173205] message`); the
-/// boot profiler parses it.
+/// Where the kernel log comes from: the live ring buffer, a captured
+/// tree's `dmesg.txt` (read inside the tree), or a file named on the
+/// command line. This only fetches text in `dmesg` form
+/// (`[    0.173205] message`); the boot profiler parses it, streaming.
 public enum KernelLogSource: Sendable {
     /// `/dev/kmsg` (microsecond timestamps), falling back to running `dmesg`.
     case live
+    /// A capture's `dmesg.txt`.
+    case tree(MachineRoot)
     /// A file in any of the forms the boot profiler reads (`-` is stdin).
     case file(String)
 
-    /// The fixture layout's kernel log: `ROOT/dmesg.txt`.
-    public static func fixture(root: String) -> KernelLogSource { .file(root + "/dmesg.txt") }
+    /// A machine's log: the ring buffer, or a capture's `dmesg.txt`.
+    public static func of(_ root: MachineRoot) -> KernelLogSource { root.isLive ? .live : .tree(root) }
+
+    /// What is read whole here at most (capture copies the log whole; the
+    /// kernel's own buffer is at most 32 MiB with CONFIG_LOG_BUF_SHIFT=25).
+    public static let textLimit = 1 << 26
 
     public func text() throws -> String {
         switch self {
         case .file(let path):
-            guard let bytes = path == "-" ? FileContents.bytes(fd: 0) : FileContents.bytes(path) else {
-                throw PCITimeError.input(path, "cannot read the kernel log")
+            let f = try CommandLineFile(path, what: "a kernel log")
+            defer { f.close() }
+            return String(decoding: try f.bytes(limit: Self.textLimit, what: "kernel log"), as: UTF8.self)
+        case .tree(let root):
+            guard let bytes = try root.bytes(MachineRoot.kernelLog, limit: Self.textLimit, what: "a kernel log") else {
+                throw PCITimeError.missing(root.path(MachineRoot.kernelLog), "no such file")
             }
             return String(decoding: bytes, as: UTF8.self)
         case .live:

@@ -20,7 +20,10 @@ public final class Names {
     public init(numeric: Bool = false, file: String? = nil) {
         guard !numeric else { (access, self.file, note) = (nil, nil, nil); return }
         let chosen = file.map { [$0] } ?? Names.locations
-        guard let found = chosen.first(where: { Glibc.access($0, R_OK) == 0 }), let acc = pcitime_names_open() else {
+        // Regular files only: libpci reads pci.ids line by line until its end,
+        // which a FIFO or /dev/zero never gives.
+        guard let found = chosen.first(where: { Glibc.access($0, R_OK) == 0 && FileContents.kind($0) == .regular }),
+              let acc = pcitime_names_open() else {
             (access, self.file) = (nil, nil)
             note = file.map { "\($0): cannot read this pci.ids; showing numeric IDs" }
                 ?? "no pci.ids in \(Names.locations.joined(separator: ", ")); showing numeric IDs (-i FILE names one)"

@@ -16,6 +16,18 @@ public struct ScanListing {
         self.kernel = kernel
     }
 
+    /// lspci -x's lines: 16 bytes each after their offset in hex, as
+    /// `printf("%02x:")` and `" %02x"` print them.
+    public static func hexDump(_ bytes: [UInt8]) -> String {
+        var out = ""
+        for (i, b) in bytes.enumerated() {
+            if i & 15 == 0 { out += hex(i, 2) + ":" }
+            out += " " + hex(b, 2)
+            if i & 15 == 15 { out += "\n" }
+        }
+        return bytes.count & 15 == 0 ? out : out + "\n"
+    }
+
     public func render(_ r: ScanReport) -> String {
         var out = ""
         for f in r.walk.functions {
@@ -33,7 +45,9 @@ public struct ScanListing {
                 if let d = k?.driver { out += "\tKernel driver in use: \(d)\n" }
                 if let m = k?.module { out += "\tKernel modules: \(m)\n" }
             }
-            if verbose > 0 { out += "\n" }
+            let dump = r.dumps[f.address]
+            if let dump { out += Self.hexDump(dump) }
+            if verbose > 0 || dump != nil { out += "\n" }
         }
         return out
     }
@@ -90,7 +104,7 @@ public struct ScanListing {
         }
         for c in f.capabilities { lines.append("Capabilities: [\(hex(c.offset, 2))] " + capability(c, f)) }
         for c in f.extendedCapabilities {
-            lines.append("Capabilities: [\(hex(c.offset, 3))" + (verbose > 1 ? " v\(c.version)" : "") + "] " + c.name)
+            lines.append("Capabilities: [\(hex(c.offset, 3))] " + c.name)
         }
         return lines
     }
@@ -182,7 +196,7 @@ public struct ScanListing {
                                            8: "PCI/PCI-X to PCI-Express Bridge", 9: "Root Complex Integrated Endpoint",
                                            0xa: "Root Complex Event Collector"]
             let type = (w >> 4) & 0xf
-            return "Express " + (verbose > 1 ? "(v\(w & 0xf)) " : "") + (kinds[type] ?? "Unknown type \(type)") + ", MSI \(hex((w >> 9) & 0x1f, 2))"
+            return "Express " + (kinds[type] ?? "Unknown type \(type)") + ", MSI \(hex((w >> 9) & 0x1f, 2))"
         default: return c.name
         }
     }

@@ -36,17 +36,18 @@ public enum ScanTable {
             rows.append(totalsRow("total", r.totals, "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"))
         }
         out += TextTable.render(header: header, rows: rows, rightAligned: 1...5)
-        return out + notes(r, text: text)
+        return out
     }
 
-    /// Warnings and errors, after every text view.
-    public static func notes(_ r: ScanReport, text: LspciText) -> String {
-        var out = ""
+    /// The walk's warnings and the functions that failed, one line each, for
+    /// standard error (beside every view but JSON, which holds them).
+    public static func diagnostics(_ r: ScanReport, text: LspciText) -> [String] {
+        var out: [String] = []
         for f in r.walk.functions {
-            for w in f.warnings { out += "warning: \(text.slot(f.address)): \(w)\n" }
+            for w in f.warnings { out.append("warning: \(text.slot(f.address)): \(w)") }
         }
-        for w in r.walk.warnings { out += "warning: \(w)\n" }
-        for e in r.walk.failures { out += "error: \(text.slot(e.address)): \(e.message)\n" }
+        for w in r.walk.warnings { out.append("warning: \(w)") }
+        for e in r.walk.failures { out.append("error: \(text.slot(e.address)): \(e.message)") }
         return out
     }
 

@@ -22,6 +22,10 @@ public struct ScanReport {
     /// What sysfs says beyond config space (driver, IRQ, BAR sizes), per
     /// function; empty when the method does not read this tree (a dump).
     public var kernel: [PCIAddress: KernelDevice] = [:]
+    /// lspci -x/-xxx/-xxxx: each function's config bytes as the dump shows
+    /// them, read (and counted, and timed) after the walk; and how many reads that took.
+    public var dumps: [PCIAddress: [UInt8]] = [:]
+    public var dumpReads = 0
 
     /// Accesses that went to present functions (what a hypervisor's trace
     /// attributes to devices), and to addresses where nothing answered.
@@ -58,7 +62,7 @@ public enum Scanner {
     /// it; the table and the tree do not, and skip its file reads).
     public static func scan(method requested: String, options: MethodOptions, brute: Bool = false,
                             passes: Int = 1, record: Bool = false, timer: AccessTimer = AccessTimer(),
-                            kernelView: Bool = true) throws -> ScanReport {
+                            kernelView: Bool = true, hexDump: Int = 0) throws -> ScanReport {
         guard passes >= 1 else { throw PCITimeError.usage("--repeat must be at least 1") }
         // The walk starts at offset 0, below sysfs-ext's window: every read would fail.
         guard requested != "sysfs-ext" else {
@@ -77,6 +81,9 @@ public enum Scanner {
         layer.recording = record
         let walk = Walk(layer: layer, brute: brute)
         let first = walk.run()
+        let before = layer.totals.reads
+        let dumps = hexDump > 0 ? Self.dumps(first.functions, layer: layer, level: hexDump) : [:]
+        let dumpReads = layer.totals.reads - before
         let records = layer.records
         layer.recording = false
         var counts = layer.stats
@@ -88,10 +95,43 @@ public enum Scanner {
         empty.latency = layer.emptyProbes.latency
         var kernel: [PCIAddress: KernelDevice] = [:]
         if kernelView && access.hasKernelView {
-            for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.root, f.address) }
+            for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.tree, f.address) }
         }
-        return ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
-                          root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
-                          records: records, kernel: kernel)
+        var report = ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
+                                root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
+                                records: records, kernel: kernel)
+        report.dumps = dumps
+        report.dumpReads = dumpReads
+        return report
+    }
+
+    /// The bytes lspci's hex dump shows (lspci.c show_hex_dump): -x the 64
+    /// bytes it always reads (128 for a CardBus bridge); -xxx 256 when all of
+    /// 64-255 can be read, -xxxx 4096 when all of 256-4095 can: otherwise the
+    /// dump stays at what it had. Read as every access is, one timed dword at
+    /// a time through the layer, so each counts in its function's reads.
+    static func dumps(_ functions: [PCIFunction], layer: AccessLayer, level: Int) -> [PCIAddress: [UInt8]] {
+        var out: [PCIAddress: [UInt8]] = [:]
+        for f in functions {
+            guard let h = try? layer.handle(f.address) else { continue }
+            func block(_ range: Range<Int>) -> [UInt8]? {
+                guard range.upperBound <= h.window.upperBound, range.lowerBound >= h.window.lowerBound else { return nil }
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(range.count)
+                for o in stride(from: range.lowerBound, to: range.upperBound, by: 4) {
+                    guard let v = try? layer.read(h, offset: o, width: .dword) else { return nil }
+                    for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+                }
+                return bytes
+            }
+            let cached = f.headerType & 0x7f == 2 ? 128 : 64
+            guard var bytes = block(0..<cached) else { continue }
+            if level >= 3, let more = block(cached..<256) {
+                bytes += more
+                if level >= 4, let ext = block(256..<4096) { bytes += ext }
+            }
+            out[f.address] = bytes
+        }
+        return out
     }
 }

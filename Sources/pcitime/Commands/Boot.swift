@@ -81,6 +81,15 @@ extension PCITime {
 
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
+            if kernelParams {
+                let others: [(String, Bool)] = [("--dmesg", dmesg != nil), ("--root", source.root != "/"), ("--trace", trace != nil), ("--ftrace", !ftrace.isEmpty),
+                                                ("--latency", !latency.isEmpty), ("--json", json), ("--openmetrics", openmetrics), ("--summary", summary),
+                                                ("--svg", svg != nil), ("--trace-json", traceJSON != nil)]
+                if let other = others.first(where: \.1) { throw ValidationError("--kernel-params prints the census's kernel parameters and nothing else: not with \(other.0)") }
+            }
+            if trace != nil && !ftrace.isEmpty {
+                throw ValidationError("--trace (a kprobe trace's counts) and --ftrace (the boot census) both give the boot's access counts: give one")
+            }
             if [summary, json, openmetrics].filter({ $0 }).count > 1 {
                 throw ValidationError("--summary, --json and --openmetrics each write standard output: give one")
             }

@@ -22,7 +22,8 @@ extension PCITime {
             enumeration model) by each method's median. \
             When pio or ecam (mmio) cannot reach config space from user space but the kernel's log says the kernel \
             uses that mechanism (type 1 for base, ECAM for extended access), sysfs-base or sysfs-ext runs in its \
-            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way.
+            place, labelled kernel-mediated. Exits 69 when fewer than two methods work here, either way. \
+            Runs on the machine itself only: a captured tree (--root) has no mechanism behind its files and is refused.
             """
         )
 
@@ -75,6 +76,9 @@ extension PCITime {
 
         func validate() throws {
             guard methods.count >= 2 else { throw ValidationError("give at least two methods, e.g. 'pcitime compare pio mmio' (see 'pcitime methods')") }
+            if let unknown = methods.first(where: { !Enumerator.Methods.isKnown($0) }) {
+                throw ValidationError("unknown method '\(unknown)': use ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (see 'pcitime methods')")
+            }
             let named = methods.map(Enumerator.Methods.canonical)
             if let twice = named.first(where: { m in named.filter { $0 == m }.count > 1 }) {
                 throw ValidationError("method '\(twice)' named twice (mmio is ecam, conf1 is pio): give different methods")
@@ -84,15 +88,26 @@ extension PCITime {
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
             guard resamples >= 10 && resamples <= 1_000_000 else { throw ValidationError("--resamples must be between 10 and 1000000") }
             if let accesses { guard accesses >= 0 else { throw ValidationError("--accesses must be 0 or more") } }
+            if accesses != nil && trace != nil { throw ValidationError("--accesses and --trace both give the projection's access count: give one") }
+            if rawSamples && !json { throw ValidationError("--raw-samples goes with --json (it adds every sample to the JSON)") }
             if let slot { _ = try SlotFilter(slot: slot, id: nil) }
             if let offsets { _ = try offsets.offsets(width: width) }
             _ = try standardOutputClaim([("--svg", svg)], json: json)
+            // A capture's config files are page-cache reads: no device, no
+            // mechanism, nothing for a ratio or a boot projection to mean.
+            if source.root != "/" {
+                throw ValidationError("--root: a captured tree has no mechanism to compare (its config files are file reads); run 'pcitime compare \(methods.joined(separator: " "))' on the machine itself, or 'pcitime scan --root \(source.root)' to read the capture")
+            }
         }
 
         func run() throws {
             try pcitime.run {
                 let options = try source.methodOptions()
+                // Named files are read before anything is timed: a mistake in
+                // one is the same error as from boot, not a note after the run.
+                if let trace { _ = try TraceFile.parse(trace) }
                 let log = CompareKernelLog(file: dmesg, root: options.root)
+                if dmesg != nil, let e = log.error { throw e }
                 var request = CompareRequest(methods: methods, slot: slot, width: AccessWidth(rawValue: width)!, samples: samples,
                                              warmup: warmup, seed: seed.value, resamples: resamples, pin: pin, kernelLog: log.profile)
                 if let offsets { request.offsets = try offsets.offsets(width: width) }

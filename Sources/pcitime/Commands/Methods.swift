@@ -15,7 +15,7 @@ extension PCITime {
         func run() throws {
             try pcitime.run {
                 let options = try source.methodOptions()
-                try printOut(json ? try MethodsJSON(options: options).encoded() + "\n" : MethodsReport.render(options: options))
+                try printOut(json ? try MethodsJSON(options: options).encoded() + "\n" : try MethodsReport.render(options: options))
             }
         }
     }

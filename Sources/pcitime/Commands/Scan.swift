@@ -39,8 +39,11 @@ extension PCITime {
         @Flag(name: [.customShort("t"), .long], help: "Show the bus tree, as lspci -t (with -v: vendor and device names, as lspci -tv).")
         var tree = false
 
-        @Flag(name: .short, help: "lspci -v view: flags, BARs, capabilities and the PCIe link beside pcitime's counts (-vv: capability versions).")
+        @Flag(name: .short, help: "lspci -v view: flags, BARs, capabilities and the PCIe link beside pcitime's counts (-vv, lspci's decode of every register, is lspci's own: run lspci -vv).")
         var verbose: Int
+
+        @Flag(name: .customShort("x"), help: "Hex dump of config space after each function, as lspci: -x the standard header (64 bytes, 128 for CardBus), -xxx 256 bytes, -xxxx 4096. Each dword is read, counted and timed like every access; standard error says how many reads the dumps took.")
+        var hexDump: Int
 
         @Flag(name: .customShort("k"), help: "Show the kernel driver in use and its module (from sysfs), as lspci -k.")
         var kernel = false
@@ -68,6 +71,12 @@ extension PCITime {
             guard !(json && tree) else { throw ValidationError("--json and --tree are exclusive: JSON always holds the functions, --tree draws them") }
             guard !(openmetrics && (json || tree)) else { throw ValidationError("--openmetrics is a view of its own: not with --json or --tree") }
             guard !(machine && (json || tree || openmetrics)) else { throw ValidationError("-vmm is a view of its own: not with --json, --tree or --openmetrics") }
+            guard !(hexDump > 0 && (json || tree || openmetrics || machine)) else { throw ValidationError("-x dumps config space into lspci's listing: not with --json, --tree, --openmetrics or -vmm") }
+            // pcitime decodes what it reads to count; lspci -vv decodes every
+            // register (control, status, link, MSI-X...), which is lspci's to do.
+            guard verbose <= 1 else {
+                throw ValidationError("-\(String(repeating: "v", count: verbose)): lspci's decode of every register is lspci's own: run 'lspci -\(String(repeating: "v", count: verbose))' (pcitime -v shows what pcitime reads and what it cost; -x dumps it)")
+            }
             do {
                 _ = try SlotFilter(slot: slot, id: deviceID)
             } catch let e as PCITimeError {
@@ -81,7 +90,7 @@ extension PCITime {
                 let timer = tree && !json ? AccessTimer(source: .clockMonotonic) : source.timer()
                 let kernelView = json || machine || verbose > 0 || kernel
                 var report = try Scanner.scan(method: method, options: try source.methodOptions(), brute: brute, passes: `repeat`,
-                                              timer: timer, kernelView: kernelView)
+                                              timer: timer, kernelView: kernelView, hexDump: hexDump)
                 let filter = try SlotFilter(slot: slot, id: deviceID)
                 report.show(only: filter.matches)
                 // pci.ids for every text view: -n changes what is printed, not what is known.
@@ -100,10 +109,19 @@ extension PCITime {
                     try printOut(listing.machine(report))
                 } else if tree {
                     try printOut(ScanTree.render(report.walk.functions, names: verbose > 0 ? text : nil))
-                } else if verbose > 0 || kernel {
-                    try printOut((quiet ? "" : ScanTable.preamble(report)) + listing.render(report) + ScanTable.notes(report, text: text))
+                } else if verbose > 0 || kernel || hexDump > 0 {
+                    try printOut((quiet ? "" : ScanTable.preamble(report)) + listing.render(report))
                 } else {
                     try printOut(ScanTable.render(report, text: text, preamble: !quiet))
+                }
+                // The dumps' reads, said beside the dump so it stays lspci's, byte for byte.
+                if hexDump > 0 {
+                    let shown = report.walk.functions.compactMap { report.dumps[$0.address] }
+                    try? OutputFile.standardError.write("pcitime: -\(String(repeating: "x", count: hexDump)): \(report.dumpReads) config reads of 4 bytes for \(shown.count) dump\(shown.count == 1 ? "" : "s") (\(shown.reduce(0) { $0 + $1.count }) bytes), each timed and counted in its function's reads\n")
+                }
+                // Diagnostics to standard error, as lspci's; JSON holds them itself.
+                if !json {
+                    for line in ScanTable.diagnostics(report, text: text) { try? OutputFile.standardError.write("pcitime: \(line)\n") }
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }

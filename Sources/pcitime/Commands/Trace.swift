@@ -54,9 +54,19 @@ extension PCITime {
 
         func validate() throws {
             _ = try standardOutputClaim([("--save", save)], json: json)
-            if kernelParam { return }
-            let windows = [rescan != nil, rebind != nil, !command.isEmpty].filter { $0 }.count
-            if from == nil && windows != 1 { throw ValidationError("give exactly one window: '-- COMMAND', '--rescan BDF' or '--rebind BDF' (or --from FILE)") }
+            let window = [("--rescan", rescan != nil), ("--rebind", rebind != nil), ("-- COMMAND", !command.isEmpty)].filter(\.1).map(\.0)
+            if kernelParam {
+                let others = window + [("--from", from != nil), ("--save", save != nil), ("--json", json), ("--force", force)].filter(\.1).map(\.0)
+                if let other = others.first { throw ValidationError("--kernel-param prints the boot parameter and nothing else: not with \(other)") }
+                return
+            }
+            if from != nil {
+                // A saved trace has its window already: nothing is traced.
+                if let w = (window + (force ? ["--force"] : [])).first { throw ValidationError("--from reads a saved trace and traces nothing: not with \(w)") }
+                return
+            }
+            if force && rescan == nil { throw ValidationError("--force goes with --rescan (it allows rescanning the root filesystem's device)") }
+            if window.count != 1 { throw ValidationError("give exactly one window: '-- COMMAND', '--rescan BDF' or '--rebind BDF' (or --from FILE)") }
             for (flag, v) in [("--rescan", rescan), ("--rebind", rebind)] {
                 if let v, PCIAddress(v) == nil { throw ValidationError("\(flag) '\(v)': expected a PCI address like 0000:00:03.0") }
             }
@@ -71,7 +81,7 @@ extension PCITime {
             try pcitime.run {
                 let trace: TraceRun
                 if let file = from {
-                    trace = try .saved(file)
+                    trace = try .saved(file, keepText: save != nil)
                 } else {
                     let w: TraceWindow = rescan.flatMap(PCIAddress.init).map { .rescan($0) }
                         ?? rebind.flatMap(PCIAddress.init).map { .rebind($0) } ?? .command(command)

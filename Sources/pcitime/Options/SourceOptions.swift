@@ -40,9 +40,15 @@ struct SourceOptions: ParsableArguments {
 
     func methodOptions() throws -> MethodOptions {
         let params = Dictionary(libpciParams.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        // Given by name, so missing is an error, not "firmware describes no ECAM".
-        if let mcfg, !FileContents.exists(mcfg) { throw PCITimeError.missing(mcfg, "no such file (given with --mcfg)") }
-        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        return MethodOptions(root: root, mcfgPath: mcfg, ecamOverride: ecam, libpciParameters: params)
+        // Given by name, so every command says at once what is wrong with it.
+        switch mcfg.map(FileContents.kind) {
+        case .some(nil): throw PCITimeError.missing(mcfg!, "no such file (given with --mcfg)")
+        case .some(.directory?): throw PCITimeError.input(mcfg!, "is a directory, not an MCFG table (given with --mcfg)")
+        default: break
+        }
+        // Every command answers a --root that is nowhere (66) or not a folder (65) alike.
+        let tree = MachineRoot(root)
+        if !tree.isLive { try tree.check() }
+        return MethodOptions(root: tree.path, mcfgPath: mcfg, ecamOverride: ecam, libpciParameters: params)
     }
 }

@@ -7,7 +7,8 @@ import Testing
 /// the real fixtures: never a crash or a hang; either a profile that says
 /// what it skipped, or one line naming the file (exit 65). Rows already
 /// covered elsewhere: crlfAndGarbageBytes, wrappedRingBufferLosesTheStart,
-/// errorsNameTheFile (DamagedLogTests).
+/// errorsNameTheFile (DamagedLogTests); inputs a fuzzer crashed on are
+/// replayed by FuzzRegressionTests.
 @Suite struct BadLogTests {
     static let clean = Fixtures.log("firecracker.dmesg.txt")
 
@@ -73,21 +74,43 @@ import Testing
         }
     }
 
-    /// Timestamps going backwards: the whole log reversed, and one line out of
-    /// order in the scan. No crash, no negative duration.
+    /// Timestamps going backwards. A step back of seconds (the whole log
+    /// reversed) is not one boot's log: refused. Smaller steps (one line
+    /// out of order in the scan; init stamped before the scan, which made
+    /// "over 0 devices" while listing six) are counted and said, and the
+    /// boot's devices are those the log lists before init, in its order.
     @Test func timestampsGoingBackwards() throws {
         let lines = try Self.lines()
-        for (name, text) in [("reversed", lines.reversed().joined(separator: "\n")),
-                             ("swapped", lines.enumerated().map { i, l in
-                                 l.contains("pci 0000:00:02.0:") ? "[    0.400000]" + l.drop { $0 != "]" }.dropFirst() : l
-                             }.joined(separator: "\n"))] {
+        // Reversed, the log's last line is "Linux version": a boot of its own, the one profiled.
+        let reversed = try KernelLog.profile(path: Self.write("reversed.txt", Array(lines.reversed().joined(separator: "\n").utf8)))
+        #expect(reversed.devices.isEmpty && reversed.backwardSteps == 0 && reversed.kernelVersion != nil)
+        // q35's scan lines again after its log's end (5.1 s): a step back of 4 s.
+        let q35 = try Fixtures.text("qemu-q35.dmesg.txt")
+        let scan = q35.split(separator: "\n").filter { $0.contains("] pci 0000:00:0") }
+        let joined = Self.write("joined.txt", Array((q35 + scan.joined(separator: "\n") + "\n").utf8))
+        let lastLine = q35.split(separator: "\n").last!, first = scan.first!
+        func stamp(_ l: Substring) -> String { String(l.dropFirst().prefix { $0 != "]" }.drop { $0 == " " }) }
+        #expect(throws: PCITimeError.input(joined, "timestamps run backwards at line \(q35.split(separator: "\n", omittingEmptySubsequences: false).count) (\(stamp(first)) s after \(stamp(lastLine)) s): not one boot's log as the kernel wrote it (joined or edited)")) {
+            try KernelLog.profile(path: joined)
+        }
+        let clean = try KernelLog.profile(path: Self.clean)
+        for (name, text, steps) in [("swapped", lines.map { l in
+                                        l.contains("pci 0000:00:02.0:") ? "[    0.400000]" + l.drop { $0 != "]" }.dropFirst() : l
+                                    }.joined(separator: "\n"), 2),
+                                    ("early-init", lines.map { l in
+                                        l.contains(" as init process") ? "[    0.100000]" + l.drop { $0 != "]" }.dropFirst() : l
+                                    }.joined(separator: "\n"), 1)] {
             let p = try KernelLog.profile(path: Self.write(name + ".txt", Array(text.utf8)))
+            #expect(p.backwardSteps == steps, "\(name)")
+            #expect(p.bootDevices.map(\.address) == clean.bootDevices.map(\.address), "\(name)")
             for ph in p.phases { #expect((ph.duration ?? 0) < 10_000_000, "\(name) \(ph.name)") }
             for d in p.devices { #expect(d.duration < 10_000_000, "\(name) \(d.address)") }
-            _ = TableRenderer.render(source: name, profile: p, cost: nil, counts: nil, tracing: nil)
+            let table = TableRenderer.render(source: name, profile: p, cost: nil, counts: nil, tracing: nil)
+            #expect(table.contains(", \(steps) stamped earlier than the line before (at most "), "\(name)")
             _ = SVGRenderer.render(p, title: name)
             _ = PerfettoRenderer.render(p)
         }
+        #expect(clean.backwardSteps == 0 && clean.bootDevices.count == 6)
     }
 
     /// A 10 MB line in the middle of a real log is cut at 64 KiB and counted;
@@ -113,25 +136,43 @@ import Testing
     }
 
     /// The recorded q35 trace cut at many points, mid-line included: never a
-    /// crash; at most the cut line is unreadable; counts only shrink.
+    /// crash; a cut that loses entries is refused by the header's count
+    /// (TraceIntegrity), one inside the last entry keeps every access.
     @Test func kprobeTraceCutMidLine() throws {
         let full = [UInt8](FileManager.default.contents(atPath: Fixtures.trace("q35-rescan.trace"))!)
         let whole = try TraceFile.parse(Fixtures.trace("q35-rescan.trace"))
         let firstEvent = full.firstIndex(of: 0x0A).map { $0 } ?? 0
-        for cut in stride(from: firstEvent + 1, to: full.count, by: full.count / 97) {
+        let lastLine = full.dropLast().lastIndex(of: 0x0A)! + 1
+        // Before the header's count there is nothing to check it against.
+        let counted = String(decoding: full, as: UTF8.self).split(separator: "\n").prefix { !$0.contains("entries-in-buffer") }
+            .reduce(0) { $0 + $1.utf8.count + 1 } + 1
+        for cut in Array(stride(from: firstEvent + 1, to: full.count, by: full.count / 97)) + [lastLine + 40] {
             let path = Self.write("cut.trace", Array(full.prefix(cut)))
-            guard let (accesses, parser) = try? TraceFile.parse(path) else { continue }
-            #expect(accesses.count <= whole.accesses.count + 1)
-            #expect(parser.malformed <= whole.parser.malformed + 1, "cut at \(cut)")
+            do {
+                let (accesses, parser) = try TraceFile.parse(path)
+                #expect(cut < counted || cut > lastLine, "cut at \(cut) parsed")
+                #expect(cut < counted ? accesses.isEmpty : accesses.count == whole.accesses.count || accesses.count == whole.accesses.count - 1)
+                #expect(parser.malformed <= whole.parser.malformed + 1, "cut at \(cut)")
+            } catch let e as PCITimeError {
+                #expect(e.exitCode == 65 && "\(e)".contains("where its header (entries-in-buffer) counts 584: the file was cut"), "cut at \(cut): \(e)")
+            }
         }
-        // A line cut and glued to the next (a lost write): one unreadable line.
+        // A line cut and glued to the next (a lost write): one unreadable
+        // line, and one entry short of the header: refused.
         let text = String(decoding: full, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let i = try #require(lines.firstIndex { $0.contains("conf1_read") && !$0.hasPrefix("#") })
         var glued = Array(lines)
         glued[i] = lines[i].prefix(lines[i].count / 2) + lines[i + 1]
         glued.remove(at: i + 1)
-        let (_, parser) = try TraceFile.parse(Self.write("glued.trace", Array(glued.joined(separator: "\n").utf8)))
+        let gluedText = glued.joined(separator: "\n")
+        let path = Self.write("glued.trace", Array(gluedText.utf8))
+        #expect(throws: PCITimeError.input(path, "holds 583 entries where its header (entries-in-buffer) counts 584: the file was cut; give the whole trace")) {
+            try TraceFile.parse(path)
+        }
+        var parser = KprobeTraceParser()
+        parser.consume(line: gluedText)
+        _ = parser.finish()
         #expect(parser.malformed + parser.foreign == whole.parser.malformed + whole.parser.foreign + 1)
     }
 
@@ -155,34 +196,6 @@ import Testing
         } throws: { e in
             guard let e = e as? PCITimeError, e.exitCode == 65 else { return false }
             return "\(e)".hasPrefix(path + ": no pcitime kprobe events in ") && !"\(e)".contains("\n")
-        }
-    }
-
-    /// Every input a fuzzer crashed on (fuzz/regressions/TARGET/), through
-    /// the same entry points as fuzz/kernellog.swift and fuzz/trace.swift.
-    @Test func fuzzRegressions() throws {
-        let dir = Fixtures.root + "/fuzz/regressions/"
-        let logs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "kernellog")) ?? []
-        #expect(!logs.isEmpty)
-        for name in logs {
-            guard let p = try? KernelLog.profile(path: dir + "kernellog/" + name) else { continue }
-            let counts = AccessCounts(provenance: .modelled("test"), devices: [], empty: [], baseMechanism: .type1, extendedMechanism: .ecam)
-            let latencies = [LatencyEstimate(mechanism: .type1, nanoseconds: 1000, provenance: .modelled("test")),
-                             LatencyEstimate(mechanism: .ecam, nanoseconds: 500, provenance: .modelled("test"))]
-            let cost = CostModel.report(profile: p, counts: counts, latencies: latencies)
-            _ = TableRenderer.render(source: name, profile: p, cost: cost, counts: counts, tracing: nil)
-            _ = PerfettoRenderer.render(p, counts: counts)
-            _ = SVGRenderer.render(p, title: name)
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "ftrace")) ?? [] {
-            guard var run = try? CensusRun.load(files: [dir + "ftrace/" + name], root: "/", live: false, profile: try KernelLog.profile(path: Fixtures.log("qemu-q35.dmesg.txt"))) else { continue }
-            run.price(profile: try KernelLog.profile(path: Fixtures.log("qemu-q35.dmesg.txt")), fallback: [])
-            _ = CensusTable.render(run)
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "trace")) ?? [] {
-            guard let (accesses, parser) = try? TraceFile.parse(dir + "trace/" + name) else { continue }
-            let counts = TraceCounts.counts(accesses, present: parser.present ?? TraceCounts.inferredPresent(accesses), base: .type1, extended: .ecam, source: name)
-            _ = TraceRenderer.render(window: name, counts: counts, latencies: TraceCounts.latencies(accesses, source: name), parser: parser, skipped: [])
         }
     }
 }

@@ -125,7 +125,7 @@ import Testing
 
     @Test func errorsNameTheFile() throws {
         #expect(throws: PCITimeError.missing("/nonexistent/dmesg.txt", "no such file")) {
-            try KernelLog.profile(root: "/nonexistent")
+            try KernelLog.profile(root: MachineRoot("/nonexistent"))
         }
         let path = Fixtures.temporary("garbage.txt")
         #expect(FileManager.default.createFile(atPath: path, contents: Data([0xde, 0xad, 0x0a, 0xbe, 0xef])))

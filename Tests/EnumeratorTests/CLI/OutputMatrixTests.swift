@@ -19,7 +19,7 @@ import Testing
     static let fileOptions: [(name: String, argv: @Sendable (String) -> [String])] = [
         ("boot --svg", { ["boot", "--dmesg", log, "--svg", $0] }),
         ("boot --trace-json", { ["boot", "--dmesg", log, "--trace-json", $0] }),
-        ("compare --svg", { ["compare", "sysfs-base", "sysfs-ext", "--root", tree, "--samples", "2", "--warmup", "0", "--resamples", "10", "--svg", $0] }),
+        ("compare --svg", { ["compare", "sysfs-base", "sysfs-ext", "--samples", "2", "--warmup", "0", "--resamples", "10", "--svg", $0] }),
         ("trace --save", { ["trace", "--from", trace, "--save", $0] }),
     ]
 
@@ -28,19 +28,26 @@ import Testing
         ["scan", "--root", tree], ["scan", "--root", tree, "--json"], ["scan", "--root", tree, "--tree"],
         ["methods", "--root", tree], ["mcfg", "--root", tree], ["boot", "--dmesg", log], ["boot", "--dmesg", log, "--json"],
         ["trace", "--from", trace], ["trace", "--from", trace, "--json"], ["trace", "--kernel-param"],
-        ["compare", "sysfs-base", "sysfs-ext", "--root", tree, "--samples", "2", "--warmup", "0", "--resamples", "10"],
+        ["compare", "sysfs-base", "sysfs-ext", "--samples", "2", "--warmup", "0", "--resamples", "10"],
         ["help"], ["--help"], ["help", "boot"],
     ]
 
     // MARK: running the binary without Foundation's Process
 
     enum Stdout { case file(String), closed, fd(Int32) }
-    struct Outcome { var status: Int32?; var signal: Int32?; var err: String }
+    struct Outcome {
+        var status: Int32?; var signal: Int32?; var err: String
+        /// With `measure`: pcitime's peak resident set in KiB (ru_maxrss).
+        var maxRSSKiB = 0
+    }
 
     /// Runs pcitime as a shell starts it (`spawnAsFromAShell`), stderr to a
     /// file; a run still going after `timeout` seconds is killed and
-    /// reported, never waited on.
-    static func run(_ args: [String], stdout: Stdout, through shell: String? = nil, timeout: Int = 120) -> Outcome {
+    /// reported, never waited on. `measure`: through GNU time, for pcitime's
+    /// peak memory. (wait4's own ru_maxrss of a posix_spawn child counts
+    /// this test process: glibc spawns with CLONE_VM, and exec keeps the
+    /// shared address space's high-water mark. time forks a fresh one.)
+    static func run(_ args: [String], stdout: Stdout, through shell: String? = nil, timeout: Int = 120, measure: Bool = false) -> Outcome {
         var template = Array("/tmp/pcitime-stderr-XXXXXX".utf8CString)
         let errFD = mkstemp(&template)
         close(errFD)
@@ -56,7 +63,10 @@ import Testing
         }
         posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // A shell line that sets dispositions first, then execs pcitime with the arguments.
-        let words = shell.map { ["/bin/sh", "-c", $0 + "; exec \"$0\" \"$@\"", CLITests.binary] } ?? [CLITests.binary]
+        var words = shell.map { ["/bin/sh", "-c", $0 + "; exec \"$0\" \"$@\"", CLITests.binary] } ?? [CLITests.binary]
+        let rssFile = errFile + ".rss"
+        if measure { words = ["/usr/bin/time", "-f", "%M", "-o", rssFile] + words }
+        defer { unlink(rssFile) }
         guard let pid = spawnAsFromAShell(words + args, &actions) else { return Outcome(err: "spawn failed") }
         var status: Int32 = 0
         var waited = 0
@@ -72,7 +82,12 @@ import Testing
         defer { unlink(errFile) }
         let err = String(decoding: contents(errFile) ?? [], as: UTF8.self)
         let signal = status & 0x7f
-        return signal == 0 ? Outcome(status: (status >> 8) & 0xff, err: err) : Outcome(signal: signal, err: err)
+        var o = signal == 0 ? Outcome(status: (status >> 8) & 0xff, err: err) : Outcome(signal: signal, err: err)
+        if measure {
+            let text = String(decoding: contents(rssFile) ?? [], as: UTF8.self)
+            o.maxRSSKiB = text.split(separator: "\n").last.flatMap { Int($0) } ?? 0
+        }
+        return o
     }
 
     static func contents(_ path: String) -> [UInt8]? {

@@ -41,9 +41,9 @@ import Testing
 
     @Test func aMethodNamedTwiceIsRefused() throws {
         try Self.fails(64, "method 'sysfs' named twice (mmio is ecam, conf1 is pio): give different methods (see 'pcitime help compare')",
-                       "compare", "sysfs", "sysfs", "--root", Self.tree)
+                       "compare", "sysfs", "sysfs")
         try Self.fails(64, "method 'ecam' named twice (mmio is ecam, conf1 is pio): give different methods (see 'pcitime help compare')",
-                       "compare", "ecam", "mmio", "--root", Self.tree)
+                       "compare", "ecam", "mmio")
     }
 
     @Test func negativeNumbersGetTheRangeMessage() throws {
@@ -67,6 +67,12 @@ import Testing
         let r = OutputMatrixTests.run(["boot", "--dmesg", "-"], stdout: .file("/dev/null"))
         #expect(r.status == 65)
         #expect(r.err == "pcitime: standard input: empty kernel log\n")
+    }
+
+    /// lspci's -V: the version, as --version prints it.
+    @Test func dashCapitalVIsTheVersion() throws {
+        let v = try CLITests.pcitime("-V"), version = try CLITests.pcitime("--version")
+        #expect(v.status == 0 && v.err.isEmpty && v.out == version.out && v.out.hasPrefix("0."))
     }
 
     @Test func helpNamesSubcommandsOnly() throws {

@@ -8,7 +8,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let root = Fixtures.tree("firecracker")
         let out = dir + "/copy"
-        try Capture(source: "test copy", root: root).write(to: out, kernelLog: .fixture(root: root))
+        try Capture(source: "test copy", root: root).write(to: out, kernelLog: .tree(MachineRoot(root)))
         let a = try Fixtures.scan("firecracker")
         let b = try Scanner.scan(method: "sysfs", options: MethodOptions(root: out))
         #expect(a.walk.functions == b.walk.functions)
@@ -31,12 +31,12 @@ import Testing
         try FileManager.default.copyItem(atPath: Fixtures.repo + "/fixtures/ftrace/6.1/pc/function/snapshot", toPath: tracing + "/trace")
         try Data("# tracer: function\n#\n".utf8).write(to: URL(fileURLWithPath: tracing + "/snapshot"))
         try Data("function\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
-        try Capture(source: "t", root: root).write(to: dir + "/out", kernelLog: .fixture(root: root))
+        try Capture(source: "t", root: root).write(to: dir + "/out", kernelLog: .tree(MachineRoot(root)))
         #expect(FileManager.default.contentsEqual(atPath: dir + "/out/sys/kernel/tracing/trace", andPath: tracing + "/trace"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/sys/kernel/tracing/snapshot"))
         // No function tracer running: nothing saved.
         try Data("nop\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
-        try Capture(source: "t", root: root).write(to: dir + "/out2", kernelLog: .fixture(root: root))
+        try Capture(source: "t", root: root).write(to: dir + "/out2", kernelLog: .tree(MachineRoot(root)))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out2/sys/kernel/tracing"))
     }
 
@@ -57,7 +57,7 @@ import Testing
 
     @Test func kernelLogRedaction() throws {
         // Lines from the real Firecracker log, plus a MAC address line as e1000e prints it.
-        let log = try KernelLogSource.fixture(root: Fixtures.tree("firecracker")).text()
+        let log = try KernelLogSource.tree(MachineRoot(Fixtures.tree("firecracker"))).text()
         let runLine = try #require(log.split(separator: "\n").first { $0.contains("as init process") })
         let input = """
         [    0.000000] Command line: console=ttyS0 iomem=relaxed rdinit=/process_api -- --auth-required

@@ -89,6 +89,6 @@ import Testing
         #expect(d.source == .mcfg)
         #expect(d.windows == [ECAMWindow(base: 0xeec0_0000, segment: 0, startBus: 0, endBus: 0)])
         #expect(IOMem(path: root + "/proc/iomem")?.ecamWindows == d.windows)
-        #expect(ecamWindows(inKernelLog: try KernelLogSource.fixture(root: root).text()) == d.windows)
+        #expect(ecamWindows(inKernelLog: try KernelLogSource.tree(MachineRoot(root)).text()) == d.windows)
     }
 }

@@ -169,7 +169,7 @@ import Testing
         #expect(d.windows == [ECAMWindow(base: 0xb000_0000, segment: 0, startBus: 0, endBus: 0xff)])
         #expect(d.mcfg?.oemID.hasPrefix("BOCHS") == true)
         #expect(IOMem(path: root + "/proc/iomem")?.ecamWindows == d.windows)
-        #expect(ecamWindows(inKernelLog: try KernelLogSource.fixture(root: root).text()) == d.windows)
+        #expect(ecamWindows(inKernelLog: try KernelLogSource.tree(MachineRoot(root)).text()) == d.windows)
     }
 
     // MARK: q35-wide: 16 root ports, a PCIe-to-PCI bridge with conventional devices behind it
@@ -266,8 +266,8 @@ import Testing
             #expect(e.exitCode == 69)
             #expect(e.description.contains("no ECAM here"))
         }
-        #expect(ecamWindows(inKernelLog: try KernelLogSource.fixture(root: root).text()).isEmpty)
-        #expect(try KernelLogSource.fixture(root: root).text().contains("fail to add MMCONFIG information"))
+        #expect(ecamWindows(inKernelLog: try KernelLogSource.tree(MachineRoot(root)).text()).isEmpty)
+        #expect(try KernelLogSource.tree(MachineRoot(root)).text().contains("fail to add MMCONFIG information"))
     }
 
     // MARK: microvm: ECAM only through ACPI _CBA (no MCFG), no type 1
@@ -299,6 +299,6 @@ import Testing
         #expect(d.source == .iomem)
         #expect(d.mcfg == nil)
         #expect(d.windows == [ECAMWindow(base: 0xe000_0000, segment: 0, startBus: 0, endBus: 0xff)])
-        #expect(ecamWindows(inKernelLog: try KernelLogSource.fixture(root: root).text()) == d.windows)
+        #expect(ecamWindows(inKernelLog: try KernelLogSource.tree(MachineRoot(root)).text()) == d.windows)
     }
 }
