@@ -8,8 +8,8 @@ struct PCITime: ParsableCommand {
         commandName: "pcitime",
         abstract: "What PCI device discovery costs in this VM: per-access latency per mechanism, accesses per device, and their share of boot.",
         discussion: """
-        Exit codes, the same from every command: 0 success; 1 the scan finished but some functions failed \
-        (each a line on stderr); 64 bad usage: an unknown subcommand, option or method, a bad option value, \
+        Exit codes, the same from every command: 0 success; 1 the command finished but its check failed: \
+        some functions failed (scan; each a line on stderr), or the boot grew past boot --fail-above; 64 bad usage: an unknown subcommand, option or method, a bad option value, \
         options that cannot go together, a question the input cannot answer (compare --root); 65 malformed \
         input: what a file holds (MCFG, config space, kernel log, trace, latency JSON) or what it is (a folder \
         named as a file, a FIFO or device inside a captured tree, a link out of one, no line break in 16 MiB), \

@@ -66,7 +66,8 @@ public struct BootLatency: Sendable {
     public func estimates(source: String) -> [LatencyEstimate] {
         byMechanism.sorted { $0.key.rawValue > $1.key.rawValue }.map { m, h in
             LatencyEstimate(mechanism: m, nanoseconds: Double(h.valueAtPercentile(50)),
-                            provenance: .measured("\(source): median in-kernel duration of \(h.totalCount) \(m.rawValue) accesses at boot (\(method))"))
+                            provenance: .measured("\(source): median in-kernel duration of \(h.totalCount) \(m.rawValue) accesses at boot (\(method))"),
+                            source: .bootTrace, samples: Int(h.totalCount))
         }
     }
 }

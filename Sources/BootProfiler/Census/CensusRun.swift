@@ -2,15 +2,20 @@ import Enumerator
 
 /// Everything `pcitime boot` gets from boot traces: the census (function
 /// tracer, or function_graph when that is all there is), the in-kernel
-/// latency (function_graph), the census priced per device and the what-if
-/// table.
+/// latency (function_graph) and what the tracer itself cost the boot.
+/// `Pricing` prices it with every other count.
 public struct CensusRun: Sendable {
     public var census: BootCensus
     public var latency: BootLatency?
     /// Where the latency trace came from.
     public var latencySource: String?
-    public var pricing: CensusPricing?
-    public var whatIf: WhatIf?
+    /// The mean time between two consecutive peer-bus probes in the
+    /// counting trace (one loop iteration: the access and the tracer's cost
+    /// of recording it), nanoseconds, and how many gaps; nil without them.
+    public var probeIntervalNs: Double?
+    public var probeIntervals = 0
+    /// Calls and markers the counting trace recorded before init.
+    public var tracedEntries = 0
     /// Accesses per millisecond of the log's clock, per mechanism (the
     /// timeline's counter track), up to init.
     public var perMillisecond: [(ms: UInt64, type1: Int, ecam: Int)] = []
@@ -37,6 +42,10 @@ public struct CensusRun: Sendable {
                                           source: "\(counting.parser.tracer?.rawValue ?? "function") tracer, \(counting.description)", name: counting.name)
         var run = CensusRun(census: census)
         let initAt = profile.runInit.map { $0.start * 1000 } ?? .max
+        run.tracedEntries = counting.calls.filter { ($0.time ?? 0) <= initAt }.count + counting.parser.markers.filter { ($0.time ?? 0) <= initAt }.count
+        let gaps = Self.probeGaps(counting.calls)
+        run.probeIntervalNs = gaps.count >= 32 ? Self.trimmedMean(gaps) : nil
+        run.probeIntervals = gaps.count
         var bins: [UInt64: (Int, Int)] = [:]
         for c in counting.calls {
             guard let t = c.time, t <= initAt else { continue }
@@ -62,49 +71,61 @@ public struct CensusRun: Sendable {
         return run
     }
 
-    /// The function_graph trace's per-mechanism medians; empty without one.
+    /// The function_graph trace's per-mechanism medians (tracer included:
+    /// the lowest in the order of trust); empty without one.
     public var latencyEstimates: [LatencyEstimate] { latency?.estimates(source: latencySource ?? "function_graph") ?? [] }
 
-    /// Prices the census and builds the what-if table with per-mechanism
-    /// latencies (the trace's, else `fallback`'s), per-device ones when the
-    /// latency trace gave them.
-    public mutating func price(profile: BootProfile, fallback: [LatencyEstimate]) {
-        var mech: [Mechanism: Double] = [:]
-        var source = "per-access latency: "
-        var kind = Provenance.Kind.measured
-        if let l = latency {
-            for e in latencyEstimates { mech[e.mechanism] = e.nanoseconds }
-            source += "function_graph medians (\(l.method))"
-        }
-        for e in fallback where mech[e.mechanism] == nil {
-            mech[e.mechanism] = e.nanoseconds
-            source += "; \(e.mechanism.rawValue) from \(e.provenance)"
-            // The least certain input decides: modelled over given over measured.
-            if e.provenance.kind == .modelled || (e.provenance.kind == .given && kind == .measured) { kind = e.provenance.kind }
-        }
-        var device: [String: Double] = [:]
-        for (a, h) in latency?.byDevice ?? [:] where h.totalCount > 0 { device[a.description] = Double(h.valueAtPercentile(50)) }
-        pricing = CensusPricing.price(census, mechanism: mech, device: device, bootUs: profile.kernelBoot, basis: Provenance(kind, source))
-        if let t1 = mech[.type1] ?? mech[.ecam] {
-            let ec = mech[.ecam]
-            let highest = profile.bootDevices.map(\.address.bus).max() ?? 0
-            whatIf = WhatIf.table(census, type1: t1, ecam: ec, bootUs: profile.kernelBoot, highestBus: highest,
-                                  ecamEndBus: profile.ecam.first(where: \.used)?.endBus)
-        }
+    /// What the tracer cost the boot: the mean gap between consecutive
+    /// peer-bus probes in the trace less what one such probe costs untraced
+    /// (`absentBusNs`: the price of a probe of a bus that does not exist),
+    /// for every call the tracer recorded.
+    public func tracerCost(absentBusNs: Double?) -> (calls: Int, perCallNs: Double, how: String)? {
+        guard let gap = probeIntervalNs, let e = absentBusNs, gap > e else { return nil }
+        return (tracedEntries, gap - e, "the mean gap between consecutive peer-bus probes in the trace (\(Format.us(gap)) us, over \(probeIntervals)) less one such probe's untraced price (\(Format.us(e)) us)")
     }
 
-    /// The census as the cost model's access counts (measured), so every
-    /// other line of the report uses it.
+    /// The gaps between consecutive peer-bus probes on one task (callers, or
+    /// the enclosing marker for function_graph, name them). The trace clock
+    /// prints microseconds, so one gap is 0, 1 or 2 us: only their mean tells.
+    static func probeGaps(_ calls: [FtraceCall]) -> [UInt64] {
+        var gaps: [UInt64] = []
+        var previous: FtraceCall?
+        for c in calls {
+            defer { previous = c }
+            guard c.caller == MarkerFunction.peerBus.rawValue, let p = previous, p.caller == c.caller, p.task == c.task,
+                  let t0 = p.time, let t1 = c.time, t1 >= t0 else { continue }
+            gaps.append(t1 - t0)
+        }
+        return gaps
+    }
+
+    /// The mean without the top 1% (an interrupt or a stall inside a gap).
+    static func trimmedMean(_ values: [UInt64]) -> Double {
+        let s = values.sorted()
+        let kept = s.prefix(max(1, s.count - (s.count + 99) / 100))
+        return Double(kept.reduce(0, +)) / Double(kept.count)
+    }
+
+    /// Writes a VMM that pre-initialises config space would answer itself;
+    /// nil where the trace does not name each access's caller (function_graph
+    /// names only the enclosing step, which mixes BAR sizing with other writes).
+    public var knownAnswerWrites: Int? {
+        guard census.tracer == FtraceParser.Tracer.function.rawValue else { return nil }
+        return census.byReason.filter { [AccessReason.barSizing.rawValue, AccessReason.bridges.rawValue].contains($0.reason) }.reduce(0) { $0 + $1.writes }
+    }
+
+    /// The census as access counts (measured; early-quirks' reads modelled
+    /// and added to their functions), so every other line of the report uses it.
     public var counts: AccessCounts {
         var devices: [DeviceAccesses] = []
         for d in census.devices {
             guard let a = PCIAddress(d.bdf) else { continue }
             var x = DeviceAccesses(address: a)
-            x.reads = d.reads
+            x.reads = d.reads + d.beforeTracingReads
             x.writes = d.writes
             // On x86 the kernel uses ECAM only where type 1 cannot reach.
             x.extended = d.ecam
-            x.byMechanism = [Mechanism.type1.rawValue: d.type1, Mechanism.ecam.rawValue: d.ecam].filter { $0.value > 0 }
+            x.byMechanism = [Mechanism.type1.rawValue: d.type1 + d.beforeTracingReads, Mechanism.ecam.rawValue: d.ecam].filter { $0.value > 0 }
             devices.append(x)
         }
         let peer = census.peerBusProbes

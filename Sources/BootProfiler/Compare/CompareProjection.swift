@@ -48,6 +48,7 @@ extension CompareReport {
     /// baseline's; on failure, `projectionNote` says why there is none.
     public mutating func project(_ source: AccessCountSource, options: MethodOptions, log: CompareKernelLog) {
         let count: (n: Int, provenance: Provenance, kind: String)
+        var countError: Double?
         var perDevice: AccessCounts?
         do {
             if case .given(let n) = source {
@@ -65,6 +66,7 @@ extension CompareReport {
                     what = "; \(functions.count) functions from a sysfs scan of \(options.root)"
                 }
                 perDevice = counts
+                countError = counts.expectedError
                 let kind: Provenance.Kind = counts.provenance.kind == .measured ? .measured : .modelled
                 count = (counts.baseTotal, Provenance(kind, counts.provenance.source + what), "base-space (offset < 0x100) config accesses")
             }
@@ -76,7 +78,7 @@ extension CompareReport {
         let bootProvenance = bootUS.map { _ in Provenance(.measured, "\(log.name), kernel start to 'Run ... as init process'") }
         projections = zip(runs.dropFirst(), comparisons).map { run, c in
             Projection(accesses: count.n, accessesBasis: count.provenance, accessKind: count.kind, from: baseline, to: run,
-                       comparison: c, kernelBootMicroseconds: bootUS, kernelBootBasis: bootProvenance)
+                       comparison: c, countError: countError, kernelBootMicroseconds: bootUS, kernelBootBasis: bootProvenance)
         }
         // Weighted by each function's own count, when the functions differ
         // and the count is per device.

@@ -181,8 +181,22 @@ public struct CompareReport: Sendable {
     public var notes: [String]
     /// Wall time of the measured and warm-up rounds.
     public var seconds: Double
+    /// Beside sysfs runs: the same system call on each function's `vendor`
+    /// attribute, which makes no config access (`SysfsPathProbe`), timed in
+    /// the same rounds; nil without a sysfs run.
+    public var sysfsPath: LatencySummary?
 
     public var baseline: MethodRun { runs[0] }
+
+    /// One trap through sysfs: a run's median less the path's; nil for runs
+    /// that are not sysfs.
+    public func trapNanoseconds(_ run: MethodRun) -> Double? {
+        guard run.name.hasPrefix("sysfs"), let path = sysfsPath else { return nil }
+        return max(0, Double(run.stats.p50) - Double(path.p50))
+    }
+
+    public static let sysfsPathMeasures = "pread(2) of the function's sysfs vendor attribute: the system call and sysfs path a config read pays, without the config access (the kernel answers from its copy)"
+
     /// True when the methods read different offsets (sysfs-base vs sysfs-ext).
     public var registersDiffer: Bool { Set(runs.map(\.offsets)).count > 1 }
 }

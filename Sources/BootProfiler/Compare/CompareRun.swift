@@ -141,11 +141,17 @@ public enum Comparison {
                            registers: functions.flatMap { a in e.offsets.map { CompareRegister(address: a, offset: $0) } },
                            rounds: request.samples)
         }
+        // Beside sysfs: the system call alone, in the same rounds.
+        let path = eligible.contains { $0.access is SysfsAccess } && options.isLive ? SysfsPathProbe(functions: functions, timer: timer) : nil
+        var pathSamples: [UInt64] = []
         let clock = ContinuousClock()
         let started = clock.now
         for round in 0..<(request.warmup + request.samples) {
             for m in interleavedOrder(round: round, methods: recorders.count) {
                 recorders[m].readAll(width: request.width, round: round - request.warmup)
+            }
+            if let path {
+                for a in functions { if let ns = path.read(a), round >= request.warmup { pathSamples.append(ns) } }
             }
         }
         let elapsed = (clock.now - started).components
@@ -171,6 +177,7 @@ public enum Comparison {
             samplesPerRegister: request.samples, warmupRounds: request.warmup, timer: timer, pinnedCPU: request.pin,
             cpuAtStart: cpuAtStart, cpuAtEnd: cpuAtEnd, root: options.root, kernelSplit: split,
             kernelEvidence: request.kernelLog?.mechanismEvidence, comparisons: comparisons, notes: [], seconds: seconds)
+        report.sysfsPath = pathSamples.isEmpty ? nil : LatencySummary(sorted: pathSamples.sorted())
         (report.perFunction, report.poolChecks) = perFunction(runs, functions: functions, resamples: request.resamples, seed: request.seed)
         report.notes = notes(report)
         return report
@@ -260,7 +267,12 @@ public enum Comparison {
             notes.append("--root \(r.root): these are preads of captured regular files, not config accesses; the times measure the filesystem, not PCI")
         }
         if r.runs.contains(where: { $0.name.hasPrefix("sysfs") }) {
-            notes.append("sysfs times include the pread syscall and the kernel's pci_read_config path; the kernel's own boot-time accesses do not pay the syscall, so a difference between two sysfs methods carries over better than their absolute times")
+            if let path = r.sysfsPath {
+                let traps = r.runs.compactMap { run in r.trapNanoseconds(run).map { "\(run.label) \(Format.us($0)) us" } }
+                notes.append("sysfs times include the pread system call and sysfs's path, which the kernel's own boot-time accesses do not pay: the same call on each function's vendor attribute (no config access) takes \(Format.us(Double(path.p50))) us (median of \(path.count)), so one config access through sysfs, the trap alone, costs \(traps.joined(separator: ", "))")
+            } else {
+                notes.append("sysfs times include the pread syscall and the kernel's pci_read_config path; the kernel's own boot-time accesses do not pay the syscall, so a difference between two sysfs methods carries over better than their absolute times")
+            }
         }
         if r.pinnedCPU == nil {
             notes.append("not pinned (--pin CPU pins): the scheduler may move the run between processors")

@@ -28,6 +28,18 @@ public struct EmptyProbes: Codable, Sendable, Equatable {
         case emptySlot = "empty slot"
         case absentFunction = "absent function"
         case missingBus = "bus that does not exist"
+
+        /// The class a VMM prices its probes in.
+        public var probeClass: ProbeClass { self == .missingBus ? .absentBus : .empty }
+
+        /// What its probes are, as a row names them.
+        public var plural: String {
+            switch self {
+            case .emptySlot: return "empty slots"
+            case .absentFunction: return "absent functions"
+            case .missingBus: return "buses that do not exist"
+            }
+        }
     }
     public var kind: Kind
     public var firstBus: UInt8
@@ -50,6 +62,9 @@ public struct AccessCounts: Codable, Sendable, Equatable {
     /// A modelled count's input and expected error, in a few words for
     /// one-line reports ("from a scan; Linux 6.12 calibration, ±3.7%").
     public var trust: String?
+    /// A modelled count's expected error as a fraction of it (the larger of
+    /// reads' and writes'); nil when counted or not calibrated.
+    public var expectedError: Double?
     public var devices: [DeviceAccesses]
     public var empty: [EmptyProbes]
     /// Base accesses go through this mechanism in the counted window.
@@ -58,6 +73,17 @@ public struct AccessCounts: Codable, Sendable, Equatable {
     /// Accesses to present functions that the census could not place on one
     /// device (by time window without function arguments); counted in `total`.
     public var unattributed: Int?
+
+    public init(provenance: Provenance, trust: String? = nil, devices: [DeviceAccesses], empty: [EmptyProbes], baseMechanism: Mechanism,
+                extendedMechanism: Mechanism?, unattributed: Int? = nil) {
+        self.provenance = provenance
+        self.trust = trust
+        self.devices = devices
+        self.empty = empty
+        self.baseMechanism = baseMechanism
+        self.extendedMechanism = extendedMechanism
+        self.unattributed = unattributed
+    }
 
     public var deviceTotal: Int { devices.reduce(0) { $0 + $1.total } }
     public var emptyTotal: Int { empty.reduce(0) { $0 + $1.accesses } }

@@ -12,6 +12,8 @@ public struct BootRequest: Sendable {
     public var checkTracing: Bool
     /// Saved boot traces (function and/or function_graph) for the census.
     public var ftrace: [String]
+    /// Earlier boots' `pcitime boot --json` (`--baseline`).
+    public var baselines: [Baseline] = []
     /// Read this kernel's tracefs for a boot trace (the log is this kernel's).
     public var liveCensus: Bool
     /// Calibrate the model for the log's kernel series (false: the
@@ -29,12 +31,14 @@ public struct BootRequest: Sendable {
     }
 }
 
-/// The boot's config accesses (traced or modelled), their per-mechanism
-/// latencies and the cost report built from them.
+/// The boot's config accesses (traced or modelled), every latency found for
+/// them and the one set of prices built from those (`Pricing`).
 public struct BootRun: Sendable {
     public var counts: AccessCounts
+    /// Every latency this run has, chosen from or not (the book says which).
     public var latencies: [LatencyEstimate]
-    public var cost: CostReport
+    public var book: LatencyBook
+    public var prices: Prices
     /// Whether `pcitime trace` could count the kernel's own accesses here.
     public var tracing: String
     /// The measured boot census, when a boot trace was found.
@@ -50,12 +54,9 @@ public struct BootRun: Sendable {
         if request.measure { latencies += LatencyProbe.measure(options: options, split: profile.mechanism, have: latencies, notes: &notes) }
 
         census = try CensusRun.load(files: request.ftrace, root: options.root, live: request.liveCensus, profile: profile)
-        if var run = census {
-            run.price(profile: profile, fallback: latencies)
-            census = run
+        if let run = census {
             counts = run.counts
-            let have = latencies
-            latencies += run.latencyEstimates.filter { t in !have.contains { $0.mechanism == t.mechanism } }
+            latencies += run.latencyEstimates
         } else if let file = request.trace {
             let (accesses, parser) = try TraceFile.parse(file)
             try TraceFit.check(accesses: accesses, profile: profile, name: file)
@@ -68,8 +69,7 @@ public struct BootRun: Sendable {
             if let w = parser.window, !w.hasPrefix("boot") {
                 notes.append("the access counts are those the kernel made during \(w) (kprobe trace \(file)), not during the boot's enumeration; a kprobe_event= boot trace ('pcitime trace --kernel-param') sees driver probes but starts after the core scan")
             }
-            let have = latencies
-            latencies += TraceCounts.latencies(accesses, source: file).filter { t in !have.contains { $0.mechanism == t.mechanism } }
+            latencies += TraceCounts.latencies(accesses, source: file)
         } else {
             counts = EnumerationModel.counts(log: profile, functions: functions, source: source, calibrate: request.calibrate)
             notes.append("the access counts are modelled (no boot census: see below)")
@@ -77,8 +77,19 @@ public struct BootRun: Sendable {
                 notes.append("the model is not calibrated for this kernel (\(profile.kernelVersion ?? "its version is not in the log")): Linux 6.1's sequence alone")
             }
         }
-        cost = CostModel.report(profile: profile, counts: counts, latencies: latencies)
-        cost.notes += notes
+        if let k = KernelLogPrice.estimate(profile: profile, counts: counts, baselines: request.baselines) { latencies.append(k) }
+        book = LatencyBook(latencies)
+        var input = PricingInput(profile: profile, counts: counts, book: book)
+        input.knownAnswerWrites = census?.knownAnswerWrites
+        if census != nil && input.knownAnswerWrites == nil {
+            notes.append("no skip_known_answer_writes row: it needs each write's caller, which the function tracer's census names and function_graph's does not")
+        }
+        input.untracedBoot = Baseline.untracedBoot(request.baselines)
+        if let run = census {
+            input.tracer = run.tracerCost(absentBusNs: book.latency(counts.baseMechanism, .absentBus)?.nanoseconds)
+        }
+        prices = Pricing.price(input)
+        prices.notes += notes
         tracing = request.checkTracing ? KprobeAvailability.status() : "not checked (the log is not from this running kernel)"
     }
 

@@ -120,6 +120,7 @@ extension EnumerationModel {
             return counts
         }
         counts = c.apply(counts)
+        counts.expectedError = max(c.expectedError.reads, c.expectedError.writes)
         counts.trust = input + "; Linux \(c.series.name) calibration\(c.exact ? "" : " (nearest)"), expected error \(Format.percent(c.expectedError.reads))"
         return counts
     }

@@ -235,7 +235,8 @@ public enum TraceCounts {
         }
         return by.sorted { $0.key.rawValue < $1.key.rawValue }.map { m, v in
             LatencyEstimate(mechanism: m, nanoseconds: Double(v.0) / Double(v.1),
-                            provenance: .measured("\(source): in-kernel entry to return of pci_conf1/pci_mmcfg read/write (kprobes, 1 us timestamps) over \(v.1) accesses, kprobe overhead included"))
+                            provenance: .measured("\(source): in-kernel entry to return of pci_conf1/pci_mmcfg read/write (kprobes, 1 us timestamps) over \(v.1) accesses, kprobe overhead included"),
+                            source: .bootTrace, samples: v.1)
         }
     }
 }

@@ -95,6 +95,12 @@ public struct Initcall: Codable, Sendable, Equatable {
     /// The duration the kernel itself reported.
     public var microseconds: UInt64
     public var result: Int
+
+    /// From the `calling` line's timestamp to the `returned` line's: what to
+    /// trust where early boot's clock rounds the reported figure (4 ms steps).
+    public var timestampMicroseconds: UInt64? { start.map { end >= $0 ? end - $0 : 0 } }
+    /// The timestamps' duration when known, else the reported one.
+    public var duration: UInt64 { timestampMicroseconds ?? microseconds }
 }
 
 /// What `initcall_debug` showed, bounded: totals, the longest calls and every
@@ -105,6 +111,17 @@ public struct InitcallSummary: Codable, Sendable, Equatable {
     public var unpaired = 0
     public var longest: [Initcall] = []
     public var pci: [Initcall] = []
+
+    /// The step the kernel's reported durations come in when they are rounded
+    /// (every non-zero one a multiple of 1 ms or more, as an early clock
+    /// ticking in jiffies gives); nil when they look exact.
+    public var quantum: UInt64? {
+        let reported = (longest + pci).map(\.microseconds).filter { $0 > 0 }
+        guard reported.count >= 3 else { return nil }
+        func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }
+        let g = reported.reduce(0, gcd)
+        return g >= 1000 ? g : nil
+    }
 }
 
 /// The ECAM window the kernel reserved (`PCI: ECAM [mem ...] for domain 0000
@@ -223,6 +240,11 @@ public struct BootProfile: Codable, Sendable, Equatable {
     /// "Run /init as init process": the end of the kernel's own boot.
     public var runInit: Phase?
     public var peerBusesDiscovered: [UInt8] = []
+    /// x86's pci_subsys_init between its two lines: "PCI: Using ACPI for IRQ
+    /// routing" (pci_acpi_init) and "PCI: pci_cache_line_size set to"
+    /// (pcibios_init). Between them run pcibios_fixup_peer_bridges (the
+    /// probes of buses that do not exist) and the IRQ set-up, nothing else.
+    public var peerProbeWindow: Phase?
     /// Every line before init that names a function, in log order: where
     /// the census without arguments attributes post-scan accesses.
     public var mentions: [DeviceMention] = []
@@ -245,6 +267,14 @@ public struct BootProfile: Codable, Sendable, Equatable {
         guard !startLost, let s = kernelStart else { return nil }
         guard let e = runInit?.start ?? freeingInitMemory?.end else { return nil }
         return e >= s ? e - s : nil
+    }
+
+    /// A tracer ran from early boot (the kernel command line starts one):
+    /// this boot's times include its cost; its counts do not.
+    public var traced: Bool {
+        (commandLine ?? "").split(separator: " ").contains { w in
+            ["ftrace=", "kprobe_event=", "trace_event=", "tp_printk"].contains { w.hasPrefix($0) }
+        }
     }
 
     /// Time inside the scans that happened before init ran.

@@ -34,9 +34,9 @@ extension BootProfileBuilder {
         profile.initcalls.totalMicroseconds += usecs
         if Self.isPCIRelated(name) && profile.initcalls.pci.count < InitcallLimits.pci { profile.initcalls.pci.append(call) }
         var longest = profile.initcalls.longest
-        if longest.count < InitcallLimits.longest || usecs > longest[longest.count - 1].microseconds {
+        if longest.count < InitcallLimits.longest || call.duration > longest[longest.count - 1].duration {
             longest.append(call)
-            longest.sort { $0.microseconds > $1.microseconds }
+            longest.sort { $0.duration > $1.duration }
             if longest.count > InitcallLimits.longest { longest.removeLast() }
             profile.initcalls.longest = longest
         }

@@ -23,6 +23,10 @@ extension BootProfileBuilder {
             openScan(t, m)
         } else if let (b, _) = m.after("PCI: Discovered peer bus ")?.leadingHex(maxDigits: 2) {
             profile.peerBusesDiscovered.append(UInt8(b))
+        } else if m.hasPrefix("PCI: Using ACPI for IRQ routing"), profile.peerProbeWindow == nil {
+            profile.peerProbeWindow = Phase(kind: .mechanism, name: "peer-bus probes", start: t, end: nil, detail: m.string)
+        } else if m.hasPrefix("PCI: pci_cache_line_size set to"), let w = profile.peerProbeWindow, w.end == nil, t >= w.start {
+            profile.peerProbeWindow?.end = t
         }
     }
 

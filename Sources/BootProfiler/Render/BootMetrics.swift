@@ -6,14 +6,15 @@ import Enumerator
 /// value carries its basis (measured, modelled, given) as a label; a value
 /// the run could not find (no latency for a mechanism) is left out. With a
 /// boot census the `pcitime_boot_census_*` families export its counts and
-/// the savings come from its what-if table; without one, from the model.
+/// the savings are `Prices`' one list, as every output gives them.
 public enum BootMetrics {
     /// "type 1" -> "type1", "ECAM" -> "ecam": label values without spaces.
     static func slug(_ m: Mechanism) -> String {
         String(m.rawValue.lowercased().filter { $0 != " " })
     }
 
-    public static func render(profile: BootProfile, counts: AccessCounts, latencies: [LatencyEstimate], cost: CostReport, census run: CensusRun? = nil) -> String {
+    public static func render(profile: BootProfile, counts: AccessCounts, prices c: Prices, census run: CensusRun? = nil,
+                              baseline: BaselineComparison? = nil) -> String {
         let kernel = ("kernel", profile.kernelVersion ?? "unknown")
         func seconds(_ f: Figure?) -> [OpenMetrics.Sample] {
             guard let f else { return [] }
@@ -22,17 +23,17 @@ public enum BootMetrics {
         }
         var m = OpenMetrics()
         m.family("pcitime_boot_kernel_seconds", .gauge, unit: "seconds",
-                 help: "Kernel boot: from the kernel's start to running init, from the kernel log's timestamps.", seconds(cost.kernelBoot))
+                 help: "Kernel boot: from the kernel's start to running init, from the kernel log's timestamps.", seconds(c.kernelBoot))
         m.family("pcitime_boot_pci_enumeration_seconds", .gauge, unit: "seconds",
-                 help: "The kernel's PCI scans (root bridges to the scan's end), from the kernel log's timestamps.", seconds(cost.enumeration))
+                 help: "The kernel's PCI scans (root bridges to the scan's end), from the kernel log's timestamps.", seconds(c.enumeration))
         m.family("pcitime_boot_pci_enumeration_ratio", .gauge,
-                 help: "PCI enumeration's share of the kernel boot (0 to 1).",
-                 cost.share.map { [.init([kernel, ("basis", "measured")], $0)] } ?? [])
+                 help: "PCI enumeration's share of the kernel boot (0 to 1), both from the kernel log.",
+                 c.enumeration.flatMap { e in c.kernelBoot.flatMap { $0.value > 0 ? [.init([kernel, ("basis", "measured")], e.value / $0.value)] : nil } } ?? [])
         m.family("pcitime_boot_pci_devices", .gauge, help: "PCI functions the kernel log announces during the boot.",
-                 [.init([kernel], Double(cost.devices))])
+                 [.init([kernel], Double(c.devices))])
 
         // Accesses by the mechanism the kernel used: base offsets through one,
-        // extended (0x100 and above) through the other, as the cost model splits them.
+        // extended (0x100 and above) through the other.
         let basis = ("basis", counts.provenance.kind.rawValue)
         var byMechanism: [(Mechanism, Int)] = []
         let ext = counts.extendedMechanism
@@ -44,40 +45,34 @@ public enum BootMetrics {
         m.family("pcitime_boot_config_accesses", .gauge, help: "The kernel's config-space accesses during PCI enumeration, by the mechanism that served them.",
                  byMechanism.map { .init([kernel, ("mechanism", slug($0.0)), basis], Double($0.1)) })
         m.family("pcitime_boot_empty_probe_accesses", .gauge, help: "Of those, accesses that found nothing (empty slots, absent functions, buses that do not exist).",
-                 [.init([kernel, basis], Double(cost.emptyAccesses))])
+                 [.init([kernel, basis], Double(counts.emptyTotal))])
         m.family("pcitime_boot_config_access_latency_seconds", .gauge, unit: "seconds",
-                 help: "Per-access latency used to price each mechanism, with its basis.",
-                 latencies.map { .init([kernel, ("mechanism", slug($0.mechanism)), ("basis", $0.provenance.kind.rawValue)], $0.nanoseconds / 1e9) })
+                 help: "Per-access latency each mechanism and class (probe: present, empty, absent_bus) is priced at, with its source (given, kernel_log, live, live_through_the_kernel, modelled) and basis.",
+                 c.latencies.map { .init([kernel, ("mechanism", slug($0.mechanism)), ("probe", label($0.probe.rawValue)), ("source", label($0.source.name)), ("basis", $0.provenance.kind.rawValue)], $0.nanoseconds / 1e9) })
         m.family("pcitime_boot_config_access_cost_seconds", .gauge, unit: "seconds",
-                 help: "The accesses each mechanism served times its per-access latency.",
-                 cost.actual.map { .init([kernel, ("mechanism", slug($0.mechanism)), basis], $0.microseconds / 1e6) })
-        m.family("pcitime_boot_config_access_alternative_seconds", .gauge, unit: "seconds",
-                 help: "Every access of the boot through another mechanism the kernel could use, at its per-access latency.",
-                 cost.alternatives.map { .init([kernel, ("mechanism", slug($0.mechanism)), basis], $0.microseconds / 1e6) })
-
-        if let run {
-            census(run, kernel: kernel, into: &m)
-            return m.document
-        }
-        // Savings: every access through ECAM instead; the probes of buses that
-        // do not exist removed (pci=lastbus or a narrower MCFG window).
-        let actual = cost.actual.reduce(0) { $0 + $1.microseconds }
-        var saved: [OpenMetrics.Sample] = []
-        if !cost.actual.isEmpty, let ecam = cost.alternatives.first(where: { $0.mechanism == .ecam }) {
-            saved.append(.init([kernel, ("change", "all_ecam"), basis], (actual - ecam.microseconds) / 1e6))
-        }
-        for s in cost.savings {
-            if let us = s.microsecondsSaved { saved.append(.init([kernel, ("change", "last_bus"), basis], us / 1e6)) }
-        }
+                 help: "The accesses of each mechanism and probe class times their latency.",
+                 c.costs.compactMap { a in a.costUs.map { .init([kernel, ("mechanism", slug(a.mechanism)), ("probe", label(a.probe.rawValue)), ("class", label(a.what)), basis], $0 / 1e6) } })
+        m.family("pcitime_boot_config_access_cost_boot_ratio", .gauge,
+                 help: "The priced accesses' share of the kernel boot (0 to 1); basis modelled where the base is a traced boot less the tracer's estimated cost.",
+                 c.share.map { [.init([kernel, ("basis", c.shareBoot?.provenance.kind.rawValue ?? "measured")], $0)] } ?? [])
+        // One list of savings, the one every output prints.
         m.family("pcitime_boot_saving_seconds", .gauge, unit: "seconds",
-                 help: "Boot time a change would save: all_ecam (every access through ECAM), last_bus (no probes of buses that do not exist).", saved)
-        m.family("pcitime_boot_saving_accesses", .gauge, help: "Config accesses a change would remove: last_bus (no probes of buses that do not exist).",
-                 cost.savings.map { .init([kernel, ("change", "last_bus"), basis], Double($0.accessesSaved)) })
+                 help: "Boot time a change would save (change: last_bus, smaller_mcfg, all_ecam, read_only_ecam, skip_known_answer_writes, combined), with its basis.",
+                 c.savings.compactMap { s in s.savedUs.map { .init([kernel, ("change", s.id), ("basis", s.basis.kind.rawValue)], $0 / 1e6) } })
+        m.family("pcitime_boot_saving_accesses", .gauge, help: "Config accesses a change affects (removed, or no longer trapping).",
+                 c.savings.map { .init([kernel, ("change", $0.id), basis], Double($0.accesses)) })
+        if let run { census(run, kernel: kernel, into: &m) }
+        if let baseline { self.baseline(baseline, kernel: kernel, into: &m) }
         return m.document
     }
 
-    /// The census's counts (measured unless its own basis says modelled) and
-    /// the what-if table's savings.
+    /// Label values without spaces or commas: "live, through the kernel" -> "live_through_the_kernel".
+    /// (Not String.replacing: it lives in _StringProcessing and links the regex engine.)
+    static func label(_ s: String) -> String {
+        String(s.filter { $0 != "," }.map { $0 == " " ? "_" : $0 })
+    }
+
+    /// The census's counts (measured unless its own basis says modelled).
     static func census(_ run: CensusRun, kernel: (String, String), into m: inout OpenMetrics) {
         let c = run.census
         let measured = ("basis", "measured")
@@ -103,24 +98,23 @@ public enum BootMetrics {
         m.family("pcitime_boot_census_before_tracing_accesses", .gauge,
                  help: "Accesses before the tracer started (early-quirks over bus 0), modelled, by op.",
                  rw([], ReadWrite(reads: c.beforeTracing.reads, writes: c.beforeTracing.writes), ("basis", c.beforeTracing.basis.kind.rawValue)))
-        // Not String.replacing: it lives in _StringProcessing and links the regex engine.
         m.family("pcitime_boot_census_device_accesses", .gauge,
                  help: "Traced accesses per present function, by op; attribution exact (the trace's arguments), by_marker_functions (the discovery step each access fell in) or by_time_window (the log's windows).",
-                 c.devices.flatMap { d in rw([("bdf", d.bdf), ("attribution", String(d.attribution.map { $0 == " " ? "_" : $0 }))], ReadWrite(reads: d.reads, writes: d.writes)) })
+                 c.devices.flatMap { d in rw([("bdf", d.bdf), ("attribution", label(d.attribution))], ReadWrite(reads: d.reads, writes: d.writes)) })
         m.family("pcitime_boot_census_device_before_tracing_reads", .gauge,
                  help: "Reads of each present function before the tracer started (early-quirks over bus 0), modelled: with the traced accesses, its whole boot.",
                  c.devices.map { .init([kernel, ("bdf", $0.bdf), ("basis", c.beforeTracing.basis.kind.rawValue)], Double($0.beforeTracingReads)) })
-        // A what-if saving prices census counts at the latencies' basis; the
-        // rows that use the modelled memory load are modelled.
-        guard let w = run.whatIf else { return }
-        let priced = run.pricing?.basis.kind ?? .measured
-        func basis(_ r: WhatIf.Row) -> (String, String) {
-            ("basis", ["read_only_ecam", "combined"].contains(r.id) ? Provenance.Kind.modelled.rawValue : priced.rawValue)
-        }
-        m.family("pcitime_boot_saving_seconds", .gauge, unit: "seconds",
-                 help: "Boot time a change would save, from the census and the latencies (pcitime boot's what-if table; change: all_ecam, read_only_ecam, skip_bar_sizing_writes, skip_bridges_writes, last_bus, smaller_mcfg, combined).",
-                 w.rows.map { .init([kernel, ("change", $0.id), basis($0)], $0.savedUs / 1e6) })
-        m.family("pcitime_boot_saving_accesses", .gauge, help: "Config accesses a change affects (removed, or no longer trapping), from the census.",
-                 w.rows.map { .init([kernel, ("change", $0.id), measured], Double($0.accessesAffected)) })
+    }
+
+    /// `--baseline`: each figure against the baselines' median, and each
+    /// enacted change's prediction beside its measurement.
+    static func baseline(_ b: BaselineComparison, kernel: (String, String), into m: inout OpenMetrics) {
+        m.family("pcitime_boot_baseline_change_ratio", .gauge,
+                 help: "This boot's figure against the median of the --baseline boots, as (now - median) / median; what: kernel boot, PCI enumeration, initcall NAME, accesses, a reason or a function.",
+                 b.rows.compactMap { r in r.ratio.map { .init([kernel, ("what", r.what), ("unit", r.unit)], $0) } })
+        m.family("pcitime_boot_enacted_saving_seconds", .gauge, unit: "seconds",
+                 help: "A change this boot's command line enacts: the baselines' predicted saving and the measured one (the untraced baselines' median initcall time less this boot's).",
+                 b.enacted.flatMap { e in [OpenMetrics.Sample([kernel, ("change", e.parameter), ("kind", "predicted"), ("basis", e.predictedBasis.kind.rawValue)], e.predictedUs / 1e6),
+                                           OpenMetrics.Sample([kernel, ("change", e.parameter), ("kind", "measured"), ("basis", "measured")], e.measuredUs / 1e6)] })
     }
 }

@@ -8,7 +8,8 @@ public struct BootView: Sendable {
     public enum Order: String, Sendable, CaseIterable {
         /// Longest window or probe first.
         case time
-        /// Most config accesses first (a driver: those of its devices); ties by time.
+        /// Costliest first: the accesses' priced cost, or their count where
+        /// they are not priced (a driver: those of its devices); ties by time.
         case cost
     }
 
@@ -22,15 +23,20 @@ public struct BootView: Sendable {
 
     /// The profile with only the matching device windows (and the driver
     /// probes of those devices), in the asked order.
-    public func apply(_ profile: BootProfile, counts: AccessCounts?) -> BootProfile {
+    public func apply(_ profile: BootProfile, counts: AccessCounts?, prices: Prices? = nil) -> BootProfile {
         var p = profile
         if let filter {
             p.devices = p.devices.filter { filter.matches($0.address, vendor: $0.vendor, device: $0.device) }
             let kept = Set(p.devices.map(\.address))
             p.drivers = p.drivers.filter { $0.devices.contains { PCIAddress($0).map(kept.contains) ?? false } }
         }
-        func accesses(_ a: PCIAddress) -> Int { counts?.device(a)?.total ?? 0 }
-        func accesses(_ d: DriverProbe) -> Int { d.devices.compactMap { PCIAddress($0) }.reduce(0) { $0 + accesses($1) } }
+        // Priced when every device is, else counted: one order, never a mix.
+        let costs = Dictionary((prices?.deviceCosts ?? []).map { ($0.bdf, $0.costUs) }, uniquingKeysWith: { a, _ in a })
+        let priced = !costs.isEmpty && costs.values.allSatisfy { $0 != nil }
+        func accesses(_ a: PCIAddress) -> Double {
+            priced ? (costs[a.description] ?? nil) ?? 0 : Double(counts?.device(a)?.total ?? 0)
+        }
+        func accesses(_ d: DriverProbe) -> Double { d.devices.compactMap { PCIAddress($0) }.reduce(0) { $0 + accesses($1) } }
         switch order {
         case .time?:
             p.devices.sort { ($0.duration, $1.start) > ($1.duration, $0.start) }
@@ -50,7 +56,7 @@ public struct BootView: Sendable {
         if filter != nil { parts.append("filtered by -s/-d") }
         switch order {
         case .time?: parts.append("longest first")
-        case .cost?: parts.append("most config accesses first")
+        case .cost?: parts.append("costliest first (priced accesses, or their count where unpriced)")
         case nil: break
         }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")

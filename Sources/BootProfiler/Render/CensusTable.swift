@@ -1,11 +1,15 @@
 import Enumerator
 
-/// The census, its latency, pricing and what-if table as text.
+/// The census and its in-kernel latency as text; its prices are in the
+/// report's one Prices section (`PricesTable`).
 public enum CensusTable {
     /// Where there is no boot trace: how to get one.
     public static let absent = "\nBoot census: none. " + KernelParams.howTo + ".\n"
 
-    public static func render(_ run: CensusRun) -> String {
+    /// `prices`: each device's cost column; `view`: -s/-d and --sort cost,
+    /// as the device windows take them.
+    /// `profile`: the log, whose device lines give -d its IDs.
+    public static func render(_ run: CensusRun, prices: Prices?, profile: BootProfile, view: BootView = BootView()) -> String {
         let c = run.census
         var out = "\nBoot census (measured: \(c.source))\n"
         out += "  Traced: \(c.tracedReads) reads, \(c.tracedWrites) writes"
@@ -25,17 +29,27 @@ public enum CensusTable {
                                 rightAligned: [1, 2, 3], indent: "    ")
         out += "\n  By boot phase (kernel log)\n"
         out += TextTable.render([["phase", "reads", "writes"]] + c.byPhase.map { [$0.phase, String($0.reads), String($0.writes)] }, rightAligned: [1, 2], indent: "    ")
-        let cost = Dictionary(uniqueKeysWithValues: (run.pricing?.devices ?? []).map { ($0.bdf, $0) })
-        out += "\n  Per device (\(c.devices.first?.attribution ?? "none"))\n"
-        var rows = [["device", "reads", "writes", "type 1", "ECAM", "early reads", "latency us", "from", "cost ms"]]
-        for d in c.devices {
-            let p = cost[d.bdf]
-            rows.append([d.bdf, String(d.reads), String(d.writes), String(d.type1), String(d.ecam), String(d.beforeTracingReads),
-                         p.map { Format.us($0.latencyNs) } ?? "-", p?.latencyFrom ?? "-", p.map { Format.ms($0.costUs) } ?? "-"])
+        let cost = Dictionary((prices?.deviceCosts ?? []).map { ($0.bdf, $0.costUs) }, uniquingKeysWith: { a, _ in a })
+        var devices = c.devices
+        if let f = view.filter {
+            let ids = Dictionary(profile.devices.map { ($0.address, ($0.vendor, $0.device)) }, uniquingKeysWith: { a, _ in a })
+            devices = devices.filter { d in
+                guard let a = PCIAddress(d.bdf), let id = ids[a] else { return false }
+                return f.matches(a, vendor: id.0, device: id.1)
+            }
         }
-        if c.unattributed.total > 0 { rows.append(["unattributed", String(c.unattributed.reads), String(c.unattributed.writes), "", "", "", "", "", ""]) }
-        out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6, 8], indent: "    ")
-        out += "    early reads: early-quirks before the tracer started (modelled); with the traced accesses, each function's whole boot\n"
+        if view.order == .cost {
+            devices.sort { ((cost[$0.bdf] ?? nil) ?? -1, $0.reads + $0.writes) > ((cost[$1.bdf] ?? nil) ?? -1, $1.reads + $1.writes) }
+        }
+        out += "\n  Per device (\(c.devices.first?.attribution ?? "none")\(view.caption.map { "; " + $0 } ?? ""))\n"
+        var rows = [["device", "reads", "writes", "type 1", "ECAM", "early reads", "cost ms"]]
+        for d in devices {
+            rows.append([d.bdf, String(d.reads), String(d.writes), String(d.type1), String(d.ecam), String(d.beforeTracingReads),
+                         (cost[d.bdf] ?? nil).map(Format.ms) ?? "-"])
+        }
+        if c.unattributed.total > 0 && view.filter == nil { rows.append(["unattributed", String(c.unattributed.reads), String(c.unattributed.writes), "", "", "", ""]) }
+        out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6], indent: "    ")
+        out += "    early reads: early-quirks before the tracer started (modelled); with the traced accesses, each function's whole boot; cost: at the Prices section's latencies\n"
         if let l = run.latency {
             out += "\n  In-kernel latency at boot (measured: \(run.latencySource ?? "function_graph"))\n"
             out += "    \(l.method)\n"
@@ -44,23 +58,6 @@ public enum CensusTable {
                 r.append([d.name, String(d.count), Format.us(Double(d.p50Ns)), Format.us(Double(d.p90Ns)), Format.us(Double(d.p99Ns)), Format.us(Double(d.maxNs))])
             }
             out += TextTable.render(r, rightAligned: [1, 2, 3, 4, 5], indent: "    ")
-        }
-        if let p = run.pricing {
-            out += "\n  Priced: \(Format.ms(p.totalUs)) ms" + (p.shareOfBoot.map { " (\(Format.percent($0)) of the kernel's boot)" } ?? "")
-            out += " = devices + empty probes \(Format.ms(p.emptyUs)) ms + unattributed \(Format.ms(p.unattributedUs)) ms + before the tracer \(Format.ms(p.beforeTracingUs)) ms (modelled count)\n"
-            out += "    \(p.basis)\n"
-        }
-        if run.pricing == nil && run.whatIf == nil {
-            out += "\n  Priced: not here: no per-access latency for this boot. Add a function_graph trace of it (--ftrace; boot with 'pcitime boot --kernel-params --timed'), or --latency FILE ('pcitime scan --json --method pio' or 'ecam', or 'pcitime compare --json', run in that guest); the what-if table needs them too\n"
-        }
-        if let w = run.whatIf {
-            out += "\n  What if (from the census and the measured latencies; baseline \(Format.ms(w.baselineUs)) ms)\n"
-            var r = [["change", "accesses", "saved ms", "of boot", "how"]]
-            for row in w.rows {
-                r.append([row.change, String(row.accessesAffected), Format.ms(row.savedUs), row.shareOfBoot.map(Format.percent) ?? "-", row.how])
-            }
-            out += TextTable.render(r, rightAligned: [1, 2, 3], indent: "    ")
-            for n in w.notes { out += "    Note: \(n)\n" }
         }
         for n in c.notes { out += "  Note: \(n)\n" }
         return out

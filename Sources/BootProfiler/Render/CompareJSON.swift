@@ -1,8 +1,8 @@
 import Enumerator
 import Histogram
 
-/// `pcitime compare --json` (schema pcitime-compare/2,
-/// docs/schema/pcitime-compare-2.json): the report with each method's raw
+/// `pcitime compare --json` (schema pcitime-compare/3,
+/// docs/schema/pcitime-compare-3.json): the report with each method's raw
 /// histogram (every recorded HdrHistogram bucket: its value range and count)
 /// and, with `rawSamples`, every sample in the order taken. Every duration's
 /// key names its unit; the seed is a hex string (it exceeds 2^53).
@@ -62,6 +62,8 @@ public struct CompareJSON: Encodable {
         public var valueChanges: Int
         public var histogram: RawHistogram
         public var samplesNs: [UInt64]?
+        /// A sysfs run's median less the sysfs path's (`sysfs_path`): one trap.
+        public var trapNs: Double?
     }
 
     public struct KernelMediated: Encodable {
@@ -120,6 +122,8 @@ public struct CompareJSON: Encodable {
         public var savedLowMs: Double
         public var savedHighMs: Double
         public var confidence: Double
+        /// A modelled count's expected error (fraction), folded into the interval.
+        public var countError: Double?
         public var kernelBootMs: Double?
         public var kernelBootBasis: Provenance?
         /// Saved as a share of the kernel boot, 0...1.
@@ -151,13 +155,19 @@ public struct CompareJSON: Encodable {
         public var evidence: String
     }
 
+    /// The same system call on a sysfs attribute that makes no config access.
+    public struct SysfsPath: Encodable {
+        public var measures: String
+        public var latencyNs: Latency
+    }
+
     public struct Timer: Encodable {
         public var source: String
         public var ticksPerSecond: Double
         public var overheadNs: Double
     }
 
-    public var schema = "pcitime-compare/2"
+    public var schema = "pcitime-compare/3"
     public var basis = "measured: per-access latency in ns, timer back-to-back cost subtracted; projection numbers carry their own basis"
     public var root: String
     public var width: Int
@@ -169,6 +179,7 @@ public struct CompareJSON: Encodable {
     public var wallS: Double
     public var timer: Timer
     public var kernelSplit: KernelSplit?
+    public var sysfsPath: SysfsPath?
     public var functions: [PCIAddress]
     public var runs: [Run]
     public var unavailable: [Unavailable]
@@ -191,6 +202,7 @@ public struct CompareJSON: Encodable {
         wallS = r.seconds
         timer = Timer(source: r.timer.source.rawValue, ticksPerSecond: r.timer.ticksPerSecond, overheadNs: r.timer.overheadNanoseconds)
         kernelSplit = r.kernelSplit.map { KernelSplit(base: $0.base.rawValue, extended: $0.extended?.rawValue, evidence: r.kernelEvidence ?? "") }
+        sysfsPath = r.sysfsPath.map { SysfsPath(measures: CompareReport.sysfsPathMeasures, latencyNs: Latency($0)) }
         functions = r.functions
         runs = r.runs.map { run in
             Run(requested: run.requested, method: run.name,
@@ -200,7 +212,7 @@ public struct CompareJSON: Encodable {
                 perFunctionLatencyNs: Dictionary(uniqueKeysWithValues: run.perFunction.map { ($0.address.description, Latency($0.stats)) }),
                 outliersSlowest: run.worst.map { Outlier(bdf: $0.register.address.description, offset: hex($0.register.offset, 2), round: $0.round, latencyNs: $0.nanoseconds) },
                 failures: run.failures, valueChanges: run.valueChanges,
-                histogram: CompareJSON.raw(run.histogram), samplesNs: rawSamples ? run.samples : nil)
+                histogram: CompareJSON.raw(run.histogram), samplesNs: rawSamples ? run.samples : nil, trapNs: r.trapNanoseconds(run))
         }
         unavailable = r.unavailable.map { Unavailable(method: $0.requested, reason: $0.reason) }
         excluded = r.excluded.map { Excluded(bdf: $0.address.description, method: $0.method, reason: $0.reason) }
@@ -216,7 +228,7 @@ public struct CompareJSON: Encodable {
             Projection(accesses: p.accesses, accessesBasis: p.accessesBasis, accessKind: p.accessKind, from: p.from, fromMechanism: p.fromMechanism,
                        fromP50Ns: p.fromNanoseconds, to: p.to, toMechanism: p.toMechanism, toP50Ns: p.toNanoseconds,
                        fromMs: p.fromMilliseconds, toMs: p.toMilliseconds, savedMs: p.savedMilliseconds, savedLowMs: p.savedLow,
-                       savedHighMs: p.savedHigh, confidence: p.confidence, kernelBootMs: p.kernelBootMilliseconds,
+                       savedHighMs: p.savedHigh, confidence: p.confidence, countError: p.countError, kernelBootMs: p.kernelBootMilliseconds,
                        kernelBootBasis: p.kernelBootBasis, share: p.share)
         }
         projectionNote = r.projectionNote

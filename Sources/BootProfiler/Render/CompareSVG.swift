@@ -47,7 +47,7 @@ public enum CompareSVG {
 
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        let title = "pcitime compare \(r.runs.map(\.requested).joined(separator: " vs ")): per-access latency (measured)"
+        let title = "pcitime compare \(r.runs.map(\.label).joined(separator: " vs ")): per-access latency (measured)"
         s += "<text x=\"\(left)\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(SVGDocument.escape(title))</text>\n"
         var sub = "\(r.functions.count) function\(r.functions.count == 1 ? "" : "s"), \(r.samplesPerRegister) interleaved rounds, \(r.width.rawValue)-byte reads, timer cost subtracted"
         if let c = r.comparisons.first, r.runs.count >= 2 {
@@ -109,7 +109,7 @@ public enum CompareSVG {
         }
 
         // Legend: one line per method, then what the marks mean.
-        let legend = r.runs.map { "\($0.requested): p50 \(Format.latency(Double($0.stats.p50))), p99 \(Format.latency(Double($0.stats.p99))), \($0.stats.outliers) outliers" }
+        let legend = r.runs.map { "\($0.label): p50 \(Format.latency(Double($0.stats.p50))), p99 \(Format.latency(Double($0.stats.p99))), \($0.stats.outliers) outliers" }
         for (k, text) in legend.enumerated() {
             let ly = legendTop + 12 + Double(k) * 18
             let color = colors[k % colors.count]

@@ -1,10 +1,10 @@
 import Enumerator
 
 /// Plain-text report: phases, device windows, drivers, initcalls, the cost
-/// model. Every number says where it came from.
+/// prices. Every number says where it came from.
 public enum TableRenderer {
     /// `view`: how the device windows and driver probes were filtered or sorted (said in their headings).
-    public static func render(source: String, profile p: BootProfile, cost: CostReport?, counts: AccessCounts?,
+    public static func render(source: String, profile p: BootProfile, prices: Prices?, counts: AccessCounts?,
                               tracing: String?, view: String? = nil) -> String {
         let shown = view.map { "; \($0)" } ?? ""
         var out = ""
@@ -35,7 +35,7 @@ public enum TableRenderer {
         out += TextTable.render(rows, rightAligned: [1, 2, 3], indent: "  ", gap: " ")
         if !p.devices.isEmpty {
             out += "\nDevice enumeration windows (measured: from each device's line to the next device line or the scan's end\(shown))\n"
-            var d = [["device", "id", "type", "class", "start ms", "window ms", "share", "resources", "accesses"]]
+            var d = [["device", "id", "type", "class", "start ms", "window ms", "share", "resources", "boot accesses"]]
             for w in p.devices {
                 let acc = counts?.device(w.address).map { "\($0.total) (\(counts!.provenance.kind.rawValue))" } ?? "-"
                 d.append([w.address.description, hex(w.vendor, 4) + ":" + hex(w.device, 4), hex(w.headerType, 2), hex(w.classCode, 6),
@@ -44,6 +44,7 @@ public enum TableRenderer {
             }
             out += TextTable.render(d, rightAligned: [4, 5, 6, 7], indent: "  ", gap: " ")
             if p.devices.contains(where: \.closedByScanEnd) { out += "  * closed by the end of the scan: includes the scan's tail work\n" }
+            if counts != nil { out += "  boot accesses: the function's accesses over the whole boot to init, not only within its window\n" }
         }
         if !p.drivers.isEmpty {
             out += "\nDriver probes (measured: first line to the line after the driver's last, before init\(shown))\n"
@@ -58,45 +59,22 @@ public enum TableRenderer {
             let ic = p.initcalls
             out += "\nInitcalls (measured: initcall_debug): \(ic.count) calls, \(Format.logMilliseconds(ic.totalMicroseconds)) ms reported in all"
             out += ic.unpaired > 0 ? ", \(ic.unpaired) without a matching calling line\n" : "\n"
-            var d = [["initcall", "start ms", "ms", "PCI"]]
+            if let q = ic.quantum {
+                out += "  The reported durations come in \(Format.logMilliseconds(q)) ms steps here (the early clock): ms is from the log's timestamps, reported beside it\n"
+            }
+            var d = [["initcall", "start ms", "ms", "reported ms", "PCI"]]
             var seen = Set<String>()
-            for call in (ic.longest.prefix(10) + ic.pci.sorted { $0.microseconds > $1.microseconds }.prefix(10)) where seen.insert(call.name).inserted {
-                d.append([call.name + (call.module.map { " [\($0)]" } ?? ""), call.start.map(Format.logMilliseconds) ?? "-", Format.logMilliseconds(call.microseconds),
+            for call in (ic.longest.prefix(10) + ic.pci.sorted { $0.duration > $1.duration }.prefix(10)) where seen.insert(call.name).inserted {
+                d.append([call.name + (call.module.map { " [\($0)]" } ?? ""), call.start.map(Format.logMilliseconds) ?? "-",
+                          Format.logMilliseconds(call.duration) + (call.timestampMicroseconds == nil ? "*" : ""), Format.logMilliseconds(call.microseconds),
                           BootProfileBuilder.isPCIRelated(call.name) ? "yes" : ""])
             }
-            out += TextTable.render(d, rightAligned: [1, 2], indent: "  ", gap: " ")
+            out += TextTable.render(d, rightAligned: [1, 2, 3], indent: "  ", gap: " ")
+            if ic.longest.prefix(10).contains(where: { $0.timestampMicroseconds == nil }) || ic.pci.contains(where: { $0.timestampMicroseconds == nil }) {
+                out += "  * no calling line: the reported duration\n"
+            }
         }
-        if let c = cost, let counts = counts {
-            out += "\nCost model\n" + "  " + c.headline + ".\n"
-            out += "  Accesses: \(counts.total) (\(counts.provenance))\n"
-            out += "    to present functions: \(counts.deviceTotal + (counts.unattributed ?? 0)), of them \(counts.extendedTotal) at offsets >= 256"
-                + (counts.unattributed.map { " (\($0) not placed on one device)" } ?? "") + "\n"
-            for e in counts.empty {
-                let range = e.firstBus == e.lastBus ? "bus \(hex(e.firstBus, 2))" : "buses \(hex(e.firstBus, 2))-\(hex(e.lastBus, 2))"
-                out += "    \(e.kind.rawValue) probes, \(range): \(e.accesses)\n"
-            }
-            for a in c.actual {
-                out += "  \(a.accesses) through \(a.mechanism.rawValue) at \(Format.us(a.latency.nanoseconds)) us (\(a.latency.provenance)) = \(Format.ms(a.microseconds)) ms\n"
-            }
-            for a in c.alternatives {
-                out += "  would be: through \(a.mechanism.rawValue) at \(Format.us(a.latency.nanoseconds)) us (\(a.latency.provenance)) = \(Format.ms(a.microseconds)) ms\n"
-            }
-            if c.emptyAccesses > 0 {
-                out += "  Empty probes: \(c.emptyAccesses) accesses found nothing"
-                if c.missingBusAccesses > 0 { out += ", \(c.missingBusAccesses) of them on buses that do not exist (pcibios_fixup_peer_bridges up to pcibios_last_bus)" }
-                out += c.emptyCost.first.map { " = \(Format.ms($0.microseconds)) ms at \(Format.us($0.latency.nanoseconds)) us (\($0.latency.provenance.kind.rawValue))" } ?? ""
-                out += "\n"
-            } else {
-                out += "  Empty probes: none beyond the bus walk's empty slots; no bus probed that does not exist\n"
-            }
-            for s in c.savings {
-                out += "  Saving: \(s.change) would remove \(s.accessesSaved) accesses" + (s.microsecondsSaved.map { " = \(Format.ms($0)) ms (modelled from \(s.latency!.provenance.kind.rawValue) latency)" } ?? "") + "\n"
-            }
-            if let i = c.impliedPerAccess {
-                out += "  Implied per access: \(Format.us(i.value)) us (\(i.provenance))\n"
-            }
-            for n in c.notes { out += "  Note: \(n)\n" }
-        }
+        if let c = prices, let counts { out += PricesTable.render(c, counts: counts) }
         if let t = tracing { out += "\nKernel tracing: \(t)\n" }
         return out
     }

@@ -12,7 +12,7 @@ public struct AccessStats: Sendable {
     public init() {}
     public var total: Int { reads + writes }
 
-    mutating func add(_ other: AccessStats) {
+    public mutating func add(_ other: AccessStats) {
         reads += other.reads
         writes += other.writes
         failures += other.failures

@@ -53,7 +53,8 @@ extension ScanJSON {
 extension ScanJSON.Totals {
     var json: JSONValue {
         .object([("functions", .int(functions)), ("reads", .int(reads)), ("writes", .int(writes)),
-                 ("device_reads", .int(deviceReads)), ("empty_probe_reads", .int(emptyProbeReads)), ("latency_ns", latencyNs.json)])
+                 ("device_reads", .int(deviceReads)), ("empty_probe_reads", .int(emptyProbeReads)), ("latency_ns", latencyNs.json),
+                 ("empty_probe_latency_ns", emptyProbeLatencyNs.json)])
     }
 }
 

@@ -1,11 +1,11 @@
 import Histogram
 
 /// The stable, documented `pcitime scan --json` schema (README: "JSON
-/// schema", docs/schema/pcitime-scan-2.json). IDs are lower-case hex without
+/// schema", docs/schema/pcitime-scan-3.json). IDs are lower-case hex without
 /// 0x, as `lspci -n` prints them, under `*_id`; the pci.ids name has the bare
 /// key (`vendor_id` "8086", `vendor` "Intel Corporation"), as jc's lspci.
 public struct ScanJSON: Codable, Equatable {
-    public var schema = "pcitime-scan/2"
+    public var schema = "pcitime-scan/3"
     public var method: String
     public var methodSummary: String
     public var autoPassedOver: [PassedOver]
@@ -74,6 +74,9 @@ public struct ScanJSON: Codable, Equatable {
     public struct Totals: Codable, Equatable {
         public var functions: Int, reads: Int, writes: Int, deviceReads: Int, emptyProbeReads: Int
         public var latencyNs: Latency
+        /// The reads that found nothing (empty slots, absent functions): a
+        /// class of its own, as the kernel's peer-bus probes are.
+        public var emptyProbeLatencyNs: Latency
     }
 
     public init(_ r: ScanReport, names: Names) {
@@ -109,11 +112,13 @@ public struct ScanJSON: Codable, Equatable {
         emptyProbeReads = r.walk.emptyProbes
         warnings = r.walk.warnings
         let t = r.totals
+        let empty = Latency(r.emptyProbeStats.latency)
         totals = Totals(functions: r.walk.functions.count, reads: t.reads, writes: t.writes, deviceReads: r.deviceReads,
-                        emptyProbeReads: r.wholeWalk == nil ? r.walk.emptyProbes : 0, latencyNs: Latency(t.latency))
+                        emptyProbeReads: r.wholeWalk == nil ? r.walk.emptyProbes : 0, latencyNs: Latency(t.latency),
+                        emptyProbeLatencyNs: r.wholeWalk == nil ? empty : Latency(AccessStats().latency))
         wholeWalk = r.wholeWalk.map {
             Totals(functions: $0.functions, reads: $0.totals.reads, writes: $0.totals.writes, deviceReads: $0.deviceReads,
-                   emptyProbeReads: $0.emptyProbeReads, latencyNs: Latency($0.totals.latency))
+                   emptyProbeReads: $0.emptyProbeReads, latencyNs: Latency($0.totals.latency), emptyProbeLatencyNs: empty)
         }
     }
 

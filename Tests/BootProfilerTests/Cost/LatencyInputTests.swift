@@ -45,7 +45,7 @@ import Enumerator
     @Test func anythingElseIsAOneLineError() throws {
         let path = Fixtures.temporary("other.json")
         try "{\"x\": 1}".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: PCITimeError.input(path, "neither pcitime scan --json nor pcitime compare --json output nor {\"latencies\":[...]}")) {
+        #expect(throws: PCITimeError.input(path, "neither pcitime scan --json, compare --json nor boot --json output, nor {\"latencies\":[...]}")) {
             try LatencyInput.load(path: path)
         }
     }

@@ -38,28 +38,4 @@ import Testing
         #expect(c.extendedTotal > 0)                   // PCIe functions read 0x100 and walk extended caps
         #expect(c.device(port.address)!.total > c.device(fns[0].address)!.total)
     }
-
-    @Test func costModelPricesEachMechanismWithItsSource() throws {
-        let p = try KernelLog.profile(path: Fixtures.log("firecracker.dmesg.txt"))
-        let fns = p.devices.map {
-            EnumeratedFunction(address: $0.address, headerType: 0, multifunction: false, classCode: $0.classCode, pcieType: nil,
-                               capabilities: [], extendedCapabilities: [], extendedConfigReadable: false, interruptPin: 1)
-        }
-        let counts = EnumerationModel(.init(base: .type1, extended: .ecam, lastBus: 0)).counts(for: fns)
-        let lat = [LatencyEstimate(mechanism: .type1, nanoseconds: 13100, provenance: .measured("test")),
-                   LatencyEstimate(mechanism: .ecam, nanoseconds: 9300, provenance: .measured("test"))]
-        let r = CostModel.report(profile: p, counts: counts, latencies: lat)
-        #expect(r.enumeration?.value == 13623)
-        #expect(r.kernelBoot?.value == 469174)
-        #expect(r.devices == 6)
-        #expect(r.accesses == counts.total)
-        #expect(r.actual.map(\.mechanism) == [.type1, .ecam])
-        #expect(abs(r.actual.reduce(0) { $0 + $1.microseconds } - (Double(counts.baseTotal) * 13.1 + Double(counts.extendedTotal) * 9.3)) < 0.001)
-        // The alternative to type 1 for base offsets: every access through ECAM.
-        #expect(r.alternatives.map(\.mechanism) == [.ecam])
-        #expect(r.alternatives.first?.accesses == counts.total)
-        #expect(r.headline.contains("; through ECAM at 9.3 us (measured) they would take"))
-        #expect(r.headline.hasPrefix("PCI enumeration took 13.6 ms of a 469.2 ms kernel boot (2.9%) over 6 devices (measured from the kernel log)"))
-        #expect(r.savings.isEmpty)
-    }
 }

@@ -149,8 +149,10 @@ enum FuzzTarget: String, CaseIterable {
     static func kernellog(_ bytes: [UInt8]) {
         guard let p = try? KernelLog.profile(path: holding(bytes[...])) else { return }
         let counts = AccessCounts(provenance: .modelled("fuzz"), devices: [], empty: [], baseMechanism: .type1, extendedMechanism: .ecam)
-        let cost = CostModel.report(profile: p, counts: counts, latencies: latencies)
-        _ = TableRenderer.render(source: "fuzz", profile: p, cost: cost, counts: counts, tracing: nil)
+        let prices = Pricing.price(PricingInput(profile: p, counts: counts, book: LatencyBook(latencies)))
+        _ = TableRenderer.render(source: "fuzz", profile: p, prices: prices, counts: counts, tracing: nil)
+        _ = BootSummary.line(profile: p, prices: prices, counts: counts)
+        _ = BootMetrics.render(profile: p, counts: counts, prices: prices)
         _ = PerfettoRenderer.render(p, counts: counts)
         _ = SVGRenderer.render(p, title: "fuzz")
     }
@@ -181,9 +183,13 @@ enum FuzzTarget: String, CaseIterable {
     }()
 
     static func ftrace(_ bytes: [UInt8]) {
-        guard var r = try? CensusRun.load(files: [holding(bytes[...])], root: "/", live: false, profile: censusLog) else { return }
-        r.price(profile: censusLog, fallback: latencies)
-        _ = CensusTable.render(r)
+        guard let r = try? CensusRun.load(files: [holding(bytes[...])], root: "/", live: false, profile: censusLog) else { return }
+        var input = PricingInput(profile: censusLog, counts: r.counts, book: LatencyBook(latencies + r.latencyEstimates))
+        input.knownAnswerWrites = r.knownAnswerWrites
+        input.tracer = r.tracerCost(absentBusNs: 1000)
+        let prices = Pricing.price(input)
+        _ = CensusTable.render(r, prices: prices, profile: censusLog)
+        _ = BootMetrics.render(profile: censusLog, counts: r.counts, prices: prices, census: r)
         _ = PerfettoRenderer.render(censusLog, counts: r.counts, census: r)
         _ = SVGRenderer.render(censusLog, title: "fuzz", census: r)
     }

@@ -105,7 +105,7 @@ import Testing
             #expect(p.bootDevices.map(\.address) == clean.bootDevices.map(\.address), "\(name)")
             for ph in p.phases { #expect((ph.duration ?? 0) < 10_000_000, "\(name) \(ph.name)") }
             for d in p.devices { #expect(d.duration < 10_000_000, "\(name) \(d.address)") }
-            let table = TableRenderer.render(source: name, profile: p, cost: nil, counts: nil, tracing: nil)
+            let table = TableRenderer.render(source: name, profile: p, prices: nil, counts: nil, tracing: nil)
             #expect(table.contains(", \(steps) stamped earlier than the line before (at most "), "\(name)")
             _ = SVGRenderer.render(p, title: name)
             _ = PerfettoRenderer.render(p)

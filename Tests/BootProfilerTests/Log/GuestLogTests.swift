@@ -21,9 +21,11 @@ import Testing
                                                             classCode: $0.classCode, pcieType: nil, capabilities: [],
                                                             extendedCapabilities: [], extendedConfigReadable: false, interruptPin: 1) })
         #expect(counts.missingBusTotal == 254 * 32)
-        let r = CostModel.report(profile: p, counts: counts, latencies: [LatencyEstimate(mechanism: .type1, nanoseconds: 10_000, provenance: .measured("test"))])
-        #expect(r.savings.first?.accessesSaved == 8128)
-        #expect(r.savings.first?.change.hasPrefix("pci=lastbus=1") == true)
+        let r = Pricing.price(PricingInput(profile: p, counts: counts, book: LatencyBook([LatencyEstimate(mechanism: .type1, nanoseconds: 10_000, provenance: .measured("test"))])))
+        #expect(r.savings.first?.accesses == 8128)
+        #expect(r.savings.first?.parameter == "pci=lastbus=1")
+        // Priced only at an empty probe's latency, which nothing gave.
+        #expect(r.savings.first?.savedUs == nil)
     }
 
     @Test func q35WithInitcallDebug() throws {

@@ -46,7 +46,7 @@ import Testing
 
     @Test func tableSaysWhereNumbersComeFrom() throws {
         let p = try Self.profile()
-        let t = TableRenderer.render(source: "fixture", profile: p, cost: nil, counts: nil, tracing: nil)
+        let t = TableRenderer.render(source: "fixture", profile: p, prices: nil, counts: nil, tracing: nil)
         #expect(t.contains("Phases (measured: kernel log timestamps)"))
         #expect(t.contains("PCI scan             297.445      13.623   2.9%"))
         #expect(t.contains("0000:00:05.0 1af4:1044 00   ffff00  306.867    4.201*"))

@@ -43,15 +43,19 @@ import Testing
         #expect(c["present_reads"] as? Int == 1380 && c["present_writes"] as? Int == 378 && c["peer_bus_probes"] as? Int == 8128)
         #expect(((c["before_tracing"] as? [String: Any])?["basis"] as? [String: Any])?["kind"] as? String == "modelled")
         #expect((c["peer_bus_probes_basis"] as? [String: Any])?["kind"] as? String == "measured")
-        let cost = try #require(doc["cost"] as? [String: Any])
-        #expect(cost["kernel_boot_us"] != nil && (cost["kernel_boot_basis"] as? [String: Any])?["kind"] as? String == "measured")
-        #expect(cost["kernel_boot"] == nil && cost["enumeration"] == nil && cost["implied_per_access"] == nil)
+        let prices = try #require(doc["prices"] as? [String: Any])
+        #expect(prices["kernel_boot_us"] as? Int == 1_807_503 && (prices["accesses_basis"] as? [String: Any])?["kind"] as? String == "measured")
+        #expect(prices["cost"] == nil && prices["kernel_boot"] == nil)
+        // No latency given or measured: the counts are there, no saving is priced.
+        let savings = try #require(prices["savings"] as? [[String: Any]])
+        #expect(savings.first?["id"] as? String == "last_bus" && savings.first?["accesses"] as? Int == 8128 && savings.first?["saved_us"] == nil)
         let mech = try #require(c["by_mechanism"] as? [String: [String: Int]])
         #expect(mech["type1"] == ["reads": 9390, "writes": 369] && mech["ecam"] == ["reads": 155, "writes": 9])
         let devices = try #require(doc["devices"] as? [[String: Any]])
         #expect(devices.first?["vendor_id"] as? String == "8086" && devices.first?["start_us"] != nil)
         #expect(devices.first?["class_id"] as? String == "060000" && devices.first?["class"] as? String == "Host bridge" && devices.first?["header_type"] as? Int == 0)
-        #expect(doc["what_if"] != nil && doc["census_latency"] != nil && doc["pricing"] != nil)
+        #expect(doc["what_if"] == nil && doc["pricing"] == nil && doc["census_latency"] != nil)
+        #expect((doc["kernel"] as? [String: Any])?["traced"] as? Bool == true)
     }
 
     @Test func capturedTree() throws {
@@ -64,8 +68,9 @@ import Testing
         #expect(r.status == 0)
         #expect(r.out.contains("Boot census (measured: function tracer, the boot snapshot captured in \(root)/sys/kernel/tracing/snapshot)"))
         #expect(r.out.contains("Present functions: 1380 reads, 378 writes (measured) + 43 reads, 0 writes before the tracer"))
-        // A function trace alone has no latency to price it with: said, with the two ways to get one.
-        #expect(r.out.contains("\n  Priced: not here: no per-access latency for this boot. Add a function_graph trace of it (--ftrace;"))
+        // A function trace alone has no latency to price it with: said, with the ways to get one.
+        #expect(r.out.contains("\n  Note: not priced: 1637 accesses to present functions through type 1: no latency;"))
+        #expect(r.out.contains("Give --latency FILE"))
         #expect(!r.out.contains("What if"))
     }
 

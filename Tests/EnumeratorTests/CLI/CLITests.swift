@@ -38,7 +38,7 @@ import Testing
         let r = try Self.pcitime("scan", "--root", Self.firecracker, "--json")
         #expect(r.status == 0)
         let scan = try ScanJSON.decoder.decode(ScanJSON.self, from: Data(r.out.utf8))
-        #expect(scan.schema == "pcitime-scan/2")
+        #expect(scan.schema == "pcitime-scan/3")
         #expect(scan.method == "sysfs")
         #expect(scan.functions.map(\.bdf) == ["0000:00:00.0", "0000:00:01.0", "0000:00:02.0", "0000:00:03.0", "0000:00:04.0", "0000:00:05.0"])
         #expect(scan.functions.map(\.reads) == [17, 22, 22, 22, 22, 22])

@@ -27,7 +27,7 @@ import Testing
                                      "--accesses", "1000", "--json", "--svg", svgPath)
         #expect(r.status == 0, "\(r.err)")
         let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
-        #expect(json["schema"] as? String == "pcitime-compare/2")
+        #expect(json["schema"] as? String == "pcitime-compare/3")
         let runs = json["runs"] as! [[String: Any]]
         #expect(runs.map { $0["requested"] as! String } == ["sysfs-base", "sysfs-ext"])
         for run in runs {

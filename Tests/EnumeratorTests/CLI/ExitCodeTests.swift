@@ -104,7 +104,7 @@ import Testing
                 (["compare", "sysfs-base", "sysfs-ext", "--trace", garbage], "\(garbage): no pcitime kprobe events in 1 unreadable lines"),
                 (["boot", "--dmesg", log, "--ftrace", garbage], "\(garbage): no call of pci_conf1_read,pci_conf1_write,pci_mmcfg_read,pci_mmcfg_write in 1 trace lines"),
                 (["boot", "--dmesg", garbage], "\(garbage): no line with a kernel timestamp in 1 lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)"),
-                (["boot", "--dmesg", log, "--latency", garbage], "\(garbage): neither pcitime scan --json nor pcitime compare --json output nor {\"latencies\":[...]}"),
+                (["boot", "--dmesg", log, "--latency", garbage], "\(garbage): neither pcitime scan --json, compare --json nor boot --json output, nor {\"latencies\":[...]}"),
             ] + [["mcfg"], ["methods"], ["scan"], ["scan", "--method", "ecam"], ["compare", "pio", "mmio"]].map {
                 ($0 + ["--mcfg", garbage], "\(garbage): MCFG truncated: 8 bytes, an ACPI header alone is 36")
             }),

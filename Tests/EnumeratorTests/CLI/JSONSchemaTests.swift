@@ -30,8 +30,8 @@ import Testing
 
     @Test(arguments: trees) func everyCommandOnEveryCapture(_ tree: String) throws {
         let root = ["--root", Fixtures.tree(tree)]
-        try Self.check(["scan", "--json"] + root, "pcitime-scan-2")
-        try Self.check(["scan", "--json", "-n", "--repeat", "2"] + root, "pcitime-scan-2")
+        try Self.check(["scan", "--json"] + root, "pcitime-scan-3")
+        try Self.check(["scan", "--json", "-n", "--repeat", "2"] + root, "pcitime-scan-3")
         try Self.check(["methods", "--json"] + root, "pcitime-methods-1")
         // QEMU pc has no ECAM: mcfg exits 69. (compare runs on the machine itself only: thisMachine.)
         if tree != "qemu-pc" {
@@ -61,13 +61,13 @@ import Testing
     }
 
     @Test func thisMachine() throws {
-        try Self.check(["scan", "--json"], "pcitime-scan-2")
+        try Self.check(["scan", "--json"], "pcitime-scan-3")
         try Self.check(["methods", "--json"], "pcitime-methods-1")
         try Self.check(["mcfg", "--json"], "pcitime-mcfg-1")
         try Self.check(["boot", "--json"], "pcitime-boot-3")
-        try Self.check(["compare", "pio", "mmio", "--samples", "20", "--warmup", "2", "--json"], "pcitime-compare-2")
-        try Self.check(["compare", "sysfs-base", "sysfs-ext", "--samples", "3", "--warmup", "0", "--accesses", "100", "--json", "--raw-samples"], "pcitime-compare-2")
-        try Self.check(["compare", "sysfs", "sysfs-base", "libpci:linux-sysfs", "--samples", "3", "--warmup", "0", "--json"], "pcitime-compare-2")
+        try Self.check(["compare", "pio", "mmio", "--samples", "20", "--warmup", "2", "--json"], "pcitime-compare-3")
+        try Self.check(["compare", "sysfs-base", "sysfs-ext", "--samples", "3", "--warmup", "0", "--accesses", "100", "--json", "--raw-samples"], "pcitime-compare-3")
+        try Self.check(["compare", "sysfs", "sysfs-base", "libpci:linux-sysfs", "--samples", "3", "--warmup", "0", "--json"], "pcitime-compare-3")
     }
 
     /// The validator rejects what the convention forbids: a camelCase key, a
@@ -88,7 +88,7 @@ import Testing
         #expect(decimal != scan)
         let path = Fixtures.temporaryDirectory() + "/decimal.json"
         try OutputFile.write(decimal, to: path)
-        let r = try CLITests.run("/bin/bash", ["-c", "'\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/pcitime-scan-2.json' < '\(path)'"])
+        let r = try CLITests.run("/bin/bash", ["-c", "'\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/pcitime-scan-3.json' < '\(path)'"])
         #expect(r.status == 1 && r.out.contains("vendor_id"))
         _ = try? CLITests.run("/bin/rm", ["-rf", String(path.dropLast("/decimal.json".count))])
 

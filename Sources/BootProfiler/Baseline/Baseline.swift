@@ -1,0 +1,112 @@
+import Enumerator
+
+/// An earlier boot, as its `pcitime boot --json` (pcitime-boot/3) recorded
+/// it: what `--baseline` compares this boot with. Only what a comparison
+/// needs is read.
+public struct Baseline: Sendable, Equatable {
+    public var path: String
+    public var kernel: String?
+    public var commandLine: String?
+    public var kernelBootUs: Double?
+    public var enumerationUs: Double?
+    /// The boot ran a tracer (its timings are inflated, its counts exact).
+    public var traced: Bool
+    /// The log's window that holds the peer-bus probes (`KernelLogPrice`).
+    public var peerProbeWindowUs: Double?
+    /// PCI initcalls' durations from the log's timestamps (reported where
+    /// there was no `calling` line), by name.
+    public var initcalls: [String: Double]
+    /// Config accesses in total, by mechanism, by reason and by function.
+    public var accesses: Int
+    public var accessesBasis: Provenance.Kind
+    public var byMechanism: [String: Int]
+    public var byReason: [String: Int]
+    public var byDevice: [String: Int]
+    /// What it predicted each change would save.
+    public var savings: [Saving]
+
+    /// The part of boot/3 read back.
+    struct Document: Decodable {
+        struct Kernel: Decodable { var version: String?; var bootUs: Double?; var commandLine: String?; var traced: Bool; var peerProbeWindowUs: Double? }
+        struct InitcallRow: Decodable { var name: String; var durationUs: Double }
+        struct Counts: Decodable {
+            struct Device: Decodable { var bdf: String; var reads: Int; var writes: Int }
+            var basis: Provenance
+            var total: Int
+            var devices: [Device]
+        }
+        struct Census: Decodable {
+            struct ByMechanism: Decodable { var type1: ReadWrite; var ecam: ReadWrite }
+            struct Reason: Decodable { var reason: String; var reads: Int; var writes: Int }
+            var byMechanism: ByMechanism
+            var byReason: [Reason]
+        }
+        struct PricesJSON: Decodable {
+            var enumerationUs: Double?
+            var savings: [Saving]
+        }
+        var kernel: Kernel
+        var initcalls: [InitcallRow]
+        var counts: Counts
+        var census: Census?
+        var prices: PricesJSON
+    }
+
+    public static func load(path: String) throws -> Baseline {
+        let f = try CommandLineFile(path, what: "a baseline file")
+        defer { f.close() }
+        let bytes = try f.bytes(limit: LatencyInput.sizeLimit, what: "baseline file (pcitime boot --json)")
+        let path = f.name
+        struct Schema: Decodable { var schema: String }
+        let decoder = CodableJSONDecoder(snakeCaseKeys: true)
+        guard let schema = try? decoder.decode(Schema.self, from: bytes) else {
+            throw PCITimeError.input(path, "not a 'pcitime boot --json' document")
+        }
+        guard schema.schema == BootJSON.schemaName else {
+            throw PCITimeError.input(path, "schema \(schema.schema), not \(BootJSON.schemaName): run this pcitime's boot --json on that boot's log")
+        }
+        let doc: Document
+        do {
+            doc = try decoder.decode(Document.self, from: bytes)
+        } catch {
+            throw PCITimeError.input(path, "a \(BootJSON.schemaName) document without what a baseline needs (\(error))")
+        }
+        var mechanisms: [String: Int] = [:]
+        var reasons: [String: Int] = [:]
+        if let c = doc.census {
+            mechanisms = [Mechanism.type1.rawValue: c.byMechanism.type1.total, Mechanism.ecam.rawValue: c.byMechanism.ecam.total]
+            for r in c.byReason { reasons[r.reason] = r.reads + r.writes }
+        }
+        return Baseline(path: path, kernel: doc.kernel.version, commandLine: doc.kernel.commandLine, kernelBootUs: doc.kernel.bootUs,
+                        enumerationUs: doc.prices.enumerationUs, traced: doc.kernel.traced, peerProbeWindowUs: doc.kernel.peerProbeWindowUs,
+                        initcalls: Dictionary(doc.initcalls.map { ($0.name, $0.durationUs) }, uniquingKeysWith: { a, _ in a }),
+                        accesses: doc.counts.total, accessesBasis: doc.counts.basis.kind, byMechanism: mechanisms, byReason: reasons,
+                        byDevice: Dictionary(doc.counts.devices.map { ($0.bdf, $0.reads + $0.writes) }, uniquingKeysWith: { a, _ in a }),
+                        savings: doc.prices.savings)
+    }
+
+    /// The median kernel boot of the untraced baselines: what a traced boot's
+    /// shares are of.
+    public static func untracedBoot(_ list: [Baseline]) -> Figure? {
+        let boots = list.filter { !$0.traced }.compactMap(\.kernelBootUs)
+        guard let m = Spread(boots)?.median else { return nil }
+        return Figure(value: m, unit: "us", provenance: .measured("median kernel boot of \(boots.count) untraced baseline boot\(boots.count == 1 ? "" : "s") (--baseline)"))
+    }
+}
+
+/// Several baselines' values of one figure.
+public struct Spread: Codable, Sendable, Equatable {
+    public var count: Int
+    public var min: Double
+    public var median: Double
+    public var max: Double
+
+    public init?(_ values: [Double]) {
+        guard !values.isEmpty else { return nil }
+        let s = values.sorted()
+        count = s.count
+        min = s[0]
+        max = s[s.count - 1]
+        median = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

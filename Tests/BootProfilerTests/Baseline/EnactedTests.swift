@@ -1,0 +1,101 @@
+import BootProfiler
+import Enumerator
+import Foundation
+import Testing
+
+/// A change pcitime proposes, enacted on real boots (fixtures/enact/6.1/q35,
+/// made by `scripts/guest-suite --update-fixtures`; its SOURCE says how):
+/// two census boots (function, function_graph), five untraced boots and five
+/// with `pci=lastbus=1`, each with its `pcitime boot --json` and kernel log.
+/// The measured saving is computed here from the logs' text, not by pcitime.
+@Suite struct EnactedTests {
+    static let dir = Fixtures.root + "/fixtures/enact/6.1/q35/"
+    static let boots = 1...5
+    static let parameter = "pci=lastbus=1"
+
+    static func json(_ name: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + name))) as? [String: Any])
+    }
+
+    /// pci_subsys_init's time in a log, microseconds: its `calling` line to
+    /// its `initcall ... returned` line, from their timestamps.
+    static func subsysInit(_ log: String) throws -> Double {
+        let text = try String(contentsOfFile: dir + log, encoding: .utf8)
+        func stamp(_ marker: String) throws -> Double {
+            let line = try #require(text.split(separator: "\n").first { $0.contains(marker) })
+            let inside = try #require(line.split(separator: "]").first?.split(separator: "[").last)
+            return try #require(Double(inside.trimmingCharacters(in: .whitespaces))) * 1e6
+        }
+        let start = try stamp("calling  pci_subsys_init+"), end = try stamp("initcall pci_subsys_init+")
+        return end - start
+    }
+
+    static func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// The untraced boots' median less each enacted boot's, and its median.
+    static func measuredSaving() throws -> (each: [Double], median: Double) {
+        let base = median(try boots.map { try subsysInit("base-\($0).dmesg.txt") })
+        let each = try boots.map { base - (try subsysInit("pci_lastbus_1-\($0).dmesg.txt")) }
+
+        return (each, median(each))
+    }
+
+    static func predicted(_ census: String) throws -> Double {
+        let savings = try #require((try json(census)["prices"] as? [String: Any])?["savings"] as? [[String: Any]])
+        return try #require(savings.first { $0["id"] as? String == "last_bus" }?["saved_us"] as? Double)
+    }
+
+    /// The window an untraced log gives the peer-bus probes: 'PCI: Using ACPI
+    /// for IRQ routing' to 'PCI: pci_cache_line_size set', microseconds.
+    static func window(_ log: String) throws -> Double {
+        let text = try String(contentsOfFile: dir + log, encoding: .utf8)
+        func stamp(_ marker: String) throws -> Double {
+            let line = try #require(text.split(separator: "\n").first { $0.contains(marker) })
+            return try #require(Double(line.dropFirst().prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces))) * 1e6
+        }
+        let open = try stamp("PCI: Using ACPI for IRQ routing"), close = try stamp("PCI: pci_cache_line_size set to")
+        return close - open
+    }
+
+    /// Each census variant, priced with the untraced boots as baselines (the
+    /// probes of absent buses at the kernel's own price, from their logs),
+    /// predicts the saving the five enacted boots measured, within 25%.
+    @Test(arguments: ["function", "function_graph"])
+    func bothVariantsPredictTheEnactedSaving(variant: String) throws {
+        let (profile, _) = try KernelLog.load(file: Self.dir + "census-\(variant).dmesg.txt", root: "/")
+        var request = BootRequest(ftrace: [Self.dir + "census-\(variant).snapshot"])
+        request.baselines = try Self.boots.map { try Baseline.load(path: Self.dir + "base-\($0).json") }
+        let run = try BootRun(profile: profile, request: request, options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
+        let saving = try #require(run.prices.savings.first { $0.id == "last_bus" })
+        let predicted = try #require(saving.savedUs)
+        // The census's probes at the median window over the same probes: the window.
+        #expect(saving.accesses == 8128)
+        #expect(abs(predicted - Self.median(try Self.boots.map { try Self.window("base-\($0).dmesg.txt") })) < 0.01)
+        #expect(run.book.latency(.type1, .absentBus)?.source == .kernelLog)
+        let measured = try Self.measuredSaving().median
+        #expect(abs(predicted / measured - 1) <= 0.25, "\(variant): predicted \(predicted) us, measured \(measured) us")
+    }
+
+    /// `--baseline`: the census boot's prediction beside the measurement, from
+    /// the untraced baselines' median and this boot's timestamps.
+    @Test func baselineReportsPredictedAgainstMeasured() throws {
+        let (profile, _) = try KernelLog.load(file: Self.dir + "pci_lastbus_1-1.dmesg.txt", root: "/")
+        #expect(profile.commandLine?.split(separator: " ").contains(Substring(Self.parameter)) == true)
+        let baselines = try (["census-function.json"] + Self.boots.map { "base-\($0).json" }).map { try Baseline.load(path: Self.dir + $0) }
+        let run = try BootRun(profile: profile, request: BootRequest(), options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
+        let c = BaselineComparison.compare(profile: profile, counts: run.counts, census: nil, traced: profile.traced, with: baselines)
+        let e = try #require(c.enacted.first)
+        #expect(c.enacted.count == 1 && e.parameter == Self.parameter && e.initcall == "pci_subsys_init")
+        #expect(e.predictedUs == (try Self.predicted("census-function.json")))
+        #expect(e.predictions == 1)
+        let base = Self.median(try Self.boots.map { try Self.subsysInit("base-\($0).dmesg.txt") })
+        #expect(abs(e.measuredUs - (base - (try Self.subsysInit("pci_lastbus_1-1.dmesg.txt")))) < 0.5)
+        #expect(c.baselines == 6 && c.tracedBaselines == 1)
+        // The untraced baselines' kernel boots, not the traced one's.
+        let row = try #require(c.rows.first { $0.what == "kernel boot" })
+        #expect(row.baseline.count == 5)
+    }
+}
