@@ -53,6 +53,14 @@ public struct KernelParams: Sendable, Equatable {
         return p
     }
 
+    /// What `pcitime capture` keeps of the census: these parameters through
+    /// redaction, and the trace (`TraceSource.files`) when a census tracer
+    /// ran at boot.
+    public static let capture = Capture.BootTrace(
+        parameters: ["ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot"],
+        tracers: [FtraceParser.Tracer.function.rawValue, FtraceParser.Tracer.functionGraph.rawValue],
+        files: TraceSource.files)
+
     /// What `pcitime boot` says when it finds no boot trace.
     public static let howTo = "No boot trace here; for a measured census, add to the kernel command line what `pcitime boot --kernel-params` prints " +
         "(Firecracker boot_args, Cloud Hypervisor --cmdline, QEMU -append), boot, then run `pcitime boot` again"
