@@ -1,9 +1,10 @@
-// Signals, processors and openat2: what SignalTrap, CPUAffinity and
-// MachineRoot need from libc and the kernel.
+// Signals, processors, openat2 and pipe2: what SignalTrap, CPUAffinity,
+// MachineRoot and Subprocess need from libc and the kernel.
 #define _GNU_SOURCE
 #include "CLibPCI.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -52,3 +53,5 @@ int pcitime_openat2_in_root(int dirfd, const char *path, int flags) {
     return -ENOSYS;
 #endif
 }
+
+int pcitime_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

@@ -22,14 +22,14 @@ public struct CensusRun: Sendable {
 
     /// Loads the traces: FILES when given, else ROOT's captured tracefs
     /// files, else (live) this kernel's. Nil when there is no boot trace.
-    public static func load(files: [String], root: String, live: Bool, profile: BootProfile) throws -> CensusRun? {
+    public static func load(files: [String], root: MachineRoot, live: Bool, profile: BootProfile) throws -> CensusRun? {
         var loaded: [(calls: [FtraceCall], parser: FtraceParser, description: String, name: String)] = []
         if !files.isEmpty {
             for f in files {
                 if let r = try TraceSource.file(f).load() { loaded.append((r.calls, r.parser, r.description, f)) }
             }
-        } else if root != "/" {
-            if let r = try TraceSource.root(root).load() { loaded.append((r.calls, r.parser, r.description, root)) }
+        } else if !root.isLive {
+            if let r = try TraceSource.root(root.path).load() { loaded.append((r.calls, r.parser, r.description, root.path)) }
         } else if live {
             if let r = try TraceSource.live.load() { loaded.append((r.calls, r.parser, r.description, "tracefs")) }
         }

@@ -53,6 +53,14 @@ public struct KernelParams: Sendable, Equatable {
         return p
     }
 
+    /// What `pcitime capture` keeps of the census: these parameters through
+    /// redaction, and the trace (`TraceSource.files`) when a census tracer
+    /// ran at boot.
+    public static let capture = Capture.BootTrace(
+        parameters: ["ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot"],
+        tracers: [FtraceParser.Tracer.function.rawValue, FtraceParser.Tracer.functionGraph.rawValue],
+        files: TraceSource.files)
+
     /// What `pcitime boot` says when it finds no boot trace.
     public static let howTo = "No boot trace here; for a measured census, add to the kernel command line what `pcitime boot --kernel-params` prints " +
         "(Firecracker boot_args, Cloud Hypervisor --cmdline, QEMU -append), boot, then run `pcitime boot` again"
@@ -78,22 +86,23 @@ public struct TracingSupport: Sendable, Equatable {
     public init(tracefs: String?) { self.tracefs = tracefs }
 
     /// Looks at this machine; mounts tracefs read-only for the look when
-    /// nothing is mounted, and unmounts it again.
-    public static func here() -> TracingSupport {
+    /// nothing is mounted, and unmounts it again. A file that opens but
+    /// cannot be read is an error, not an answer.
+    public static func here() throws -> TracingSupport {
         let root = TracingRoot.live()
         defer { root.release() }
         var s = TracingSupport(tracefs: root.path)
-        s.cpus = Tracefs.possibleCPUs()
+        s.cpus = try Tracefs.possibleCPUs()
         s.functions = Tracefs.names(in: "/sys/bus/pci/devices").count
         s.btf = Tracefs.exists("/sys/kernel/btf/vmlinux")
         guard let d = root.path else { return s }
-        s.tracers = Set((Tracefs.read(d + "/available_tracers") ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        s.tracers = Set((try Tracefs.read(d + "/available_tracers") ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
         // options/ lists every tracer's options, trace_options only the current one's.
         let options = Set(Tracefs.names(in: d + "/options"))
         s.functionArguments = options.contains(KernelParams.argumentsOption)
         s.graphArguments = options.contains(KernelParams.graphArgumentsOption)
         s.deviceEvent = Tracefs.exists(d + "/events/rpm/" + MarkerFunction.deviceEvent)
-        if let list = Tracefs.read(d + "/available_filter_functions"), !list.isEmpty {
+        if let list = try Tracefs.read(d + "/available_filter_functions"), !list.isEmpty {
             var have = Set<Substring>()
             for line in list.split(separator: "\n") { have.insert(line.split(separator: " ").first ?? line) }
             s.missingMarkers = MarkerFunction.allCases.map(\.rawValue).filter { !have.contains(Substring($0)) }

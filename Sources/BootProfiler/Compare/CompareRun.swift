@@ -263,7 +263,7 @@ public enum Comparison {
                          + ", because user space cannot reach the mechanism here (" + mediated.map(\.direct).joined(separator: "; ") + ")"
                          + "; the kernel's split: \(mediated[0].evidence); each time adds the pread system call and the kernel's pci_read_config path to the mechanism's own cost, so it bounds the direct access from above")
         }
-        if r.root != "/" {
+        if !MachineRoot(r.root).isLive {
             notes.append("--root \(r.root): these are preads of captured regular files, not config accesses; the times measure the filesystem, not PCI")
         }
         if r.runs.contains(where: { $0.name.hasPrefix("sysfs") }) {

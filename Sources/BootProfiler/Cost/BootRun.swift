@@ -53,7 +53,7 @@ public struct BootRun: Sendable {
         for file in request.latencyFiles { latencies += try LatencyInput.load(path: file) }
         if request.measure { latencies += LatencyProbe.measure(options: options, split: profile.mechanism, have: latencies, notes: &notes) }
 
-        census = try CensusRun.load(files: request.ftrace, root: options.root, live: request.liveCensus, profile: profile)
+        census = try CensusRun.load(files: request.ftrace, root: options.tree, live: request.liveCensus, profile: profile)
         if let run = census {
             counts = run.counts
             latencies += run.latencyEstimates
@@ -96,7 +96,7 @@ public struct BootRun: Sendable {
     /// The functions the model counts: a sysfs scan (this machine or ROOT's
     /// tree), else the device lines of the log (no capabilities).
     static func enumeratedFunctions(options: MethodOptions, profile: BootProfile, fromFile: Bool, notes: inout [String]) -> ([EnumeratedFunction], ModelCalibration.Source) {
-        if !fromFile || options.root != "/" {
+        if !fromFile || !options.isLive {
             do {
                 return (try Scanner.scan(method: "sysfs", options: options, kernelView: false).walk.functions.map(EnumeratedFunction.init), .tree)
             } catch {

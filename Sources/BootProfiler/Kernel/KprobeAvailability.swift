@@ -57,7 +57,9 @@ struct KernelConfig {
         uname(&u)
         let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let boot = "/boot/config-" + release
-        if let text = Tracefs.read(boot) { return KernelConfig(source: boot, values: parse(text)) }
+        // A config that cannot be read whole counts as unreadable (the
+        // reason says so), never as the part that was read.
+        if let text = (try? Tracefs.read(boot)) ?? nil { return KernelConfig(source: boot, values: parse(text)) }
         if access("/proc/config.gz", R_OK) == 0, let text = Subprocess.output(["/bin/zcat", "/proc/config.gz"]) ?? Subprocess.output(["/usr/bin/zcat", "/proc/config.gz"]) {
             return KernelConfig(source: "/proc/config.gz", values: parse(text))
         }

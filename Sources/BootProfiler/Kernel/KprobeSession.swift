@@ -65,7 +65,8 @@ public final class KprobeSession {
                     armed.append(p.name)
                 } catch let e as PCITimeError {
                     // error_log: "[time] trace_kprobe: error: WHY", "  Command: ...", a caret line.
-                    let lines = Tracefs.read(tracefs + "/error_log")?.split(separator: "\n") ?? []
+                    // Unreadable, it adds nothing to the write's own error.
+                    let lines = ((try? Tracefs.read(tracefs + "/error_log")) ?? nil)?.split(separator: "\n") ?? []
                     let log = lines.last { $0.containsText("error:") }.map { l in String(l.range(ofText: "error:").map { l[$0.upperBound...] } ?? l).trimmed } ?? "\(e)"
                     skipped.append((p.name, log))
                 }
@@ -97,7 +98,7 @@ public final class KprobeSession {
     public func stop() throws -> String {
         try? Tracefs.write(instance + "/tracing_on", "0")
         for name in armed { try? Tracefs.write(instance + "/events/pcitime/\(name)/enable", "0") }
-        guard let text = Tracefs.read(instance + "/trace") else { throw PCITimeError.system(instance + "/trace", errno) }
+        guard let text = try Tracefs.read(instance + "/trace") else { throw PCITimeError.system(instance + "/trace", errno) }
         return text
     }
 
@@ -112,7 +113,13 @@ public final class KprobeSession {
     /// What is left of this session in tracefs (empty once closed): probes
     /// still in kprobe_events, the instance directory.
     public var leftovers: [String] {
-        var left = (Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText("pcitime/") }.map(String.init)
+        var left: [String]
+        do {
+            left = (try Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText("pcitime/") }.map(String.init)
+        } catch {
+            // Unread, the probes may still be there: say so, not nothing.
+            left = ["pcitime's probes, if any (\(error))"]
+        }
         if access(instance, F_OK) == 0 { left.append(instance) }
         return left
     }
@@ -127,17 +134,13 @@ public final class KprobeSession {
     /// its instance and probes behind; they are removed when that process is
     /// gone. Probes of a pcitime that is still running are left alone.
     static func removeStale(tracefs: String) throws {
-        let existing = (Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText(":pcitime/") }
+        let existing = (try Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText(":pcitime/") }
         guard !existing.isEmpty else { return }
         var running: [String] = []
-        if let dir = opendir(tracefs + "/instances") {
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                guard name.hasPrefix("pcitime-"), let pid = pid_t(name.dropFirst(8)) else { continue }
-                if kill(pid, 0) == 0 || errno == EPERM { running.append(name); continue }
-                remove(instance: tracefs + "/instances/" + name, tracefs: tracefs, probes: probes.map(\.name))
-            }
+        for name in Tracefs.names(in: tracefs + "/instances") {
+            guard name.hasPrefix("pcitime-"), let pid = pid_t(name.dropFirst(8)) else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { running.append(name); continue }
+            remove(instance: tracefs + "/instances/" + name, tracefs: tracefs, probes: probes.map(\.name))
         }
         if !running.isEmpty {
             throw PCITimeError.unavailable("kernel tracing", "another pcitime trace is running (\(running.joined(separator: ", ")) in \(tracefs)/instances); wait for it to end")

@@ -8,19 +8,14 @@ import Enumerator
 enum Tracefs {
     static let candidates = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
 
-    static func read(_ path: String) -> String? {
+    /// A file's whole text; nil when it cannot be opened (absent, not
+    /// permitted: errno says which). A failed read throws: part of a file
+    /// read as all of it would be a wrong answer.
+    static func read(_ path: String) throws -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: try FileContents.read(fd: fd, atMost: .max, name: path), as: UTF8.self)
     }
 
     /// Writes `text` in one write(2), appending or truncating.
@@ -36,21 +31,12 @@ enum Tracefs {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// The names in a directory, `.` and `..` left out.
-    static func names(in dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    /// The names in a directory, `.` and `..` left out; none when it cannot be listed.
+    static func names(in dir: String) -> [String] { FileContents.names(inDirectory: dir) ?? [] }
 
     /// CPUs the kernel may bring up (`0-1`, `0,2-3`): each gets a ring buffer.
-    static func possibleCPUs() -> Int {
-        guard let text = read("/sys/devices/system/cpu/possible") else { return 1 }
+    static func possibleCPUs() throws -> Int {
+        guard let text = try read("/sys/devices/system/cpu/possible") else { return 1 }
         var n = 0
         for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
             let r = part.split(separator: "-").compactMap { Int($0) }

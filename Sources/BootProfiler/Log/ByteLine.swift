@@ -88,15 +88,9 @@ struct ByteLine {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Parses hex digits starting at `i`; returns the value and the index after.
+    /// Parses hex digits starting at `i` (Enumerator's `Hex`); returns the value and the index after.
     func hexValue(at i: Int, maxDigits: Int = 16) -> (UInt64, Int)? {
-        var v: UInt64 = 0
-        var j = i
-        while j < count && j - i < maxDigits, let d = hexDigit(base[j]) {
-            v = v << 4 | UInt64(d)
-            j += 1
-        }
-        return j > i ? (v, j) : nil
+        Hex.value(UnsafeBufferPointer(start: base, count: count), at: i, maxDigits: maxDigits).map { ($0.value, $0.end) }
     }
 
     /// The hex number this line starts with (1 to `maxDigits` digits, exactly
@@ -127,14 +121,5 @@ struct ByteLine {
             j += 1
         }
         return j > i ? (v, j) : nil
-    }
-}
-
-@inline(__always) func hexDigit(_ c: UInt8) -> UInt8? {
-    switch c {
-    case 0x30...0x39: return c - 0x30
-    case 0x61...0x66: return c - 0x61 + 10
-    case 0x41...0x46: return c - 0x41 + 10
-    default: return nil
     }
 }

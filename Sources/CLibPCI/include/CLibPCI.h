@@ -95,5 +95,7 @@ int pcitime_current_cpu(void);
 int pcitime_openat2_in_root(int dirfd, const char *path, int flags);
 // O_PATH, which glibc's <fcntl.h> shows only under _GNU_SOURCE.
 #define PCITIME_O_PATH 010000000
+// pipe2(fds, O_CLOEXEC), which glibc declares only under _GNU_SOURCE: 0 or -1 and errno.
+int pcitime_pipe_cloexec(int fds[2]);
 
 #endif

@@ -49,22 +49,7 @@ public struct ECAMLogLine: Sendable, Equatable {
     }
 
     static func hex(_ u: [UInt8], at i: Int, maxDigits: Int = 16) -> (value: UInt64, end: Int)? {
-        var v: UInt64 = 0
-        var j = i
-        while j < u.count, j - i < maxDigits, let d = hexDigit(u[j]) {
-            v = v << 4 | UInt64(d)
-            j += 1
-        }
-        return j > i ? (v, j) : nil
-    }
-
-    static func hexDigit(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x37
-        case 0x61...0x66: return c - 0x57
-        default: return nil
-        }
+        u.withUnsafeBufferPointer { Hex.value($0, at: i, maxDigits: maxDigits) }
     }
 }
 

@@ -58,8 +58,7 @@ public struct IOMem: Sendable {
         guard let r = name.range(ofText: "PCI ECAM ") ?? name.range(ofText: "PCI MMCONFIG ") else { return nil }
         let rest = Array(name[r.upperBound...].utf8)
         let shape = Array("0000 [bus 00-00]".utf8)
-        guard rest.count >= shape.count,
-              zip(rest, shape).allSatisfy({ $1 == UInt8(ascii: "0") ? ECAMLogLine.hexDigit($0) != nil : $0 == $1 }),
+        guard Hex.matches(rest, shape: shape),
               let seg = UInt16(String(decoding: rest[0..<4], as: UTF8.self), radix: 16),
               let first = UInt8(String(decoding: rest[10..<12], as: UTF8.self), radix: 16),
               let last = UInt8(String(decoding: rest[13..<15], as: UTF8.self), radix: 16)

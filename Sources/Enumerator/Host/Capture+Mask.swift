@@ -9,8 +9,7 @@ extension Capture {
         var out: [UInt8] = []
         var i = 0
         while i < b.count {
-            if i + shape.count <= b.count,
-               zip(b[i..<i + shape.count], shape).allSatisfy({ $1 == UInt8(ascii: "0") ? ECAMLogLine.hexDigit($0) != nil : $0 == $1 }) {
+            if Hex.matches(b[i...], shape: shape) {
                 out += Array("xx:xx:xx:xx:xx:xx".utf8)
                 i += shape.count
             } else {

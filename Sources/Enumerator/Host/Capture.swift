@@ -14,27 +14,51 @@ import Glibc
 ///       (driver and driver_module: the names the live links point to, as text)
 ///   sys/firmware/acpi/tables/MCFG            when the firmware has one
 ///   proc/iomem, proc/cmdline, dmesg.txt
-///   sys/kernel/tracing/{snapshot|trace}      the boot census's trace, when the
-///                                            function(_graph) tracer ran at boot
+///   sys/kernel/tracing/{snapshot|trace}      the boot census's trace, when its
+///                                            tracer ran at boot (`BootTrace`)
 public struct Capture {
-    /// Kernel parameters pcitime interprets; `redact` keeps only these.
+    /// Kernel parameters pcitime interprets outside the boot census;
+    /// `redact` keeps only these and `bootTrace.parameters`.
     public static let keptParameters: Set<String> = [
         "pci", "iomem", "initcall_debug", "kprobe_event", "printk.time", "acpi", "tsc_early_khz", "pcie_ports", "pcie_aspm",
-        "ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot",
     ]
     static let deviceFiles = ["config", "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device", "irq", "resource"]
+
+    /// What a capture keeps of the boot census. BootProfiler owns these
+    /// facts (`KernelParams.capture`) and this library cannot import it,
+    /// so the caller hands them in.
+    public struct BootTrace: Sendable {
+        /// Kernel parameters the census boots with: redaction keeps them.
+        public var parameters: Set<String>
+        /// The tracers (`current_tracer`) whose trace is the census's.
+        public var tracers: Set<String>
+        /// The trace files under the tracing folder, in order of preference:
+        /// the first that holds entries is kept.
+        public var files: [String]
+
+        public init(parameters: Set<String>, tracers: Set<String>, files: [String]) {
+            self.parameters = parameters
+            self.tracers = tracers
+            self.files = files
+        }
+
+        /// No census: its parameters are redacted and no trace is kept.
+        public static let none = BootTrace(parameters: [], tracers: [], files: [])
+    }
 
     public var source: String
     public var redact: Bool
     public var root: String
+    public var bootTrace: BootTrace
     /// Polled before every file written: a signal number stops the capture,
     /// which then removes its temporary folder and throws `.interrupted`.
     public var stopRequested: () -> Int32? = { nil }
 
-    public init(source: String, redact: Bool = true, root: String = "/") {
+    public init(source: String, redact: Bool = true, root: String = "/", bootTrace: BootTrace = .none) {
         self.source = source
         self.redact = redact
         self.root = root
+        self.bootTrace = bootTrace
     }
 
     /// The SOURCE line when none is given: the command and the kernel release.
@@ -110,24 +134,24 @@ public struct Capture {
             guard let bytes = read(file, limit: MachineRoot.iomemLimit) else { continue }
             var text = String(decoding: bytes, as: UTF8.self)
             if redact && file == MachineRoot.cmdline {
-                text = Capture.redactCommandLine(String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())) + "\n"
+                text = Capture.redactCommandLine(String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()), keeping: bootTrace.parameters) + "\n"
             }
             try put(Array(text.utf8), tmp + "/" + file)
         }
-        try bootTrace(tmp)
+        try saveBootTrace(tmp)
         let log = try kernelLog.text()
-        try put(Array((redact ? Capture.redactKernelLog(log) : log).utf8), tmp + "/" + MachineRoot.kernelLog)
+        try put(Array((redact ? Capture.redactKernelLog(log, keeping: bootTrace.parameters) : log).utf8), tmp + "/" + MachineRoot.kernelLog)
         try put(Array((source + "\n").utf8), tmp + "/SOURCE")
     }
 
-    /// The boot census's trace, when the function or function_graph tracer
-    /// ran at boot: the boot snapshot when it holds entries, else the live
-    /// buffer (read only; tracefs is not mounted or changed here).
-    func bootTrace(_ tmp: String) throws {
+    /// The boot census's trace, when its tracer ran at boot: the first of
+    /// `bootTrace.files` that holds entries (read only; tracefs is not
+    /// mounted or changed here).
+    func saveBootTrace(_ tmp: String) throws {
         let dir = MachineRoot.tracing
         guard let tracer = read(dir + "/current_tracer").map({ String(decoding: $0, as: UTF8.self) }),
-              ["function", "function_graph"].contains(tracer.filter { !$0.isWhitespace }) else { return }
-        for name in ["snapshot", "trace"] {
+              bootTrace.tracers.contains(tracer.filter { !$0.isWhitespace }) else { return }
+        for name in bootTrace.files {
             // tracefs prints the whole ring buffer (trace_buf_size per CPU) as text.
             guard let data = read(dir + "/" + name, limit: 1 << 30),
                   String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").contains(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { continue }
@@ -162,21 +186,21 @@ public struct Capture {
         rmdir(path)
     }
 
-    /// Keeps only the parameters pcitime interprets, and drops everything
-    /// after `--` (the init's arguments).
-    public static func redactCommandLine(_ line: String) -> String {
+    /// Keeps only the parameters pcitime interprets (`keptParameters` and
+    /// `census`), and drops everything after `--` (the init's arguments).
+    public static func redactCommandLine(_ line: String, keeping census: Set<String> = []) -> String {
         var kept: [Substring] = []
         for word in line.split(separator: " ") {
             if word == "--" { break }
             let key = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            if keptParameters.contains(key) { kept.append(word) }
+            if keptParameters.contains(key) || census.contains(key) { kept.append(word) }
         }
         return kept.joined(separator: " ")
     }
 
     /// Redacts command lines, drops the init's arguments and environment, and
     /// masks MAC addresses and serial numbers.
-    public static func redactKernelLog(_ text: String) -> String {
+    public static func redactKernelLog(_ text: String, keeping census: Set<String> = []) -> String {
         var out = ""
         var afterInit = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -185,7 +209,7 @@ public struct Capture {
             afterInit = message.containsText(" as init process")
             var l = String(line)
             if let r = l.range(ofText: "Command line: ") ?? l.range(ofText: "command line: ") {
-                l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]))
+                l = String(l[..<r.upperBound]) + redactCommandLine(String(l[r.upperBound...]), keeping: census)
             }
             l = maskMACAddresses(l)
             l = maskSerialNumbers(l)

@@ -95,7 +95,7 @@ extension PCITime {
         func validate() throws {
             if (timed || arguments) && !kernelParams { throw ValidationError("--timed and --arguments go with --kernel-params") }
             if kernelParams {
-                let others: [(String, Bool)] = [("--dmesg", dmesg != nil), ("--root", source.root != "/"), ("--trace", trace != nil), ("--ftrace", !ftrace.isEmpty),
+                let others: [(String, Bool)] = [("--dmesg", dmesg != nil), ("--root", !MachineRoot(source.root).isLive), ("--trace", trace != nil), ("--ftrace", !ftrace.isEmpty),
                                                 ("--latency", !latency.isEmpty), ("--json", json), ("--openmetrics", openmetrics), ("--summary", summary),
                                                 ("--svg", svg != nil), ("--trace-json", traceJSON != nil), ("--baseline", !baseline.isEmpty)]
                 if let other = others.first(where: \.1) { throw ValidationError("--kernel-params prints the census's kernel parameters and nothing else: not with \(other.0)") }
@@ -132,7 +132,7 @@ extension PCITime {
             }
             try pcitime.run {
                 let options = try source.methodOptions()
-                let live = dmesg == nil && options.root == "/"
+                let live = dmesg == nil && options.isLive
                 let (profile, logName) = try KernelLog.load(file: dmesg, root: options.root)
 
                 var request = BootRequest(latencyFiles: latency, trace: trace, measure: live && !noMeasure, checkTracing: live,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BootProfiler
 import Enumerator
 import Glibc
 
@@ -24,7 +25,8 @@ extension PCITime {
                 // Ctrl-C, a terminal closing or a kill: the capture stops at its
                 // next file, removes its temporary folder and exits 128 + signal.
                 let trap = SignalTrap([SIGINT, SIGTERM, SIGHUP], restart: true)
-                var capture = Enumerator.Capture(source: line, redact: !noRedact)
+                // The census's share comes from BootProfiler, which owns it.
+                var capture = Enumerator.Capture(source: line, redact: !noRedact, bootTrace: KernelParams.capture)
                 capture.stopRequested = { trap.caught }
                 try capture.write(to: out)
                 try printOut("wrote \(out)\n")

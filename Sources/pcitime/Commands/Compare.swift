@@ -95,7 +95,7 @@ extension PCITime {
             _ = try standardOutputClaim([("--svg", svg)], json: json)
             // A capture's config files are page-cache reads: no device, no
             // mechanism, nothing for a ratio or a boot projection to mean.
-            if source.root != "/" {
+            if !MachineRoot(source.root).isLive {
                 throw ValidationError("--root: a captured tree has no mechanism to compare (its config files are file reads); run 'pcitime compare \(methods.joined(separator: " "))' on the machine itself, or 'pcitime scan --root \(source.root)' to read the capture")
             }
         }

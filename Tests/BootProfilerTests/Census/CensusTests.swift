@@ -102,4 +102,28 @@ import Testing
         #expect(KernelParams.sized(timed: false, arguments: false, functions: 6).bufferMiB == 4)
         #expect(KernelParams.sized(timed: true, arguments: true, functions: 1000).bufferMiB == 125)
     }
+
+    /// What capture keeps of a census boot (`KernelParams.capture`, the CLI's
+    /// share) is what the census reads back from the captured tree: the
+    /// boot snapshot, and the tracer on the command line.
+    @Test func captureKeepsWhatTheCensusReads() throws {
+        let dir = Fixtures.temporary("capture-census")
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = dir + "/root", tracing = root + "/" + MachineRoot.tracing
+        try FileManager.default.copyItem(atPath: Fixtures.tree("firecracker"), toPath: root)
+        try FileManager.default.createDirectory(atPath: tracing, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.q35.trace, toPath: tracing + "/snapshot")
+        try "function\n".write(toFile: tracing + "/current_tracer", atomically: false, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: root + "/proc/cmdline")
+        try ("console=ttyS0 " + KernelParams().line + "\n").write(toFile: root + "/proc/cmdline", atomically: false, encoding: .utf8)
+        try Capture(source: "t", root: root, bootTrace: KernelParams.capture).write(to: dir + "/out", kernelLog: .tree(MachineRoot(root)))
+        let read = try #require(try TraceSource.root(dir + "/out").load())
+        #expect(read.description == "the boot snapshot captured in \(dir)/out/sys/kernel/tracing/snapshot")
+        let direct = try #require(try TraceSource.parse(path: Self.q35.trace, required: true))
+        #expect(read.calls.count == direct.0.count)
+        let kept = try String(contentsOfFile: dir + "/out/proc/cmdline", encoding: .utf8)
+        #expect(kept.hasPrefix("ftrace=function ftrace_filter=pci_conf1_read,") && kept.hasSuffix(" ftrace_boot_snapshot\n") && !kept.contains("console="))
+    }
 }

@@ -144,7 +144,7 @@ import Testing
         var interrupted = 0
         for (i, delay) in [0, 1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 100, 200].enumerated() {
             let out = dir + "/c\(i)"
-            interrupt(["capture", "--out", out], with: i % 2 == 0 ? SIGINT : SIGTERM, after: delay)
+            CLITests.interrupt(["capture", "--out", out], with: i % 2 == 0 ? SIGINT : SIGTERM, after: delay)
             let left = try FileManager.default.contentsOfDirectory(atPath: dir)
             #expect(!left.contains { $0.contains(".partial-") }, "SIGINT after \(delay) ms left \(left)")
             if FileManager.default.fileExists(atPath: out) {

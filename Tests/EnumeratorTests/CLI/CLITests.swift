@@ -18,18 +18,24 @@ import Testing
     static func pcitime(_ args: String...) throws -> Run { try run(binary, args) }
     static func pcitime(_ args: [String]) throws -> Run { try run(binary, args) }
 
+    /// Runs `executable` through the product's spawn, its standard output
+    /// and error read together (neither pipe can fill while the other is
+    /// read); `status` is a shell's (128 + N for signal N).
     static func run(_ executable: String, _ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let child = try Subprocess.spawn([executable] + args, stdout: .pipe, stderr: .pipe)
+        let read = Result { try child.collect() }
+        let exit = child.wait()
+        let (o, e) = try read.get()
+        return Run(status: exit?.code ?? -1, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Runs pcitime with `arguments`, stdout and stderr to /dev/null, sends it
+    /// `signal` after `delay` ms and waits for it.
+    static func interrupt(_ arguments: [String], with signal: Int32, after delay: Int) {
+        guard let child = try? Subprocess.spawn([binary] + arguments, stdout: .null, stderr: .null) else { return }
+        usleep(UInt32(delay * 1000))
+        kill(child.pid, signal)
+        _ = child.wait()
     }
 
     static let firecracker = Fixtures.tree("firecracker")

@@ -34,55 +34,48 @@ import Testing
 
     // MARK: running the binary without Foundation's Process
 
-    enum Stdout { case file(String), closed, fd(Int32) }
     struct Outcome {
         var status: Int32?; var signal: Int32?; var err: String
         /// With `measure`: pcitime's peak resident set in KiB (ru_maxrss).
         var maxRSSKiB = 0
     }
 
-    /// Runs pcitime as a shell starts it (`spawnAsFromAShell`), stderr to a
-    /// file; a run still going after `timeout` seconds is killed and
+    /// Runs pcitime as a shell starts it (`Subprocess.spawn`), stdin from
+    /// /dev/null, stderr to a file; a run still going after `timeout` seconds is killed and
     /// reported, never waited on. `measure`: through GNU time, for pcitime's
     /// peak memory. (wait4's own ru_maxrss of a posix_spawn child counts
     /// this test process: glibc spawns with CLONE_VM, and exec keeps the
     /// shared address space's high-water mark. time forks a fresh one.)
-    static func run(_ args: [String], stdout: Stdout, through shell: String? = nil, timeout: Int = 120, measure: Bool = false) -> Outcome {
+    static func run(_ args: [String], stdout: Subprocess.Stream, through shell: String? = nil, timeout: Int = 120, measure: Bool = false) -> Outcome {
         var template = Array("/tmp/pcitime-stderr-XXXXXX".utf8CString)
         let errFD = mkstemp(&template)
         close(errFD)
         let errFile = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        switch stdout {
-        case .file(let path): posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        case .closed: posix_spawn_file_actions_addclose(&actions, 1)
-        case .fd(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        }
-        posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // A shell line that sets dispositions first, then execs pcitime with the arguments.
         var words = shell.map { ["/bin/sh", "-c", $0 + "; exec \"$0\" \"$@\"", CLITests.binary] } ?? [CLITests.binary]
         let rssFile = errFile + ".rss"
         if measure { words = ["/usr/bin/time", "-f", "%M", "-o", rssFile] + words }
         defer { unlink(rssFile) }
-        guard let pid = spawnAsFromAShell(words + args, &actions) else { return Outcome(err: "spawn failed") }
-        var status: Int32 = 0
+        guard let child = try? Subprocess.spawn(words + args, stdin: .null, stdout: stdout, stderr: .file(errFile)) else { return Outcome(err: "spawn failed") }
         var waited = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
+        var exit = child.ended()
+        while exit == nil {
             if waited >= timeout * 100 {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                kill(child.pid, SIGKILL)
+                _ = child.wait()
                 return Outcome(err: "hung: killed after \(timeout) s")
             }
             usleep(10_000)
             waited += 1
+            exit = child.ended()
         }
         defer { unlink(errFile) }
         let err = String(decoding: contents(errFile) ?? [], as: UTF8.self)
-        let signal = status & 0x7f
-        var o = signal == 0 ? Outcome(status: (status >> 8) & 0xff, err: err) : Outcome(signal: signal, err: err)
+        var o: Outcome
+        switch exit! {
+        case .status(let s): o = Outcome(status: s, err: err)
+        case .signal(let s): o = Outcome(signal: s, err: err)
+        }
         if measure {
             let text = String(decoding: contents(rssFile) ?? [], as: UTF8.self)
             o.maxRSSKiB = text.split(separator: "\n").last.flatMap { Int($0) } ?? 0
@@ -90,19 +83,7 @@ import Testing
         return o
     }
 
-    static func contents(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return bytes
-    }
+    static func contents(_ path: String) -> [UInt8]? { FileContents.bytes(path) }
 
     static func put(_ text: String, _ path: String, mode: mode_t) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
@@ -130,16 +111,7 @@ import Testing
         }
     }
 
-    static func entries(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    static func entries(_ dir: String) -> [String] { (FileContents.names(inDirectory: dir) ?? []).sorted() }
 
     static func scratch() -> String {
         var template = Array("/tmp/pcitime-output-XXXXXX".utf8CString)
@@ -267,7 +239,7 @@ import Testing
                 var fds: [Int32] = [0, 0]
                 #expect(pipe(&fds) == 0 && closeOnExec(fds[0]) && closeOnExec(fds[1]))
                 close(fds[0])
-                let r = Self.run(args, stdout: .fd(fds[1]), through: shell)
+                let r = Self.run(args, stdout: .descriptor(fds[1]), through: shell)
                 close(fds[1])
                 #expect(r.signal == SIGPIPE && r.err.isEmpty, "\(args) \(shell ?? ""): \(r)")
             }
@@ -281,7 +253,7 @@ import Testing
         #expect(pipe(&fds) == 0 && closeOnExec(fds[0]) && closeOnExec(fds[1]))
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let reader = FIFOReader(readFD: fds[0], writeFD: fds[1], delay: 200)
-        let r = Self.run(["scan", "--root", Fixtures.tree("qemu-q35-wide"), "--json"], stdout: .fd(fds[1]))
+        let r = Self.run(["scan", "--root", Fixtures.tree("qemu-q35-wide"), "--json"], stdout: .descriptor(fds[1]))
         let received = reader.finish()
         #expect(r.status == 0 && r.err.isEmpty, "\(r)")
         #expect(received > 70_000, "the reader got \(received) bytes of about 79,000")
@@ -295,7 +267,7 @@ import Testing
         let target = dir + "/boot.svg"
         for delay in [0, 1, 2, 3, 5, 8, 12, 20, 30, 50] {
             Self.put("old\n", target, mode: 0o600)
-            interrupt(["boot", "--dmesg", Self.log, "--svg", target], with: SIGTERM, after: delay)
+            CLITests.interrupt(["boot", "--dmesg", Self.log, "--svg", target], with: SIGTERM, after: delay)
             let now = Self.kind(target)
             #expect(now == "file 600 old\n" || (now.hasPrefix("file 600 <?xml") && now.hasSuffix("</svg>\n")), "SIGTERM after \(delay) ms: \(now.prefix(40))")
             #expect(Self.entries(dir) == ["boot.svg"], "SIGTERM after \(delay) ms left \(Self.entries(dir))")

@@ -20,7 +20,11 @@ import Testing
 
     /// A boot-time function trace is saved with the tree: the boot snapshot
     /// when it holds entries (an empty one, as after a boot without
-    /// ftrace_boot_snapshot, is passed over for the live buffer).
+    /// ftrace_boot_snapshot, is passed over for the live buffer). The
+    /// census's files and tracers are BootProfiler's (`KernelParams.capture`,
+    /// whose own test holds them to its reader); here, as they are today.
+    static let census = Capture.BootTrace(parameters: ["ftrace"], tracers: ["function", "function_graph"], files: ["snapshot", "trace"])
+
     @Test func savesTheBootTrace() throws {
         let dir = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -31,12 +35,16 @@ import Testing
         try FileManager.default.copyItem(atPath: Fixtures.repo + "/fixtures/ftrace/6.1/pc/function/snapshot", toPath: tracing + "/trace")
         try Data("# tracer: function\n#\n".utf8).write(to: URL(fileURLWithPath: tracing + "/snapshot"))
         try Data("function\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
-        try Capture(source: "t", root: root).write(to: dir + "/out", kernelLog: .tree(MachineRoot(root)))
+        try Capture(source: "t", root: root, bootTrace: Self.census).write(to: dir + "/out", kernelLog: .tree(MachineRoot(root)))
         #expect(FileManager.default.contentsEqual(atPath: dir + "/out/sys/kernel/tracing/trace", andPath: tracing + "/trace"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/sys/kernel/tracing/snapshot"))
         // No function tracer running: nothing saved.
         try Data("nop\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
-        try Capture(source: "t", root: root).write(to: dir + "/out2", kernelLog: .tree(MachineRoot(root)))
+        try Capture(source: "t", root: root, bootTrace: Self.census).write(to: dir + "/out2", kernelLog: .tree(MachineRoot(root)))
+        // Without the census's share (a caller that passes none), no trace is kept either.
+        try Data("function\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
+        try Capture(source: "t", root: root).write(to: dir + "/out3", kernelLog: .tree(MachineRoot(root)))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out3/sys/kernel/tracing"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out2/sys/kernel/tracing"))
     }
 
@@ -53,6 +61,10 @@ import Testing
     @Test func commandLineKeepsOnlyWhatPcitimeInterprets() {
         let line = "console=ttyS0 quiet pci=lastbus=3 iomem=relaxed initcall_debug secret=hunter2 rdinit=/x -- --token abc"
         #expect(Capture.redactCommandLine(line) == "pci=lastbus=3 iomem=relaxed initcall_debug")
+        // The census's parameters only when the caller names them.
+        let census = "ftrace=function trace_clock=global " + line
+        #expect(Capture.redactCommandLine(census) == "pci=lastbus=3 iomem=relaxed initcall_debug")
+        #expect(Capture.redactCommandLine(census, keeping: ["ftrace", "trace_clock"]) == "ftrace=function trace_clock=global pci=lastbus=3 iomem=relaxed initcall_debug")
     }
 
     @Test func kernelLogRedaction() throws {
