@@ -57,7 +57,7 @@ public struct KernelParams: Sendable, Equatable {
     /// redaction, and the trace (`TraceSource.files`) when a census tracer
     /// ran at boot.
     public static let capture = Capture.BootTrace(
-        parameters: ["ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot"],
+        parameters: ["ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot", "trace_event"],
         tracers: [FtraceParser.Tracer.function.rawValue, FtraceParser.Tracer.functionGraph.rawValue],
         files: TraceSource.files)
 
