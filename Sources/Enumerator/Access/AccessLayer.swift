@@ -1,20 +1,18 @@
 import Histogram
 
-/// Reads, writes and latency of the accesses made to one function.
+/// Reads and latency of the accesses made to one function (pcitime never
+/// writes config space: there is no write to count).
 public struct AccessStats: Sendable {
     public var reads = 0
-    public var writes = 0
     public var failures = 0
     /// Nanoseconds per access, timer overhead subtracted. Two significant
     /// digits keep a histogram per function small on trees of thousands.
     public var latency = Histogram<UInt32>(numberOfSignificantValueDigits: .two)
 
     public init() {}
-    public var total: Int { reads + writes }
 
     public mutating func add(_ other: AccessStats) {
         reads += other.reads
-        writes += other.writes
         failures += other.failures
         if other.latency.totalCount > 0 { reserve(other.latency.max) }
         latency.add(other.latency)
@@ -46,12 +44,11 @@ public struct AccessStats: Sendable {
     }
 }
 
-/// One access as the layer saw it.
+/// One read as the layer saw it.
 public struct AccessRecord: Sendable, Codable, Equatable {
     public var address: PCIAddress
     public var offset: Int
     public var width: AccessWidth
-    public var isWrite: Bool
     public var value: UInt32
     public var nanoseconds: UInt64
 }
@@ -107,7 +104,7 @@ public final class AccessLayer {
         }
         let ns = timer.nanoseconds(ticks: timed.ticks)
         if recording {
-            records.append(AccessRecord(address: address, offset: 0, width: .dword, isWrite: false, value: timed.value, nanoseconds: ns))
+            records.append(AccessRecord(address: address, offset: 0, width: .dword, value: timed.value, nanoseconds: ns))
         }
         let vendor = timed.value & 0xffff
         if vendor == 0xffff || vendor == 0 {
@@ -134,7 +131,7 @@ public final class AccessLayer {
         // the histogram's buckets on every access.
         stats[h.address, default: AccessStats()].recordRead(ns)
         if recording {
-            records.append(AccessRecord(address: h.address, offset: offset, width: width, isWrite: false, value: value, nanoseconds: ns))
+            records.append(AccessRecord(address: h.address, offset: offset, width: width, value: value, nanoseconds: ns))
         }
         return value
     }

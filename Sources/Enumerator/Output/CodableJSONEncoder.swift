@@ -1,6 +1,6 @@
 /// Encodable values as JSON without Foundation, writing what `JSONEncoder`
 /// with `[.prettyPrinted, .sortedKeys]` writes (numbers as Foundation spells
-/// them, keys optionally `.convertToSnakeCase`d, slashes escaped unless told
+/// them, `JSONWriter.number`; keys optionally `.convertToSnakeCase`d, slashes escaped unless told
 /// not to). Foundation's would link FoundationEssentials: about 6 MB of the
 /// static binary (docs/PERFORMANCE.md section 0).
 public struct CodableJSONEncoder: Sendable {
@@ -17,7 +17,6 @@ public struct CodableJSONEncoder: Sendable {
         try value.encode(to: NodeEncoder(node: root, codingPath: [], snakeCase: snakeCaseKeys, keepsOwnKeys: value is StringKeyedDictionary))
         var w = JSONWriter()
         w.escapeSlashes = escapeSlashes
-        w.openEmptyContainers = true
         w.write(root.json)
         return w.bytes
     }
@@ -67,14 +66,6 @@ final class EncodedNode {
     }
 }
 
-/// Foundation writes a Double as its description without a trailing ".0".
-func foundationNumber(_ d: Double) -> JSONValue {
-    guard d.isFinite else { return .null }
-    var s = "\(d)"
-    if s.hasSuffix(".0") { s.removeLast(2) }
-    return .number(s)
-}
-
 /// Foundation converts no keys of a `[String: V]` (its keys are data, such
 /// as mechanism names), only those of the values inside.
 protocol StringKeyedDictionary {}
@@ -116,8 +107,8 @@ extension ScalarNodeEncoding {
     mutating func encodeNil() throws { put(.null) }
     mutating func encode(_ v: Bool) throws { put(.bool(v)) }
     mutating func encode(_ v: String) throws { put(.string(v)) }
-    mutating func encode(_ v: Double) throws { put(foundationNumber(v)) }
-    mutating func encode(_ v: Float) throws { put(foundationNumber(Double("\(v)") ?? Double(v))) }
+    mutating func encode(_ v: Double) throws { put(.double(v)) }
+    mutating func encode(_ v: Float) throws { put(.double(Double("\(v)") ?? Double(v))) }
     mutating func encode(_ v: Int) throws { put(.int(v)) }
     mutating func encode(_ v: Int8) throws { put(.int(Int(v))) }
     mutating func encode(_ v: Int16) throws { put(.int(Int(v))) }
@@ -155,8 +146,8 @@ struct KeyedNodeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeNil(forKey key: Key) throws { put(.null, key) }
     mutating func encode(_ v: Bool, forKey key: Key) throws { put(.bool(v), key) }
     mutating func encode(_ v: String, forKey key: Key) throws { put(.string(v), key) }
-    mutating func encode(_ v: Double, forKey key: Key) throws { put(foundationNumber(v), key) }
-    mutating func encode(_ v: Float, forKey key: Key) throws { put(foundationNumber(Double("\(v)") ?? Double(v)), key) }
+    mutating func encode(_ v: Double, forKey key: Key) throws { put(.double(v), key) }
+    mutating func encode(_ v: Float, forKey key: Key) throws { put(.double(Double("\(v)") ?? Double(v)), key) }
     mutating func encode(_ v: Int, forKey key: Key) throws { put(.int(v), key) }
     mutating func encode(_ v: Int8, forKey key: Key) throws { put(.int(Int(v)), key) }
     mutating func encode(_ v: Int16, forKey key: Key) throws { put(.int(Int(v)), key) }

@@ -3,9 +3,8 @@ indirect enum JSONValue {
     case string(String)
     case int(Int)
     case uint(UInt64)
+    /// Spelled by `JSONWriter.number`.
     case double(Double)
-    /// A number already spelled (as Foundation spells a Double).
-    case number(String)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -20,17 +19,13 @@ public struct JSONWriter {
     var bytes: [UInt8] = []
     /// "/" as "\/", Foundation's default (`scan` and `compare` turn it off).
     var escapeSlashes = false
-    /// Empty arrays and objects as Foundation's pretty printer writes them
-    /// ("[", a blank line, "]"); the streaming writer keeps "[]".
-    var openEmptyContainers = false
 
     mutating func write(_ v: JSONValue, indent: Int = 0) {
         switch v {
         case .string(let s): string(s)
         case .int(let i): bytes += Array(String(i).utf8)
         case .uint(let u): bytes += Array(String(u).utf8)
-        case .double(let d): bytes += Array((d.isFinite ? "\(d)" : "null").utf8)
-        case .number(let n): bytes += Array(n.utf8)
+        case .double(let d): bytes += Array(Self.number(d).utf8)
         case .bool(let b): bytes += Array((b ? "true" : "false").utf8)
         case .null: bytes += Array("null".utf8)
         case .array(let items):
@@ -56,13 +51,25 @@ public struct JSONWriter {
         }
     }
 
+    /// An empty array or object as Foundation's pretty printer writes it:
+    /// "[", a blank line, "]" at the container's indent.
     mutating func empty(_ open: Character, _ close: Character, _ indent: Int) {
         bytes += Array(String(open).utf8)
-        if openEmptyContainers {
-            bytes.append(UInt8(ascii: "\n"))
-            newline(indent)
-        }
+        bytes.append(UInt8(ascii: "\n"))
+        newline(indent)
         bytes += Array(String(close).utf8)
+    }
+
+    /// The one spelling of a Double in every JSON document pcitime writes
+    /// (Codable through `CodableJSONEncoder`, `scan --json` streamed; the
+    /// Perfetto trace, written by hand, holds integers only):
+    /// Foundation's `JSONEncoder`'s, Swift's shortest round-trip description
+    /// with an integral value's ".0" dropped (2596144000, 20.5, 1e-300,
+    /// 9.007199254740992e+15); null for infinities and NaN.
+    public static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        let s = "\(d)"
+        return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
     }
 
     /// `"key" : ` on a new line, as Foundation's pretty printer spaces it.

@@ -1,5 +1,6 @@
-/// Writes `ScanJSON` with `JSONWriter`: the same keys and values as its
-/// Codable form (which `ScanJSON.decoder` reads back), one function at a time.
+/// Writes `ScanJSON` with `JSONWriter`: byte for byte its Codable form
+/// (`ScanJSON.encoder`, which `ScanJSON.decoder` reads back) and a newline,
+/// one function at a time.
 extension ScanJSON {
     /// Streams the document to `sink` in pieces of about 64 KiB.
     public func write(to sink: ([UInt8]) throws -> Void) rethrows {
@@ -27,7 +28,7 @@ extension ScanJSON {
         }
         w.member("functions", indent: 1)
         if functions.isEmpty {
-            w.bytes += Array("[]".utf8)
+            w.empty("[", "]", 1)
         } else {
             w.bytes.append(UInt8(ascii: "["))
             for (i, f) in functions.enumerated() {

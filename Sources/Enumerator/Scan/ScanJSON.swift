@@ -53,7 +53,11 @@ public struct ScanJSON: Codable, Equatable {
         public var extendedCapabilities: [ExtCap]
         public var pcie: PCIe?
         public var configSize: Int
-        public var reads: Int, writes: Int
+        public var reads: Int
+        /// Always 0: pcitime never writes config space. Kept so that
+        /// pcitime-scan/3 documents keep their shape (the schema requires it,
+        /// and scripts/qemu-trace-count --check holds it against QEMU's trace).
+        public var writes = 0
         public var latencyNs: Latency
         public var warnings: [String]
         /// The kernel driver bound to it and its module (sysfs, as lspci -k); nil when none or not this tree.
@@ -72,7 +76,10 @@ public struct ScanJSON: Codable, Equatable {
         public struct Link: Codable, Equatable { public var maxSpeed: String, maxWidth: Int, speed: String, width: Int }
     }
     public struct Totals: Codable, Equatable {
-        public var functions: Int, reads: Int, writes: Int, deviceReads: Int, emptyProbeReads: Int
+        public var functions: Int, reads: Int
+        /// Always 0, as each function's `writes`.
+        public var writes = 0
+        public var deviceReads: Int, emptyProbeReads: Int
         public var latencyNs: Latency
         /// The reads that found nothing (empty slots, absent functions): a
         /// class of its own, as the kernel's peer-bus probes are.
@@ -105,7 +112,7 @@ public struct ScanJSON: Codable, Equatable {
                         .init(maxSpeed: PCIeInfo.speedName($0.maxSpeed), maxWidth: Int($0.maxWidth), speed: PCIeInfo.speedName($0.speed), width: Int($0.width))
                     })
                 },
-                configSize: f.configSize, reads: s.reads, writes: s.writes, latencyNs: Latency(s.latency), warnings: f.warnings,
+                configSize: f.configSize, reads: s.reads, latencyNs: Latency(s.latency), warnings: f.warnings,
                 driver: r.kernel[f.address]?.driver, driverModule: r.kernel[f.address]?.module)
         }
         failures = r.walk.failures.map { Failure(bdf: $0.address.description, message: $0.message) }
@@ -113,11 +120,11 @@ public struct ScanJSON: Codable, Equatable {
         warnings = r.walk.warnings
         let t = r.totals
         let empty = Latency(r.emptyProbeStats.latency)
-        totals = Totals(functions: r.walk.functions.count, reads: t.reads, writes: t.writes, deviceReads: r.deviceReads,
+        totals = Totals(functions: r.walk.functions.count, reads: t.reads, deviceReads: r.deviceReads,
                         emptyProbeReads: r.wholeWalk == nil ? r.walk.emptyProbes : 0, latencyNs: Latency(t.latency),
                         emptyProbeLatencyNs: r.wholeWalk == nil ? empty : Latency(AccessStats().latency))
         wholeWalk = r.wholeWalk.map {
-            Totals(functions: $0.functions, reads: $0.totals.reads, writes: $0.totals.writes, deviceReads: $0.deviceReads,
+            Totals(functions: $0.functions, reads: $0.totals.reads, deviceReads: $0.deviceReads,
                    emptyProbeReads: $0.emptyProbeReads, latencyNs: Latency($0.totals.latency), emptyProbeLatencyNs: empty)
         }
     }

@@ -205,7 +205,7 @@ public struct ScanListing {
     func counts(_ s: AccessStats) -> String {
         let min = s.latency.totalCount == 0 ? 0 : s.latency.min
         let p = s.latency.valuesAtPercentiles([50, 99])
-        return "Config accesses (pcitime): \(s.reads) reads, \(s.writes) writes; latency min \(Format.scanLatency(min)), "
+        return "Config accesses (pcitime): \(s.reads) reads; latency min \(Format.scanLatency(min)), "
             + "p50 \(Format.scanLatency(p[0])), p99 \(Format.scanLatency(p[1]))"
     }
 

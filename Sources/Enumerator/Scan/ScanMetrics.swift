@@ -13,10 +13,8 @@ public enum ScanMetrics {
                  [.init([method], Double(scan.totals.functions))])
         m.family("pcitime_scan_reads", .gauge, help: "Config-space reads one scan pass made of the function.",
                  scan.functions.map { .init(device($0), Double($0.reads)) })
-        m.family("pcitime_scan_writes", .gauge, help: "Config-space writes one scan pass made to the function (BAR sizing).",
-                 scan.functions.map { .init(device($0), Double($0.writes)) })
-        m.family("pcitime_scan_accesses", .gauge, help: "Config-space accesses (reads and writes) one scan pass made of the function.",
-                 scan.functions.map { .init(device($0), Double($0.reads + $0.writes)) })
+        m.family("pcitime_scan_accesses", .gauge, help: "Config-space accesses one scan pass made of the function (all reads: pcitime never writes config space).",
+                 scan.functions.map { .init(device($0), Double($0.reads)) })
         m.family("pcitime_scan_empty_probe_reads", .gauge, help: "Vendor-ID reads of addresses where no function answered.",
                  [.init([method], Double(scan.emptyProbeReads))])
         m.family("pcitime_scan_access_latency_seconds", .summary, unit: "seconds",

@@ -1,7 +1,6 @@
 import Histogram
 
-/// `lspci`-like text: one line per function with its reads, writes and
-/// latency, a totals line, and a header saying how it was measured.
+/// `lspci`-like text: one line per function with its reads and latency, a totals line, and a header saying how it was measured.
 public enum ScanTable {
     /// The method, what `auto` passed over and the clock: said before every text view but `-q`.
     public static func preamble(_ r: ScanReport) -> String {
@@ -13,20 +12,20 @@ public enum ScanTable {
 
     public static func render(_ r: ScanReport, text: LspciText, preamble shown: Bool = true) -> String {
         var out = shown ? preamble(r) : ""
-        let header = ["BDF", "reads", "writes", "min", "p50", "p99", "device"]
+        let header = ["BDF", "reads", "min", "p50", "p99", "device"]
         var rows: [[String]] = []
         let wide = r.walk.functions.contains { $0.address.segment != 0 }
         for f in r.walk.functions {
             let s = r.stats[f.address] ?? AccessStats()
             let p = s.latency.valuesAtPercentiles([50, 99])
-            rows.append([text.slot(f.address, wide: wide), String(s.reads), String(s.writes),
+            rows.append([text.slot(f.address, wide: wide), String(s.reads),
                          Format.scanLatency(s.latency.totalCount == 0 ? 0 : s.latency.min),
                          Format.scanLatency(p[0]), Format.scanLatency(p[1]),
                          text.describe(f)])
         }
         func totalsRow(_ label: String, _ t: AccessStats, _ what: String) -> [String] {
             let p = t.latency.valuesAtPercentiles([50, 99])
-            return [label, String(t.reads), String(t.writes), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
+            return [label, String(t.reads), Format.scanLatency(t.latency.totalCount == 0 ? 0 : t.latency.min),
                     Format.scanLatency(p[0]), Format.scanLatency(p[1]), what]
         }
         if let whole = r.wholeWalk {
@@ -35,7 +34,7 @@ public enum ScanTable {
         } else {
             rows.append(totalsRow("total", r.totals, "\(r.walk.functions.count) functions; \(r.deviceReads) reads of present functions, \(r.walk.emptyProbes) of empty slots"))
         }
-        out += TextTable.render(header: header, rows: rows, rightAligned: 1...5)
+        out += TextTable.render(header: header, rows: rows, rightAligned: 1...4)
         return out
     }
 

@@ -31,6 +31,11 @@ import Testing
         return out
     }
 
+    /// QEMU's totals after the tracer started.
+    static func qemuTotals(_ kernel: String, _ topology: String) throws -> ReadWrite {
+        try qemu(kernel, topology).values.reduce(ReadWrite()) { ReadWrite(reads: $0.reads + $1.reads, writes: $0.writes + $1.writes) }
+    }
+
     static func totals(_ m: AccessCounts) -> ReadWrite {
         ReadWrite(reads: m.devices.reduce(0) { $0 + $1.reads }, writes: m.devices.reduce(0) { $0 + $1.writes })
     }
@@ -39,7 +44,7 @@ import Testing
     /// within 5%, reads and writes apart, from a scan and from the log alone.
     @Test(arguments: kernels.flatMap { k in topologies.map { (k, $0) } })
     func calibratedWithinFivePercent(_ t: (kernel: String, topology: String)) throws {
-        let truth = try Self.qemu(t.kernel, t.topology).values.reduce(ReadWrite()) { ReadWrite(reads: $0.reads + $1.reads, writes: $0.writes + $1.writes) }
+        let truth = try Self.qemuTotals(t.kernel, t.topology)
         for tree in [true, false] {
             let m = try Self.model(t.kernel, t.topology, tree: tree)
             let got = Self.totals(m)
@@ -53,12 +58,13 @@ import Testing
     /// 2.5% of writes there, and a third short of 6.12's reads.
     @Test func structureIsSixOne() throws {
         for topology in Self.topologies {
-            let truth = try Self.qemu("6.1", topology).values.reduce(ReadWrite()) { ReadWrite(reads: $0.reads + $1.reads, writes: $0.writes + $1.writes) }
+            let truth = try Self.qemuTotals("6.1", topology)
             let got = Self.totals(try Self.model("6.1", topology, tree: true, calibrate: false))
             #expect(abs(Double(got.reads - truth.reads)) <= 0.01 * Double(truth.reads) && abs(Double(got.writes - truth.writes)) <= 0.025 * Double(truth.writes), "\(topology)")
         }
         let q35 = Self.totals(try Self.model("6.12", "q35", tree: true, calibrate: false))
-        #expect(Double(q35.reads) < 0.7 * Double(2140))   // QEMU: 2,140 reads after the tracer started
+        let q35Truth = try Self.qemuTotals("6.12", "q35")   // 2,140 reads after the tracer started
+        #expect(q35Truth.reads == 2140 && Double(q35.reads) < 0.7 * Double(q35Truth.reads), "\(q35.reads) reads against QEMU's \(q35Truth.reads)")
     }
 
     /// A kernel no series covers takes the nearest and says so.
@@ -71,26 +77,31 @@ import Testing
 
     /// The mechanism follows the log: microvm's accesses all go through ECAM
     /// and it has no peer-bus probes; q35 probes 254 missing buses through
-    /// type 1; pc has no extended access at all.
+    /// type 1, as many as the boot's raw trace shows (scripts/ftrace-count:
+    /// 8,128 pcibios_scan_specific_bus reads); pc has no extended access at all.
     @Test func mechanismsPerTopology() throws {
         let microvm = try Self.model("6.1", "microvm", tree: true)
-        #expect(microvm.baseMechanism == .ecam && microvm.missingBusTotal == 0)
+        let microvmTraced = try CensusFixture("6.1", "microvm").raw().peer_bus_probes
+        #expect(microvm.baseMechanism == .ecam && microvm.missingBusTotal == microvmTraced)
         #expect(microvm.devices.allSatisfy { $0.byMechanism.keys.sorted() == ["ECAM"] })
         let q35 = try Self.model("6.1", "q35", tree: true)
-        #expect(q35.baseMechanism == .type1 && q35.extendedMechanism == .ecam && q35.missingBusTotal == 254 * 32)
+        let traced = try CensusFixture("6.1", "q35").raw().peer_bus_probes
+        #expect(traced == 8128 && q35.missingBusTotal == traced)
+        #expect(q35.baseMechanism == .type1 && q35.extendedMechanism == .ecam)
         let pc = try Self.model("6.1", "pc", tree: true)
         #expect(pc.extendedMechanism == nil && pc.extendedTotal == 0)
     }
 
     /// Per device on q35 (6.1, calibrated): each function within 5 accesses
-    /// of QEMU's count of it (a device's link work done while its port is set
-    /// up counts for the port in the model, for the device in QEMU's trace).
+    /// (reads and writes together) of QEMU's count of it (a device's link work
+    /// done while its port is set up counts for the port in the model, for
+    /// the device in QEMU's trace).
     @Test func q35Devices() throws {
         let m = try Self.model("6.1", "q35", tree: true)
         let truth = try Self.qemu("6.1", "q35")
         for d in m.devices {
             let q = try #require(truth[d.address.description])
-            #expect(abs(d.reads - q.reads) <= 8 && abs(d.writes - q.writes) <= 3, "\(d.address): \(d.reads)/\(d.writes) against QEMU's \(q.reads)/\(q.writes)")
+            #expect(abs(d.reads - q.reads) + abs(d.writes - q.writes) <= 5, "\(d.address): \(d.reads)/\(d.writes) against QEMU's \(q.reads)/\(q.writes)")
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
 /// copy and a machine with none at all).
 @Suite struct NamesTests {
     static func deviceColumn(_ out: String) -> [String] {
-        out.split(separator: "\n").filter { $0.hasPrefix("00:0") }.map { $0.split(separator: " ").dropFirst(6).joined(separator: " ") }
+        out.split(separator: "\n").filter { $0.hasPrefix("00:0") }.map { $0.split(separator: " ").dropFirst(5).joined(separator: " ") }
     }
 
     @Test func namesFromTheFileGivenWithDashI() throws {

@@ -30,6 +30,6 @@ import Testing
         let k = try CLITests.pcitime("scan", "--root", CLITests.firecracker, "-k", "-q", "-D", "-s", "00:03")
         #expect(k.out == "0000:00:03.0 Ethernet controller: Red Hat, Inc. Virtio 1.0 network device (rev 01)\n\tSubsystem: Red Hat, Inc. Virtio 1.0 network device\n\tKernel driver in use: virtio-pci\n")
         let preamble = try CLITests.pcitime("scan", "--root", CLITests.firecracker, "-v", "-s", "00:00")
-        #expect(preamble.out.hasPrefix("method: sysfs: ") && preamble.out.contains("\tConfig accesses (pcitime): 17 reads, 0 writes; latency min "))
+        #expect(preamble.out.hasPrefix("method: sysfs: ") && preamble.out.contains("\tConfig accesses (pcitime): 17 reads; latency min "))
     }
 }

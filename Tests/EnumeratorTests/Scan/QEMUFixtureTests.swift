@@ -53,7 +53,6 @@ import Testing
         ])
         #expect(r.totals.reads == 246)
         #expect(r.deviceReads == 246)
-        #expect(r.totals.writes == 0)
         #expect(r.walk.emptyProbes == 0)
     }
 
