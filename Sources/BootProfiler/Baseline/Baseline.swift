@@ -3,27 +3,27 @@ import Enumerator
 /// An earlier boot, as its `pcitime boot --json` (pcitime-boot/3) recorded
 /// it: what `--baseline` compares this boot with. Only what a comparison
 /// needs is read.
-public struct Baseline: Sendable, Equatable {
-    public var path: String
-    public var kernel: String?
-    public var commandLine: String?
-    public var kernelBootUs: Double?
-    public var enumerationUs: Double?
+package struct Baseline: Sendable, Equatable {
+    package var path: String
+    package var kernel: String?
+    package var commandLine: String?
+    package var kernelBootUs: Double?
+    package var enumerationUs: Double?
     /// The boot ran a tracer (its timings are inflated, its counts exact).
-    public var traced: Bool
+    package var traced: Bool
     /// The log's window that holds the peer-bus probes (`KernelLogPrice`).
-    public var peerProbeWindowUs: Double?
+    package var peerProbeWindowUs: Double?
     /// PCI initcalls' durations from the log's timestamps (reported where
     /// there was no `calling` line), by name.
-    public var initcalls: [String: Double]
+    package var initcalls: [String: Double]
     /// Config accesses in total, by mechanism, by reason and by function.
-    public var accesses: Int
-    public var accessesBasis: Provenance.Kind
-    public var byMechanism: [String: Int]
-    public var byReason: [String: Int]
-    public var byDevice: [String: Int]
+    package var accesses: Int
+    package var accessesBasis: Provenance.Kind
+    package var byMechanism: [String: Int]
+    package var byReason: [String: Int]
+    package var byDevice: [String: Int]
     /// What it predicted each change would save.
-    public var savings: [Saving]
+    package var savings: [Saving]
 
     /// The part of boot/3 read back.
     struct Document: Decodable {
@@ -52,7 +52,7 @@ public struct Baseline: Sendable, Equatable {
         var prices: PricesJSON
     }
 
-    public static func load(path: String) throws -> Baseline {
+    package static func load(path: String) throws -> Baseline {
         let f = try CommandLineFile(path, what: "a baseline file")
         defer { f.close() }
         let bytes = try f.bytes(limit: LatencyInput.sizeLimit, what: "baseline file (pcitime boot --json)")
@@ -87,7 +87,7 @@ public struct Baseline: Sendable, Equatable {
 
     /// The median kernel boot of the untraced baselines: what a traced boot's
     /// shares are of.
-    public static func untracedBoot(_ list: [Baseline]) -> Figure? {
+    package static func untracedBoot(_ list: [Baseline]) -> Figure? {
         let boots = list.filter { !$0.traced }.compactMap(\.kernelBootUs)
         guard let m = Spread(boots)?.median else { return nil }
         return Figure(value: m, unit: "us", provenance: .measured("median kernel boot of \(boots.count) untraced baseline boot\(boots.count == 1 ? "" : "s") (--baseline)"))
@@ -95,13 +95,13 @@ public struct Baseline: Sendable, Equatable {
 }
 
 /// Several baselines' values of one figure.
-public struct Spread: Codable, Sendable, Equatable {
-    public var count: Int
-    public var min: Double
-    public var median: Double
-    public var max: Double
+package struct Spread: Codable, Sendable, Equatable {
+    package var count: Int
+    package var min: Double
+    package var median: Double
+    package var max: Double
 
-    public init?(_ values: [Double]) {
+    package init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let s = values.sorted()
         count = s.count

@@ -3,44 +3,44 @@ import Enumerator
 /// This boot against earlier ones (`pcitime boot --baseline`): each figure
 /// beside the baselines' spread, and each change a baseline predicted that
 /// this boot's command line enacts, predicted against measured.
-public struct BaselineComparison: Codable, Sendable, Equatable {
-    public struct Row: Codable, Sendable, Equatable {
+package struct BaselineComparison: Codable, Sendable, Equatable {
+    package struct Row: Codable, Sendable, Equatable {
         /// "kernel boot", "PCI enumeration", "initcall pci_subsys_init",
         /// "accesses", "accesses type 1", "accesses: peer-bus probes", "0000:00:05.0".
-        public var what: String
-        public var unit: String
-        public var baseline: Spread
-        public var now: Double
+        package var what: String
+        package var unit: String
+        package var baseline: Spread
+        package var now: Double
         /// now - the baselines' median.
-        public var delta: Double
+        package var delta: Double
         /// delta / median; nil when the median is 0.
-        public var ratio: Double?
+        package var ratio: Double?
     }
     /// A change enacted here that a baseline priced.
-    public struct Enacted: Codable, Sendable, Equatable {
-        public var change: String
-        public var parameter: String
-        public var initcall: String
+    package struct Enacted: Codable, Sendable, Equatable {
+        package var change: String
+        package var parameter: String
+        package var initcall: String
         /// The prediction's median over the baselines that made one (from
         /// counted accesses where any baseline counted them).
-        public var predictedUs: Double
-        public var predictedBasis: Provenance
-        public var predictions: Int
+        package var predictedUs: Double
+        package var predictedBasis: Provenance
+        package var predictions: Int
         /// The untraced baselines' median duration of the initcall less this boot's.
-        public var measuredUs: Double
-        public var measuredFrom: String
+        package var measuredUs: Double
+        package var measuredFrom: String
         /// measured / predicted - 1.
-        public var error: Double
+        package var error: Double
     }
-    public var baselines: Int
+    package var baselines: Int
     /// Baselines left out of the timing rows because a tracer ran in them.
-    public var tracedBaselines: Int
-    public var rows: [Row]
-    public var enacted: [Enacted]
-    public var notes: [String]
+    package var tracedBaselines: Int
+    package var rows: [Row]
+    package var enacted: [Enacted]
+    package var notes: [String]
 
     /// `traced`: this boot ran a tracer (its own times are inflated: said).
-    public static func compare(profile p: BootProfile, counts: AccessCounts, census: BootCensus?, traced: Bool, with list: [Baseline]) -> BaselineComparison {
+    package static func compare(profile p: BootProfile, counts: AccessCounts, census: BootCensus?, traced: Bool, with list: [Baseline]) -> BaselineComparison {
         var rows: [Row] = []
         var notes: [String] = []
         let untraced = list.filter { !$0.traced }
@@ -98,10 +98,10 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
     }
 
     /// The totals every report shows.
-    public static let headlines: Set<String> = ["kernel boot", "PCI enumeration", "accesses"]
+    package static let headlines: Set<String> = ["kernel boot", "PCI enumeration", "accesses"]
 
     /// The rows a `--fail-above` threshold holds: PCI enumeration time and accesses.
-    public func exceeding(_ limit: Double) -> [Row] {
+    package func exceeding(_ limit: Double) -> [Row] {
         rows.filter { ["PCI enumeration", "accesses"].contains($0.what) && ($0.ratio ?? 0) > limit }
     }
 }

@@ -1,95 +1,95 @@
 import Enumerator
 
 /// Reads and writes, the pair every census line counts.
-public struct ReadWrite: Codable, Sendable, Equatable {
-    public var reads = 0
-    public var writes = 0
-    public init(reads: Int = 0, writes: Int = 0) { self.reads = reads; self.writes = writes }
-    public var total: Int { reads + writes }
+package struct ReadWrite: Codable, Sendable, Equatable {
+    package var reads = 0
+    package var writes = 0
+    package init(reads: Int = 0, writes: Int = 0) { self.reads = reads; self.writes = writes }
+    package var total: Int { reads + writes }
     mutating func add(write: Bool) { if write { writes += 1 } else { reads += 1 } }
 }
 
 /// Every config access the kernel made from the tracer's start to "Run ...
 /// as init process", counted by mechanism, reason, boot phase and device,
 /// plus the early-quirks reads before the tracer (modelled).
-public struct BootCensus: Codable, Sendable, Equatable {
-    public struct ByMechanism: Codable, Sendable, Equatable {
-        public var type1 = ReadWrite()
-        public var ecam = ReadWrite()
+package struct BootCensus: Codable, Sendable, Equatable {
+    package struct ByMechanism: Codable, Sendable, Equatable {
+        package var type1 = ReadWrite()
+        package var ecam = ReadWrite()
     }
-    public struct ReasonCount: Codable, Sendable, Equatable {
-        public var reason: String
-        public var reads: Int
-        public var writes: Int
+    package struct ReasonCount: Codable, Sendable, Equatable {
+        package var reason: String
+        package var reads: Int
+        package var writes: Int
         /// How many of these the caller's name gave (the rest: the boot phase).
-        public var fromCaller: Int
+        package var fromCaller: Int
     }
-    public struct PhaseCount: Codable, Sendable, Equatable {
-        public var phase: String
-        public var reads: Int
-        public var writes: Int
+    package struct PhaseCount: Codable, Sendable, Equatable {
+        package var phase: String
+        package var reads: Int
+        package var writes: Int
     }
-    public struct Device: Codable, Sendable, Equatable {
-        public var bdf: String
+    package struct Device: Codable, Sendable, Equatable {
+        package var bdf: String
         /// Traced accesses placed on this function.
-        public var reads: Int
-        public var writes: Int
+        package var reads: Int
+        package var writes: Int
         /// "exact" (the trace's arguments), "by marker functions"
         /// (`MarkerAttribution`) or "by time window" (a trace without markers).
-        public var attribution: String
-        public var type1: Int
-        public var ecam: Int
+        package var attribution: String
+        package var type1: Int
+        package var ecam: Int
         /// early-quirks' reads of it before the tracer started (modelled,
         /// `BootCensus.beforeTracing`): with `reads`, its whole boot.
-        public var beforeTracingReads = 0
+        package var beforeTracingReads = 0
     }
-    public struct Early: Codable, Sendable, Equatable {
-        public var reads: Int
-        public var writes: Int
+    package struct Early: Codable, Sendable, Equatable {
+        package var reads: Int
+        package var writes: Int
         /// Always modelled: the tracer was not running yet.
-        public var basis: Provenance
+        package var basis: Provenance
     }
 
     /// Which tracer and where its text came from.
-    public var source: String
-    public var tracer: String
+    package var source: String
+    package var tracer: String
     /// Whether the trace carried function arguments (exact per-device counts).
-    public var arguments: Bool
-    public var tracedReads = 0
-    public var tracedWrites = 0
+    package var arguments: Bool
+    package var tracedReads = 0
+    package var tracedWrites = 0
     /// Traced accesses to functions that exist (the measured part).
-    public var presentReads = 0
-    public var presentWrites = 0
+    package var presentReads = 0
+    package var presentWrites = 0
     /// Reads that found nothing: empty slots, absent functions, peer buses.
-    public var emptyReads = 0
+    package var emptyReads = 0
     /// How the empty-slot part of `emptyReads` was found.
-    public var emptyReadsBasis: Provenance
-    public var peerBusProbes = 0
+    package var emptyReadsBasis: Provenance
+    package var peerBusProbes = 0
     /// Counted from the callers, or (function_graph names none) modelled.
-    public var peerBusProbesBasis = Provenance.measured("calls from pcibios_scan_specific_bus")
+    package var peerBusProbesBasis = Provenance.measured("calls from pcibios_scan_specific_bus")
     /// Entries the tracer dropped (LOST markers) or overwrote (header).
-    public var lost = 0
+    package var lost = 0
     /// Calls after "Run ... as init process" (not boot), left out.
-    public var afterInit = 0
-    public var beforeTracing: Early
+    package var afterInit = 0
+    package var beforeTracing: Early
     /// present + beforeTracing: what QEMU's trace of the boot sees.
-    public var totalPresentReads = 0
-    public var totalPresentWrites = 0
-    public var byMechanism = ByMechanism()
-    public var byReason: [ReasonCount] = []
-    public var byPhase: [PhaseCount] = []
-    public var devices: [Device] = []
+    package var totalPresentReads = 0
+    package var totalPresentWrites = 0
+    package var byMechanism = ByMechanism()
+    package var byReason: [ReasonCount] = []
+    package var byPhase: [PhaseCount] = []
+    package var devices: [Device] = []
     /// Present-function accesses no device window held (time-window mode).
-    public var unattributed = ReadWrite()
-    public var firstCallUs: UInt64?
-    public var lastCallUs: UInt64?
-    public var notes: [String] = []
+    package var unattributed = ReadWrite()
+    package var firstCallUs: UInt64?
+    package var lastCallUs: UInt64?
+    package var notes: [String] = []
 }
 
 extension BootCensus {
     /// Builds the census from parsed calls and the same boot's kernel log.
     /// Throws when the trace cannot be this boot's.
-    public static func build(calls: [FtraceCall], parser: FtraceParser, profile: BootProfile, source: String, name: String) throws -> BootCensus {
+    package static func build(calls: [FtraceCall], parser: FtraceParser, profile: BootProfile, source: String, name: String) throws -> BootCensus {
         guard !calls.isEmpty else {
             throw PCITimeError.input(name, parser.malformed + parser.foreign > 0
                 ? "no call of \(KernelParams.configFunctions.joined(separator: ",")) in \(parser.malformed + parser.foreign + parser.graphLines + parser.functionLines) trace lines"
@@ -220,7 +220,7 @@ extension BootCensus {
 
 /// The reads of empty slots a bus scan makes, from the log's devices, for a
 /// trace without arguments.
-public enum EmptySlotModel {
+package enum EmptySlotModel {
     /// PCIe ports (QEMU's root port, ioh3420, xio3130 downstream): their
     /// secondary bus holds one device, so the kernel probes only slot 0.
     static let ports: Set<UInt32> = [0x1b36_000c, 0x8086_3420, 0x104c_8233]
@@ -229,7 +229,7 @@ public enum EmptySlotModel {
     /// device at gets one vendor-ID read (acpiphp's get_slot_status).
     /// `hostBridgeProbes`: pci_mmcfg_check_hostbridge ran (its 5 reads in the
     /// trace): 2 of them probe 00:18.0 and 01:18.0, AMD's northbridge.
-    public static func reads(devices: [DeviceWindow], hotplugSlots: [UInt8] = [], hostBridgeProbes: Bool = false) -> Int {
+    package static func reads(devices: [DeviceWindow], hotplugSlots: [UInt8] = [], hostBridgeProbes: Bool = false) -> Int {
         var byBus: [UInt8: [DeviceWindow]] = [:]
         for d in devices { byBus[d.address.bus, default: []].append(d) }
         let bridges = devices.filter { $0.headerType & 0x7f == 1 }

@@ -8,26 +8,26 @@ import Histogram
 /// median duration is what one traced call costs the tracer (entry and exit
 /// records); each access is charged that once for itself and once per call
 /// nested in it.
-public struct BootLatency: Sendable {
-    public struct Distribution: Codable, Sendable, Equatable {
-        public var name: String
-        public var count: Int
-        public var p50Ns: UInt64
-        public var p90Ns: UInt64
-        public var p99Ns: UInt64
-        public var maxNs: UInt64
-        public var meanNs: Double
+package struct BootLatency: Sendable {
+    package struct Distribution: Codable, Sendable, Equatable {
+        package var name: String
+        package var count: Int
+        package var p50Ns: UInt64
+        package var p90Ns: UInt64
+        package var p99Ns: UInt64
+        package var maxNs: UInt64
+        package var meanNs: Double
     }
 
-    public var byMechanism: [Mechanism: Histogram<UInt64>] = [:]
-    public var byDevice: [PCIAddress: Histogram<UInt64>] = [:]
+    package var byMechanism: [Mechanism: Histogram<UInt64>] = [:]
+    package var byDevice: [PCIAddress: Histogram<UInt64>] = [:]
     /// Median duration of leaf calls nested in accesses; nil when none.
-    public var overheadPerCallNs: UInt64?
-    public var nestedCalls = 0
-    public var attribution: String
+    package var overheadPerCallNs: UInt64?
+    package var nestedCalls = 0
+    package var attribution: String
 
     /// `device`: where each call goes (its arguments, else the log's window).
-    public init(calls: [FtraceCall], parser: FtraceParser, device: (Int, FtraceCall) -> PCIAddress?) {
+    package init(calls: [FtraceCall], parser: FtraceParser, device: (Int, FtraceCall) -> PCIAddress?) {
         var leaves = Self.histogram()
         for ns in parser.nestedLeafNanoseconds { leaves.record(ns) }
         overheadPerCallNs = leaves.totalCount > 0 ? leaves.valueAtPercentile(50) : nil
@@ -45,25 +45,25 @@ public struct BootLatency: Sendable {
 
     static func histogram() -> Histogram<UInt64> { Histogram(numberOfSignificantValueDigits: .three) }
 
-    public var method: String {
+    package var method: String {
         guard let o = overheadPerCallNs else { return "function_graph durations, tracer overhead not measured (no nested calls)" }
         return "function_graph entry to return, minus the tracer's overhead: \(o) ns per traced call (median of \(nestedCalls) spinlock-helper calls nested in the accesses), charged once per access and once per nested call"
     }
 
-    public static func distribution(_ name: String, _ h: Histogram<UInt64>) -> Distribution {
+    package static func distribution(_ name: String, _ h: Histogram<UInt64>) -> Distribution {
         let p = h.valuesAtPercentiles([50, 90, 99])
         return Distribution(name: name, count: Int(h.totalCount), p50Ns: p[0], p90Ns: p[1], p99Ns: p[2], maxNs: h.max, meanNs: h.mean)
     }
 
-    public var mechanisms: [Distribution] {
+    package var mechanisms: [Distribution] {
         byMechanism.sorted { $0.key.rawValue > $1.key.rawValue }.map { Self.distribution($0.key.rawValue, $0.value) }
     }
-    public var devices: [Distribution] {
+    package var devices: [Distribution] {
         byDevice.sorted { $0.key < $1.key }.map { Self.distribution($0.key.description, $0.value) }
     }
 
     /// Per-mechanism medians as the cost model's latencies.
-    public func estimates(source: String) -> [LatencyEstimate] {
+    package func estimates(source: String) -> [LatencyEstimate] {
         byMechanism.sorted { $0.key.rawValue > $1.key.rawValue }.map { m, h in
             LatencyEstimate(mechanism: m, nanoseconds: Double(h.valueAtPercentile(50)),
                             provenance: .measured("\(source): median in-kernel duration of \(h.totalCount) \(m.rawValue) accesses at boot (\(method))"),

@@ -2,23 +2,23 @@ import Enumerator
 
 /// Where in the boot an access fell, from the kernel log's phases: the
 /// census's "by boot phase" and the time-window attribution of devices.
-public struct BootPhase: Sendable, Equatable {
-    public enum Kind: String, Sendable, Codable {
+package struct BootPhase: Sendable, Equatable {
+    package enum Kind: String, Sendable, Codable {
         case beforeScan = "before the PCI scan"
         case device = "device enumeration"
         case scanTail = "scan tail (bridges, resources)"
         case driver = "driver probes"
         case other = "after the scan"
     }
-    public var kind: Kind
+    package var kind: Kind
     /// The device whose enumeration window or driver probe holds the access.
-    public var device: PCIAddress?
+    package var device: PCIAddress?
     /// The log phase's name ("driver virtio-pci", "PCI scan"...).
-    public var name: String
+    package var name: String
 }
 
 /// Looks up times (microseconds on the log's clock) in the log's windows.
-public struct BootPhaseIndex: Sendable {
+package struct BootPhaseIndex: Sendable {
     let devices: [DeviceWindow]
     let drivers: [(start: UInt64, end: UInt64, name: String, devices: [PCIAddress])]
     let scans: [Phase]
@@ -32,7 +32,7 @@ public struct BootPhaseIndex: Sendable {
     /// `mentions`: place post-scan accesses by the log's lines naming a
     /// function; only for traces that name callers, whose peer-bus probes
     /// (thousands, no device's) the census can tell apart.
-    public init(_ p: BootProfile, mentions useMentions: Bool = false) {
+    package init(_ p: BootProfile, mentions useMentions: Bool = false) {
         devices = p.bootDevices.sorted { $0.start < $1.start }
         drivers = p.drivers.map { d in
             (d.start, d.end, "driver " + d.driver, d.devices.compactMap { PCIAddress(String($0)) })
@@ -51,7 +51,7 @@ public struct BootPhaseIndex: Sendable {
         return lo > 0 && mentions[lo - 1].time >= since ? mentions[lo - 1].address : nil
     }
 
-    public func phase(atMicroseconds t: UInt64) -> BootPhase {
+    package func phase(atMicroseconds t: UInt64) -> BootPhase {
         // Driver probes first: they are narrower than a scan's tail.
         if let d = drivers.last(where: { $0.start <= t && t < max($0.end, $0.start + 1) }) {
             // A driver that probed several devices (pcieport, virtio-pci)

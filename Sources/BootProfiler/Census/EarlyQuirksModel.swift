@@ -10,16 +10,16 @@ import Enumerator
 /// devices match (none of Intel graphics, ATI, NVIDIA, VIA, Broadcom) add
 /// nothing. Without type 1 (microvm with pcie=on) the walk reads all ones:
 /// no access reaches a present function.
-public enum EarlyQuirksModel {
-    public struct Counts: Codable, Sendable, Equatable {
-        public var reads: Int
-        public var writes: Int
-        public var method: String
+package enum EarlyQuirksModel {
+    package struct Counts: Codable, Sendable, Equatable {
+        package var reads: Int
+        package var writes: Int
+        package var method: String
         /// The same reads, function by function.
-        public var byDevice: [PCIAddress: Int] = [:]
+        package var byDevice: [PCIAddress: Int] = [:]
     }
 
-    public static func counts(devices: [DeviceWindow], typeOneAvailable: Bool) -> Counts {
+    package static func counts(devices: [DeviceWindow], typeOneAvailable: Bool) -> Counts {
         let method = "arch/x86/kernel/early-quirks.c early_pci_scan_bus(0) over the log's devices (4 reads per function, +1 per bridge, +1 each for the vSMP and Sandy Bridge checks of 00:1f.0 and 00:02.0; buses numbered depth first as firmware does)"
         guard typeOneAvailable else {
             return Counts(reads: 0, writes: 0, method: method + "; no type 1 on this machine, so none reach a device")

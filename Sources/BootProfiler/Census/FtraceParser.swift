@@ -2,57 +2,57 @@ import Enumerator
 
 /// The kernel functions behind x86's raw_pci_read/raw_pci_write that the
 /// census traces: each is one config access through one mechanism.
-public enum ConfigFunction: String, Sendable, CaseIterable, Codable {
+package enum ConfigFunction: String, Sendable, CaseIterable, Codable {
     case conf1Read = "pci_conf1_read", conf1Write = "pci_conf1_write"
     case mmcfgRead = "pci_mmcfg_read", mmcfgWrite = "pci_mmcfg_write"
 
-    public var mechanism: Mechanism { self == .conf1Read || self == .conf1Write ? .type1 : .ecam }
-    public var isWrite: Bool { self == .conf1Write || self == .mmcfgWrite }
+    package var mechanism: Mechanism { self == .conf1Read || self == .conf1Write ? .type1 : .ecam }
+    package var isWrite: Bool { self == .conf1Write || self == .mmcfgWrite }
 }
 
 /// Where an access went, when the tracer recorded the function's arguments
 /// (BTF function arguments: Linux 6.15+, CONFIG_FUNCTION_TRACE_ARGS, trace
 /// options `func-args` / `funcgraph-args`): `seg, bus, devfn, reg, len`.
-public struct ConfigTarget: Sendable, Equatable, Hashable {
-    public var address: PCIAddress
-    public var offset: Int
-    public var length: Int
+package struct ConfigTarget: Sendable, Equatable, Hashable {
+    package var address: PCIAddress
+    package var offset: Int
+    package var length: Int
 }
 
 /// One traced call of a `ConfigFunction`.
-public struct FtraceCall: Sendable, Equatable {
-    public var function: ConfigFunction
+package struct FtraceCall: Sendable, Equatable {
+    package var function: ConfigFunction
     /// Nanoseconds on the trace clock (trace_clock=global: the kernel log's
     /// clock); nil for function_graph without `funcgraph-abstime`.
-    public var time: UInt64?
-    public var cpu: Int?
+    package var time: UInt64?
+    package var cpu: Int?
     /// The task's pid (the function tracer's `TASK-PID`, function_graph's
     /// `funcgraph-proc` column or its task switches); nil when not shown.
-    public var task: Int?
+    package var task: Int?
     /// The function tracer's parent (`<-caller`); for function_graph, the
     /// innermost marker function it is nested in (nil: none).
-    public var caller: String?
-    public var target: ConfigTarget?
+    package var caller: String?
+    package var target: ConfigTarget?
     /// function_graph: entry to return, tracer overhead included.
-    public var nanoseconds: UInt64?
+    package var nanoseconds: UInt64?
     /// function_graph: traced calls nested inside it (each adds the tracer's
     /// own entry and exit cost to `nanoseconds`).
-    public var nested = 0
+    package var nested = 0
 }
 
 /// A marker function's entry, or the trace event naming a device, between
 /// two config calls: it comes right before `calls[position]`.
-public struct TraceMarker: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct TraceMarker: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case function(MarkerFunction)
         /// rpm_resume of a PCI function.
         case resumed(PCIAddress)
     }
-    public var kind: Kind
-    public var position: Int
-    public var time: UInt64?
-    public var task: Int?
-    public var caller: String?
+    package var kind: Kind
+    package var position: Int
+    package var time: UInt64?
+    package var task: Int?
+    package var caller: String?
 }
 
 /// Parses tracefs `trace`/`snapshot` text of the function or function_graph
@@ -60,29 +60,29 @@ public struct TraceMarker: Sendable, Equatable {
 /// any number of CPUs. Lines of other functions, markers and cut lines are
 /// counted, never fatal; `LOST` markers and the header's entries-written
 /// figure are kept so a census never undercounts silently.
-public struct FtraceParser {
-    public enum Tracer: String, Sendable, Codable { case function, functionGraph = "function_graph" }
-    public private(set) var calls: [FtraceCall] = []
+package struct FtraceParser {
+    package enum Tracer: String, Sendable, Codable { case function, functionGraph = "function_graph" }
+    package private(set) var calls: [FtraceCall] = []
     /// Marker functions and device events, in trace order.
-    public private(set) var markers: [TraceMarker] = []
+    package private(set) var markers: [TraceMarker] = []
     /// `# tracer: NAME`.
-    public private(set) var declaredTracer: String?
+    package private(set) var declaredTracer: String?
     /// Which line shapes were seen (both: the file mixes two traces).
-    public private(set) var functionLines = 0
-    public private(set) var graphLines = 0
-    public private(set) var lostEvents = 0
+    package private(set) var functionLines = 0
+    package private(set) var graphLines = 0
+    package private(set) var lostEvents = 0
     /// `# entries-in-buffer/entries-written: A/B`: B - A were overwritten.
-    public private(set) var entriesInBuffer: Int?
-    public private(set) var entriesWritten: Int?
-    public private(set) var malformed = 0
+    package private(set) var entriesInBuffer: Int?
+    package private(set) var entriesWritten: Int?
+    package private(set) var malformed = 0
     /// Calls of other functions outside any config call, and other events.
-    public private(set) var foreign = 0
+    package private(set) var foreign = 0
     /// function_graph: a call still open at the end, or a `}` with no opening.
-    public private(set) var unmatched = 0
+    package private(set) var unmatched = 0
     /// Durations of leaf calls nested in config calls (spinlock helpers that
     /// do almost nothing): what one traced call costs the tracer.
-    public private(set) var nestedLeafNanoseconds: [UInt64] = []
-    public private(set) var withArguments = 0
+    package private(set) var nestedLeafNanoseconds: [UInt64] = []
+    package private(set) var withArguments = 0
 
     /// function_graph: an open call: a config call (its index in `calls`), a
     /// marker (named as the caller of what nests in it), or another function.
@@ -92,25 +92,25 @@ public struct FtraceParser {
     /// function_graph without the proc column: the task each CPU switched to.
     var running: [Int: Int] = [:]
 
-    public init() {}
+    package init() {}
 
-    public var tracer: Tracer? {
+    package var tracer: Tracer? {
         if let d = declaredTracer { return d == "function_graph" ? .functionGraph : d == "function" ? .function : nil }
         return graphLines > functionLines ? .functionGraph : functionLines > 0 ? .function : nil
     }
-    public var mixed: Bool { functionLines > 0 && graphLines > 0 }
-    public var overwritten: Int {
+    package var mixed: Bool { functionLines > 0 && graphLines > 0 }
+    package var overwritten: Int {
         guard let a = entriesInBuffer, let b = entriesWritten, b > a else { return 0 }
         return b - a
     }
     /// Entries the buffer dropped or overwrote: the census is short by up to this many.
-    public var lost: Int { lostEvents + overwritten }
+    package var lost: Int { lostEvents + overwritten }
     /// Whether the boot was traced with the marker functions.
-    public var hasMarkers: Bool { markers.contains { if case .function = $0.kind { return true }; return false } }
+    package var hasMarkers: Bool { markers.contains { if case .function = $0.kind { return true }; return false } }
 
-    public mutating func consume(text: String) { LineReader.forEachLine(text: text) { consume($0) } }
+    package mutating func consume(text: String) { LineReader.forEachLine(text: text) { consume($0) } }
 
-    public mutating func finish() -> [FtraceCall] {
+    package mutating func finish() -> [FtraceCall] {
         for (_, stack) in stacks { unmatched += stack.compactMap(\.call).count }
         stacks = [:]
         return calls

@@ -6,27 +6,27 @@ import Enumerator
 /// event that names devices; the boot's part frozen in `snapshot` before
 /// init runs (6.0+; older kernels keep it in the live buffer). Verified on
 /// Debian's 5.10, 6.1, 6.12 and 7.x cloud kernels under QEMU.
-public struct KernelParams: Sendable, Equatable {
-    public var timed = false
+package struct KernelParams: Sendable, Equatable {
+    package var timed = false
     /// Record each call's arguments (BTF: Linux 6.15+ with
     /// CONFIG_FUNCTION_TRACE_ARGS): exact per-device counts.
-    public var arguments = false
+    package var arguments = false
     /// Per-CPU ring buffer, in MiB.
-    public var bufferMiB = Self.defaultBufferMiB
+    package var bufferMiB = Self.defaultBufferMiB
 
-    public init(timed: Bool = false, arguments: Bool = false, bufferMiB: Int = Self.defaultBufferMiB) {
+    package init(timed: Bool = false, arguments: Bool = false, bufferMiB: Int = Self.defaultBufferMiB) {
         self.timed = timed
         self.arguments = arguments
         self.bufferMiB = bufferMiB
     }
 
-    public static let defaultBufferMiB = 4
-    public static let configFunctions = ConfigFunction.allCases.map(\.rawValue)
-    public static let functions = (configFunctions + MarkerFunction.allCases.map(\.rawValue)).joined(separator: ",")
-    public static let argumentsOption = "func-args"
-    public static let graphArgumentsOption = "funcgraph-args"
+    package static let defaultBufferMiB = 4
+    package static let configFunctions = ConfigFunction.allCases.map(\.rawValue)
+    package static let functions = (configFunctions + MarkerFunction.allCases.map(\.rawValue)).joined(separator: ",")
+    package static let argumentsOption = "func-args"
+    package static let graphArgumentsOption = "funcgraph-args"
 
-    public var line: String {
+    package var line: String {
         let filter = "ftrace_filter=\(Self.functions) trace_event=\(MarkerFunction.eventParameter)"
         let common = "trace_clock=global trace_buf_size=\(bufferMiB)M ftrace_boot_snapshot"
         if timed {
@@ -46,7 +46,7 @@ public struct KernelParams: Sendable, Equatable {
     /// A buffer that holds a census of `functions` devices with room to
     /// spare: the peer-bus probes of every absent bus (at most 8,160), about
     /// 400 accesses and markers per function, twice over. At least 4 MiB.
-    public static func sized(timed: Bool, arguments: Bool, functions: Int) -> KernelParams {
+    package static func sized(timed: Bool, arguments: Bool, functions: Int) -> KernelParams {
         var p = KernelParams(timed: timed, arguments: arguments)
         let entries = 8_192 + 400 * max(functions, 1)
         p.bufferMiB = max(defaultBufferMiB, (2 * entries * p.bytesPerEntry + (1 << 20) - 1) >> 20)
@@ -56,39 +56,39 @@ public struct KernelParams: Sendable, Equatable {
     /// What `pcitime capture` keeps of the census: these parameters through
     /// redaction, and the trace (`TraceSource.files`) when a census tracer
     /// ran at boot.
-    public static let capture = Capture.BootTrace(
+    package static let capture = Capture.BootTrace(
         parameters: ["ftrace", "ftrace_filter", "ftrace_graph_filter", "trace_options", "trace_clock", "trace_buf_size", "ftrace_boot_snapshot", "trace_event"],
         tracers: [FtraceParser.Tracer.function.rawValue, FtraceParser.Tracer.functionGraph.rawValue],
         files: TraceSource.files)
 
     /// What `pcitime boot` says when it finds no boot trace.
-    public static let howTo = "No boot trace here; for a measured census, add to the kernel command line what `pcitime boot --kernel-params` prints " +
+    package static let howTo = "No boot trace here; for a measured census, add to the kernel command line what `pcitime boot --kernel-params` prints " +
         "(Firecracker boot_args, Cloud Hypervisor --cmdline, QEMU -append), boot, then run `pcitime boot` again"
 }
 
 /// What the running kernel offers the census, read from tracefs and sysfs,
 /// so `--kernel-params` prints only what will work here.
-public struct TracingSupport: Sendable, Equatable {
+package struct TracingSupport: Sendable, Equatable {
     /// nil: no tracefs to look at (not mounted and not mountable), so
     /// nothing below was checked.
-    public var tracefs: String?
-    public var tracers: Set<String> = []
-    public var functionArguments = false
-    public var graphArguments = false
-    public var btf = false
-    public var deviceEvent = false
+    package var tracefs: String?
+    package var tracers: Set<String> = []
+    package var functionArguments = false
+    package var graphArguments = false
+    package var btf = false
+    package var deviceEvent = false
     /// Markers this kernel cannot trace (inlined or renamed); nil when
     /// available_filter_functions is unreadable.
-    public var missingMarkers: [String]?
-    public var cpus = 1
-    public var functions = 0
+    package var missingMarkers: [String]?
+    package var cpus = 1
+    package var functions = 0
 
-    public init(tracefs: String?) { self.tracefs = tracefs }
+    package init(tracefs: String?) { self.tracefs = tracefs }
 
     /// Looks at this machine; mounts tracefs read-only for the look when
     /// nothing is mounted, and unmounts it again. A file that opens but
     /// cannot be read is an error, not an answer.
-    public static func here() throws -> TracingSupport {
+    package static func here() throws -> TracingSupport {
         let root = TracingRoot.live()
         defer { root.release() }
         var s = TracingSupport(tracefs: root.path)
@@ -112,7 +112,7 @@ public struct TracingSupport: Sendable, Equatable {
 
     /// The parameters for this kernel, and what was checked (for standard
     /// error). Throws `unavailable` (69) for a variant the kernel cannot run.
-    public func params(timed: Bool, arguments: Bool) throws -> (params: KernelParams, notes: [String]) {
+    package func params(timed: Bool, arguments: Bool) throws -> (params: KernelParams, notes: [String]) {
         var notes: [String] = []
         let p = KernelParams.sized(timed: timed, arguments: arguments, functions: functions)
         guard let d = tracefs else {

@@ -6,16 +6,16 @@ import Enumerator
 /// rules are on `MarkerFunction`). A few callers name their device outright
 /// (the MMCONFIG host-bridge check, ACPI's config-space regions); calls
 /// before any marker on their task fall back to the log's time windows.
-public struct MarkerAttribution: Sendable {
-    public static let label = "by marker functions"
-    public static let windowLabel = "by time window"
+package struct MarkerAttribution: Sendable {
+    package static let label = "by marker functions"
+    package static let windowLabel = "by time window"
 
     /// One entry per call: the device, or nil (empty slot, peer bus, none).
-    public let owners: [PCIAddress?]
+    package let owners: [PCIAddress?]
     /// Reads a slot probe made that found no function (measured empty probes).
-    public let emptyProbes: Int
+    package let emptyProbes: Int
     /// Whether markers placed the calls (else only the log's windows did).
-    public let usedMarkers: Bool
+    package let usedMarkers: Bool
 
     /// Where each step's device comes from, per task.
     enum Context: Equatable {
@@ -25,7 +25,7 @@ public struct MarkerAttribution: Sendable {
         case device(PCIAddress?)
     }
 
-    public init(calls: [FtraceCall], markers: [TraceMarker], profile: BootProfile) {
+    package init(calls: [FtraceCall], markers: [TraceMarker], profile: BootProfile) {
         let log = LogFacts(profile)
         let windows = BootPhaseIndex(profile)
         var owners = [PCIAddress?](repeating: nil, count: calls.count)

@@ -5,7 +5,7 @@
 /// (checked against QEMU's own count on every kernel of the guest suite):
 /// the log line it prints, the runtime-PM event that follows it, or a walk
 /// of the devices the log lists. `MarkerAttribution` applies them.
-public enum MarkerFunction: String, Sendable, CaseIterable, Codable {
+package enum MarkerFunction: String, Sendable, CaseIterable, Codable {
     /// pci_scan_slot / pci_scan_single_device: one slot or function is
     /// probed; its vendor-ID read belongs to no device until one is found.
     case scanSlot = "pci_scan_slot"
@@ -48,6 +48,6 @@ public enum MarkerFunction: String, Sendable, CaseIterable, Codable {
 
     /// The trace event that names a device: the PCI core runtime-resumes a
     /// device before scanning behind it and before each driver probe.
-    public static let deviceEvent = "rpm_resume"
-    public static let eventParameter = "rpm:rpm_resume"
+    package static let deviceEvent = "rpm_resume"
+    package static let eventParameter = "rpm:rpm_resume"
 }

@@ -5,7 +5,7 @@ import Enumerator
 /// counted: the q35 trace with the pc machine's log reported ECAM reads on
 /// a machine with no MCFG. (A trace that starts after the log ends is
 /// refused where the census is built, `BootCensus.build`.)
-public enum TraceFit {
+package enum TraceFit {
     /// Whether the log shows the kernel using ECAM. Nil when it cannot tell:
     /// the log's start is lost, or it never says which mechanism it chose.
     static func showsECAM(_ p: BootProfile) -> Bool? {
@@ -19,7 +19,7 @@ public enum TraceFit {
 
     /// The census's function trace against its log: mechanisms, and with
     /// call arguments the functions accessed.
-    public static func check(calls: [FtraceCall], profile: BootProfile, name: String) throws {
+    package static func check(calls: [FtraceCall], profile: BootProfile, name: String) throws {
         let ecam = calls.reduce(0) { $0 + ($1.function.mechanism == .ecam ? 1 : 0) }
         if ecam > 0, showsECAM(profile) == false { throw ecamMismatch(ecam, name, profile) }
         // The other way: where the kernel has ECAM, its scan sizes every host
@@ -46,7 +46,7 @@ public enum TraceFit {
 
     /// A kprobe trace (`boot --trace`) against the log: its window is not
     /// the boot, so only the machine's mechanisms must agree.
-    public static func check(accesses: [TracedAccess], profile: BootProfile, name: String) throws {
+    package static func check(accesses: [TracedAccess], profile: BootProfile, name: String) throws {
         let ecam = accesses.reduce(0) { $0 + ($1.mechanism == .ecam ? 1 : 0) }
         if ecam > 0, showsECAM(profile) == false { throw ecamMismatch(ecam, name, profile) }
     }

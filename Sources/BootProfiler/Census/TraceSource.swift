@@ -6,7 +6,7 @@ import Enumerator
 /// Where the boot's function trace comes from: a saved file, a captured
 /// tree, or the running kernel's tracefs (read only: pcitime never clears,
 /// resizes or switches the tracer).
-public enum TraceSource: Sendable, Equatable {
+package enum TraceSource: Sendable, Equatable {
     case file(String)
     case root(String)
     case live
@@ -18,7 +18,7 @@ public enum TraceSource: Sendable, Equatable {
 
     /// Parses the trace; nil when there is none (no tracefs, no function
     /// tracer, an empty buffer). `description` says which file was read.
-    public func load() throws -> (calls: [FtraceCall], parser: FtraceParser, description: String)? {
+    package func load() throws -> (calls: [FtraceCall], parser: FtraceParser, description: String)? {
         switch self {
         case .file(let path):
             guard let r = try Self.parse(path: path, required: true) else { return nil }
@@ -58,7 +58,7 @@ public enum TraceSource: Sendable, Equatable {
 
     /// Streams one file through the parser: a file named on the command
     /// line (a FIFO or `-` too). `required`: a missing file is an error.
-    public static func parse(path: String, required: Bool) throws -> ([FtraceCall], FtraceParser)? {
+    package static func parse(path: String, required: Bool) throws -> ([FtraceCall], FtraceParser)? {
         let f: CommandLineFile
         do {
             f = try CommandLineFile(path, what: "a trace")

@@ -1,7 +1,7 @@
 import Enumerator
 
 /// Where the projection's count of the kernel's accesses comes from.
-public enum AccessCountSource: Sendable {
+package enum AccessCountSource: Sendable {
     /// `--accesses N`.
     case given(Int)
     /// A kprobe trace file (`pcitime trace --save`): measured.
@@ -12,16 +12,16 @@ public enum AccessCountSource: Sendable {
 
 /// The kernel log as compare sees it: optional, since a compare without one
 /// still runs (no split, no share of boot).
-public struct CompareKernelLog: Sendable {
-    public var profile: BootProfile?
-    public var name: String
+package struct CompareKernelLog: Sendable {
+    package var profile: BootProfile?
+    package var name: String
     /// Why there is no profile.
-    public var problem: String?
+    package var problem: String?
     /// The error itself: a log named with --dmesg must load.
-    public var error: Error?
+    package var error: Error?
 
     /// Reads the log as `boot` does, keeping the error instead of throwing it.
-    public init(file: String?, root: String) {
+    package init(file: String?, root: String) {
         do {
             (profile, name) = try KernelLog.load(file: file, root: root)
         } catch {
@@ -46,7 +46,7 @@ extension BootProfile {
 extension CompareReport {
     /// The kernel's base-space accesses at each method's median against the
     /// baseline's; on failure, `projectionNote` says why there is none.
-    public mutating func project(_ source: AccessCountSource, options: MethodOptions, log: CompareKernelLog) {
+    package mutating func project(_ source: AccessCountSource, options: MethodOptions, log: CompareKernelLog) {
         let count: (n: Int, provenance: Provenance, kind: String)
         var countError: Double?
         var perDevice: AccessCounts?

@@ -2,27 +2,27 @@ import Enumerator
 import Histogram
 
 /// One register of one function, read by one method.
-public struct CompareRegister: Hashable, Sendable, Codable {
-    public var address: PCIAddress
-    public var offset: Int
+package struct CompareRegister: Hashable, Sendable, Codable {
+    package var address: PCIAddress
+    package var offset: Int
 }
 
 /// Order statistics of one set of samples (nanoseconds, timer cost
 /// subtracted), from the raw samples by nearest rank, not from histogram
 /// buckets. Outliers are counted with Tukey's far-out fence (Q3 + 3 IQR)
 /// and kept in every statistic.
-public struct LatencySummary: Sendable, Codable, Equatable {
-    public var count: Int
-    public var min: UInt64
-    public var p50: UInt64
-    public var p90: UInt64
-    public var p99: UInt64
-    public var max: UInt64
-    public var mean: Double
-    public var outlierFence: UInt64
-    public var outliers: Int
+package struct LatencySummary: Sendable, Codable, Equatable {
+    package var count: Int
+    package var min: UInt64
+    package var p50: UInt64
+    package var p90: UInt64
+    package var p99: UInt64
+    package var max: UInt64
+    package var mean: Double
+    package var outlierFence: UInt64
+    package var outliers: Int
 
-    public init(sorted s: [UInt64]) {
+    package init(sorted s: [UInt64]) {
         precondition(!s.isEmpty)
         count = s.count
         min = s[0]
@@ -45,71 +45,71 @@ public struct LatencySummary: Sendable, Codable, Equatable {
 }
 
 /// One sample above the outlier fence, with where and when it happened.
-public struct OutlierSample: Sendable, Codable, Equatable {
-    public var register: CompareRegister
+package struct OutlierSample: Sendable, Codable, Equatable {
+    package var register: CompareRegister
     /// Measured round, from 0 (warm-up rounds not counted).
-    public var round: Int
-    public var nanoseconds: UInt64
+    package var round: Int
+    package var nanoseconds: UInt64
 }
 
 /// One method's part of a comparison: what it measures and every sample.
-public struct MethodRun: Sendable {
+package struct MethodSamples: Sendable {
     /// As given on the command line (`mmio`), and the method's own name (`ecam`).
-    public var requested: String
-    public var name: String
-    public var summary: String
+    package var requested: String
+    package var name: String
+    package var summary: String
     /// What one timed access of this method is, in words, for the report.
-    public var measures: String
+    package var measures: String
     /// The mechanism that reaches the device, for the projection ("type 1 via sysfs").
-    public var mechanism: String
+    package var mechanism: String
     /// Offsets read on each function (the same list on each).
-    public var offsets: [Int]
-    public var registers: [CompareRegister]
+    package var offsets: [Int]
+    package var registers: [CompareRegister]
     /// Samples in the order taken (round by round, register by register).
-    public var samples: [UInt64]
+    package var samples: [UInt64]
     /// For each sample, its register index and measured round.
-    public var sampleRegister: [Int]
-    public var sampleRound: [Int]
+    package var sampleRegister: [Int]
+    package var sampleRound: [Int]
     /// Three significant digits: 1 ns resolution below 2 us, 8 ns at 10 us.
-    public var histogram: Histogram<UInt64>
-    public var stats: LatencySummary
+    package var histogram: Histogram<UInt64>
+    package var stats: LatencySummary
     /// Per compared function, in address order.
-    public var perFunction: [(address: PCIAddress, stats: LatencySummary)]
+    package var perFunction: [(address: PCIAddress, stats: LatencySummary)]
     /// The slowest samples above the fence (at most 5), slowest first.
-    public var worst: [OutlierSample]
-    public var failures: Int
-    public var firstFailure: String?
+    package var worst: [OutlierSample]
+    package var failures: Int
+    package var firstFailure: String?
     /// The first value read at each register, and how many later reads differed.
-    public var firstValues: [UInt32]
-    public var valueChanges: Int
+    package var firstValues: [UInt32]
+    package var valueChanges: Int
     /// Reads through AccessLayer in the measured rounds, and in warm-up.
-    public var measuredReads: Int
-    public var warmupReads: Int
+    package var measuredReads: Int
+    package var warmupReads: Int
     /// Set when the requested method could not run here and the kernel's
     /// path to the same mechanism was timed in its place.
-    public var kernelPath: KernelPath? = nil
+    package var kernelPath: KernelPath? = nil
 
     /// The name in tables and ratios: "pio via sysfs-base" when kernel-mediated.
-    public var label: String { kernelPath.map { "\(requested) via \($0.method)" } ?? requested }
+    package var label: String { kernelPath.map { "\(requested) via \($0.method)" } ?? requested }
 }
 
 /// The kernel-mediated stand-in for a direct method: where the kernel splits
 /// config space between type 1 (below 0x100) and ECAM (0x100 and above),
 /// sysfs-base reaches type 1 and sysfs-ext reaches ECAM through the kernel.
-public struct KernelPath: Sendable, Equatable {
-    public var requested: String
+package struct KernelPath: Sendable, Equatable {
+    package var requested: String
     /// sysfs-base or sysfs-ext.
-    public var method: String
+    package var method: String
     /// The mechanism the kernel uses for it ("type 1", "ECAM").
-    public var mechanism: String
+    package var mechanism: String
     /// Why the direct method does not run here.
-    public var direct: String
+    package var direct: String
     /// The kernel log's statement of the split.
-    public var evidence: String
+    package var evidence: String
 
     /// nil unless `requested` is pio or ecam and the kernel's log says it
     /// uses that mechanism for the matching half of config space.
-    public init?(for requested: String, split: MechanismChoice?, evidence: String?, direct: String) {
+    package init?(for requested: String, split: MechanismChoice?, evidence: String?, direct: String) {
         switch Methods.canonical(requested) {
         case "pio" where split?.base == .type1: (method, mechanism) = ("sysfs-base", Mechanism.type1.rawValue)
         case "ecam" where split?.extended == .ecam: (method, mechanism) = ("sysfs-ext", Mechanism.ecam.rawValue)
@@ -122,13 +122,13 @@ public struct KernelPath: Sendable, Equatable {
 }
 
 /// A method that could not take part, and why.
-public struct MethodUnavailable: Sendable {
-    public var requested: String
+package struct MethodUnavailable: Sendable {
+    package var requested: String
     /// One line naming the method: "mmio (ecam): /dev/mem: does not exist...".
-    public var reason: String
-    public var error: PCITimeError
+    package var reason: String
+    package var error: PCITimeError
 
-    public init(requested: String, error: PCITimeError) {
+    package init(requested: String, error: PCITimeError) {
         self.requested = requested
         self.error = error
         let canonical = Methods.canonical(requested)
@@ -142,61 +142,61 @@ public struct MethodUnavailable: Sendable {
 }
 
 /// A function left out of the comparison, and why.
-public struct ExcludedFunction: Sendable, Equatable {
-    public var address: PCIAddress
-    public var method: String
-    public var reason: String
+package struct ExcludedFunction: Sendable, Equatable {
+    package var address: PCIAddress
+    package var method: String
+    package var reason: String
 }
 
 /// Everything `pcitime compare` measured; renderers read this.
-public struct CompareReport: Sendable {
-    public var runs: [MethodRun]
-    public var unavailable: [MethodUnavailable]
+package struct CompareReport: Sendable {
+    package var runs: [MethodSamples]
+    package var unavailable: [MethodUnavailable]
     /// The functions every compared method read.
-    public var functions: [PCIAddress]
-    public var excluded: [ExcludedFunction]
-    public var width: AccessWidth
-    public var samplesPerRegister: Int
-    public var warmupRounds: Int
-    public var timer: AccessTimer
-    public var pinnedCPU: Int?
-    public var cpuAtStart: Int?
-    public var cpuAtEnd: Int?
-    public var root: String
+    package var functions: [PCIAddress]
+    package var excluded: [ExcludedFunction]
+    package var width: AccessWidth
+    package var samplesPerRegister: Int
+    package var warmupRounds: Int
+    package var timer: AccessTimer
+    package var pinnedCPU: Int?
+    package var cpuAtStart: Int?
+    package var cpuAtEnd: Int?
+    package var root: String
     /// The kernel's split as its log states it (base offsets through one
     /// mechanism, extended through another), and the lines that say so.
-    public var kernelSplit: MechanismChoice?
-    public var kernelEvidence: String?
+    package var kernelSplit: MechanismChoice?
+    package var kernelEvidence: String?
     /// Each run after the first against the first (the baseline).
-    public var comparisons: [Bootstrap.MedianComparison]
+    package var comparisons: [Bootstrap.MedianComparison]
     /// Per-function medians and ratios, and whether each pool mixes
     /// latencies (empty with one function).
-    public var perFunction: [FunctionMedians] = []
-    public var poolChecks: [PoolCheck] = []
-    public var projections: [Projection] = []
+    package var perFunction: [FunctionMedians] = []
+    package var poolChecks: [PoolCheck] = []
+    package var projections: [Projection] = []
     /// The projections with each function's accesses at its own median.
-    public var weightedProjections: [WeightedProjection] = []
+    package var weightedProjections: [WeightedProjection] = []
     /// Why there is no projection, when there is none.
-    public var projectionNote: String?
-    public var notes: [String]
+    package var projectionNote: String?
+    package var notes: [String]
     /// Wall time of the measured and warm-up rounds.
-    public var seconds: Double
+    package var seconds: Double
     /// Beside sysfs runs: the same system call on each function's `vendor`
     /// attribute, which makes no config access (`SysfsPathProbe`), timed in
     /// the same rounds; nil without a sysfs run.
-    public var sysfsPath: LatencySummary?
+    package var sysfsPath: LatencySummary?
 
-    public var baseline: MethodRun { runs[0] }
+    package var baseline: MethodSamples { runs[0] }
 
     /// One trap through sysfs: a run's median less the path's; nil for runs
     /// that are not sysfs.
-    public func trapNanoseconds(_ run: MethodRun) -> Double? {
+    package func trapNanoseconds(_ run: MethodSamples) -> Double? {
         guard run.name.hasPrefix("sysfs"), let path = sysfsPath else { return nil }
         return max(0, Double(run.stats.p50) - Double(path.p50))
     }
 
-    public static let sysfsPathMeasures = "pread(2) of the function's sysfs vendor attribute: the system call and sysfs path a config read pays, without the config access (the kernel answers from its copy)"
+    package static let sysfsPathMeasures = "pread(2) of the function's sysfs vendor attribute: the system call and sysfs path a config read pays, without the config access (the kernel answers from its copy)"
 
     /// True when the methods read different offsets (sysfs-base vs sysfs-ext).
-    public var registersDiffer: Bool { Set(runs.map(\.offsets)).count > 1 }
+    package var registersDiffer: Bool { Set(runs.map(\.offsets)).count > 1 }
 }

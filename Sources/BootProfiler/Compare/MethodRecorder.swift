@@ -44,7 +44,7 @@ struct MethodRecorder {
     }
 
     /// The finished run; nil when no measured access succeeded.
-    func run(requested: String, access: ConfigAccess, offsets: [Int], split: MechanismChoice?) -> MethodRun? {
+    func run(requested: String, access: ConfigAccess, offsets: [Int], split: MechanismChoice?) -> MethodSamples? {
         let records = layer.records
         guard !records.isEmpty else { return nil }
         precondition(records.count == tags.count)
@@ -59,7 +59,7 @@ struct MethodRecorder {
             .sorted { samples[$0] > samples[$1] }.prefix(5)
             .map { OutlierSample(register: registers[tags[$0].register], round: tags[$0].round, nanoseconds: samples[$0]) }
         let (measures, mechanism) = Comparison.describe(requested, access, split: split)
-        return MethodRun(requested: requested, name: access.name, summary: access.summary, measures: measures, mechanism: mechanism,
+        return MethodSamples(requested: requested, name: access.name, summary: access.summary, measures: measures, mechanism: mechanism,
                          offsets: offsets, registers: registers, samples: samples,
                          sampleRegister: tags.map(\.register), sampleRound: tags.map(\.round),
                          histogram: histogram, stats: stats, perFunction: perFunction, worst: Array(worst),

@@ -4,13 +4,13 @@ import Enumerator
 /// its ratio against the baseline, beside the pooled ones. Pooling samples
 /// of functions with different latencies (a GPU at 21 us, a host bridge at
 /// 10 us) gives a median that belongs to neither.
-public struct FunctionMedians: Sendable, Codable, Equatable {
-    public var function: PCIAddress
+package struct FunctionMedians: Sendable, Codable, Equatable {
+    package var function: PCIAddress
     /// p50 of this function's samples per run, in run order (ns, nearest rank).
-    public var mediansNs: [UInt64]
+    package var mediansNs: [UInt64]
     /// Each run after the baseline against the baseline, on this function's
     /// samples only (percentile bootstrap, same resamples and seed).
-    public var comparisons: [Bootstrap.MedianComparison]
+    package var comparisons: [Bootstrap.MedianComparison]
 }
 
 /// Whether one run's pooled distribution mixes functions of different
@@ -19,21 +19,21 @@ public struct FunctionMedians: Sendable, Codable, Equatable {
 /// pool is called multimodal when the whole 95% interval lies above
 /// `threshold`, i.e. the two medians differ by more than their bootstrap
 /// uncertainty and by more than a quarter. Nothing is assumed about shape.
-public struct PoolCheck: Sendable, Codable, Equatable {
-    public static let threshold = 1.25
-    public var method: String
-    public var fastest: PCIAddress
-    public var slowest: PCIAddress
-    public var fastestP50Ns: UInt64
-    public var slowestP50Ns: UInt64
+package struct PoolCheck: Sendable, Codable, Equatable {
+    package static let threshold = 1.25
+    package var method: String
+    package var fastest: PCIAddress
+    package var slowest: PCIAddress
+    package var fastestP50Ns: UInt64
+    package var slowestP50Ns: UInt64
     /// slowest / fastest median and its interval.
-    public var ratio: Double
-    public var ratioLow: Double
-    public var ratioHigh: Double
-    public var multimodal: Bool
-    public var test = "percentile-bootstrap 95% interval of slowest/fastest per-function median ratio entirely above 1.25"
+    package var ratio: Double
+    package var ratioLow: Double
+    package var ratioHigh: Double
+    package var multimodal: Bool
+    package var test = "percentile-bootstrap 95% interval of slowest/fastest per-function median ratio entirely above 1.25"
 
-    public init(method: String, fastest: PCIAddress, slowest: PCIAddress, comparison c: Bootstrap.MedianComparison) {
+    package init(method: String, fastest: PCIAddress, slowest: PCIAddress, comparison c: Bootstrap.MedianComparison) {
         self.method = method
         self.fastest = fastest
         self.slowest = slowest
@@ -46,14 +46,14 @@ public struct PoolCheck: Sendable, Codable, Equatable {
     }
 
     /// The warning a user reads.
-    public var warning: String {
+    package var warning: String {
         "\(method): the pooled distribution is multimodal: \(slowest.short) p50 \(Format.latency(Double(slowestP50Ns))) against \(fastest.short) \(Format.latency(Double(fastestP50Ns))), ratio \(fixed(ratio, 2)) (95% CI \(fixed(ratioLow, 2))-\(fixed(ratioHigh, 2)), above \(fixed(Self.threshold, 2))); its pooled median and ratio describe no single function: read the per-function rows and the weighted projection"
     }
 }
 
-extension MethodRun {
+extension MethodSamples {
     /// This run's samples of one function.
-    public func samples(of a: PCIAddress) -> [UInt64] {
+    package func samples(of a: PCIAddress) -> [UInt64] {
         var out: [UInt64] = []
         for (i, s) in samples.enumerated() where registers[sampleRegister[i]].address == a { out.append(s) }
         return out
@@ -62,7 +62,7 @@ extension MethodRun {
 
 extension Comparison {
     /// Per-function medians and ratios, and the pool checks; empty with one function.
-    static func perFunction(_ runs: [MethodRun], functions: [PCIAddress], resamples: Int, seed: UInt64) -> ([FunctionMedians], [PoolCheck]) {
+    static func perFunction(_ runs: [MethodSamples], functions: [PCIAddress], resamples: Int, seed: UInt64) -> ([FunctionMedians], [PoolCheck]) {
         guard functions.count > 1, !runs.isEmpty else { return ([], []) }
         var rows: [FunctionMedians] = []
         // Each kept function's samples per run, split once for the rows and the pool checks.
@@ -95,30 +95,30 @@ extension Comparison {
 /// plus the accesses to functions not compared (empty probes, functions a
 /// method could not read) at the pooled p50. Its interval adds the
 /// per-part 95% intervals, which is conservative (wider than a joint one).
-public struct WeightedProjection: Sendable, Codable, Equatable {
-    public struct Part: Sendable, Codable, Equatable {
+package struct WeightedProjection: Sendable, Codable, Equatable {
+    package struct Part: Sendable, Codable, Equatable {
         /// nil: the accesses to functions not compared, at the pooled medians.
-        public var bdf: PCIAddress?
-        public var accesses: Int
-        public var fromNs: UInt64
-        public var toNs: UInt64
+        package var bdf: PCIAddress?
+        package var accesses: Int
+        package var fromNs: UInt64
+        package var toNs: UInt64
     }
-    public var from: String
-    public var to: String
-    public var accesses: Int
-    public var accessesBasis: Provenance
-    public var parts: [Part]
-    public var fromMs: Double
-    public var toMs: Double
-    public var savedMs: Double
-    public var savedLowMs: Double
-    public var savedHighMs: Double
-    public var share: Double?
-    public var method = "each compared function's accesses at its own p50, the rest at the pooled p50; interval: sum of the parts' 95% bootstrap intervals (conservative)"
+    package var from: String
+    package var to: String
+    package var accesses: Int
+    package var accessesBasis: Provenance
+    package var parts: [Part]
+    package var fromMs: Double
+    package var toMs: Double
+    package var savedMs: Double
+    package var savedLowMs: Double
+    package var savedHighMs: Double
+    package var share: Double?
+    package var method = "each compared function's accesses at its own p50, the rest at the pooled p50; interval: sum of the parts' 95% bootstrap intervals (conservative)"
 
     /// The arithmetic on plain values (tests call this): `parts` pairs each
     /// function's access count with its comparison; `rest` accesses go at `pooled`.
-    public init(from: String, to: String, accessesBasis: Provenance,
+    package init(from: String, to: String, accessesBasis: Provenance,
                 parts: [(function: PCIAddress, accesses: Int, comparison: Bootstrap.MedianComparison)],
                 rest: Int, pooled: Bootstrap.MedianComparison, kernelBootMicroseconds: UInt64?) {
         self.from = from

@@ -5,33 +5,33 @@ import Enumerator
 /// (W% of the kernel boot)". The saving's interval is N times the bootstrap
 /// interval of the difference of medians, widened by a modelled count's
 /// expected error.
-public struct Projection: Sendable, Codable, Equatable {
-    public var accesses: Int
-    public var accessesBasis: Provenance
+package struct Projection: Sendable, Codable, Equatable {
+    package var accesses: Int
+    package var accessesBasis: Provenance
     /// What the accesses are ("base-space (offset < 0x100) config accesses").
-    public var accessKind: String
-    public var from: String
-    public var fromMechanism: String
-    public var fromNanoseconds: UInt64
-    public var to: String
-    public var toMechanism: String
-    public var toNanoseconds: UInt64
-    public var fromMilliseconds: Double
-    public var toMilliseconds: Double
-    public var savedMilliseconds: Double
-    public var savedLow: Double
-    public var savedHigh: Double
-    public var confidence: Double
+    package var accessKind: String
+    package var from: String
+    package var fromMechanism: String
+    package var fromNanoseconds: UInt64
+    package var to: String
+    package var toMechanism: String
+    package var toNanoseconds: UInt64
+    package var fromMilliseconds: Double
+    package var toMilliseconds: Double
+    package var savedMilliseconds: Double
+    package var savedLow: Double
+    package var savedHigh: Double
+    package var confidence: Double
     /// The count's own expected error (a modelled count), folded into the
     /// interval: nil for a given or traced count.
-    public var countError: Double?
-    public var kernelBootMilliseconds: Double?
-    public var kernelBootBasis: Provenance?
+    package var countError: Double?
+    package var kernelBootMilliseconds: Double?
+    package var kernelBootBasis: Provenance?
     /// Saved as a share of the kernel boot, 0...1.
-    public var share: Double?
+    package var share: Double?
 
-    public init(accesses: Int, accessesBasis: Provenance, accessKind: String,
-                from: MethodRun, to: MethodRun, comparison c: Bootstrap.MedianComparison, countError: Double? = nil,
+    package init(accesses: Int, accessesBasis: Provenance, accessKind: String,
+                from: MethodSamples, to: MethodSamples, comparison c: Bootstrap.MedianComparison, countError: Double? = nil,
                 kernelBootMicroseconds: UInt64?, kernelBootBasis: Provenance?) {
         self.init(accesses: accesses, accessesBasis: accessesBasis, accessKind: accessKind,
                   from: (from.label, from.mechanism), to: (to.label, to.mechanism), comparison: c, countError: countError,
@@ -39,7 +39,7 @@ public struct Projection: Sendable, Codable, Equatable {
     }
 
     /// The arithmetic, on plain values (tests call this).
-    public init(accesses n: Int, accessesBasis: Provenance, accessKind: String,
+    package init(accesses n: Int, accessesBasis: Provenance, accessKind: String,
                 from: (name: String, mechanism: String), to: (name: String, mechanism: String),
                 comparison c: Bootstrap.MedianComparison, countError: Double? = nil, kernelBootMicroseconds: UInt64?, kernelBootBasis: Provenance?) {
         accesses = n

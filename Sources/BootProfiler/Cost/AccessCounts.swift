@@ -1,39 +1,39 @@
 import Enumerator
 
 /// Config accesses attributed to one present function.
-public struct DeviceAccesses: Codable, Sendable, Equatable {
-    public var address: PCIAddress
-    public var reads = 0
-    public var writes = 0
+package struct DeviceAccesses: Codable, Sendable, Equatable {
+    package var address: PCIAddress
+    package var reads = 0
+    package var writes = 0
     /// Accesses at offsets >= 256 (only ECAM or type-1-extended can serve them).
-    public var extended = 0
+    package var extended = 0
     /// Count per mechanism that served them (`Mechanism.rawValue`; "unknown"
     /// when a trace could not tell).
-    public var byMechanism: [String: Int] = [:]
+    package var byMechanism: [String: Int] = [:]
     /// Mean in-kernel latency per access, from a trace's entry/return pairs.
-    public var meanNanoseconds: Double?
+    package var meanNanoseconds: Double?
     /// The kinds the model calibrates this function by, most specific
     /// first (`ModelCalibration.kinds`); empty when counted.
-    public var modelKinds: [String] = []
+    package var modelKinds: [String] = []
 
-    public init(address: PCIAddress) { self.address = address }
-    public var total: Int { reads + writes }
-    public var base: Int { total - extended }
+    package init(address: PCIAddress) { self.address = address }
+    package var total: Int { reads + writes }
+    package var base: Int { total - extended }
 }
 
 /// Accesses that found nothing: the probes of empty slots and absent
 /// functions on existing buses, and of buses that do not exist at all.
-public struct EmptyProbes: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
+package struct EmptyProbes: Codable, Sendable, Equatable {
+    package enum Kind: String, Codable, Sendable {
         case emptySlot = "empty slot"
         case absentFunction = "absent function"
         case missingBus = "bus that does not exist"
 
         /// The class a VMM prices its probes in.
-        public var probeClass: ProbeClass { self == .missingBus ? .absentBus : .empty }
+        package var probeClass: ProbeClass { self == .missingBus ? .absentBus : .empty }
 
         /// What its probes are, as a row names them.
-        public var plural: String {
+        package var plural: String {
             switch self {
             case .emptySlot: return "empty slots"
             case .absentFunction: return "absent functions"
@@ -41,13 +41,13 @@ public struct EmptyProbes: Codable, Sendable, Equatable {
             }
         }
     }
-    public var kind: Kind
-    public var firstBus: UInt8
-    public var lastBus: UInt8
-    public var accesses: Int
-    public var busCount: Int
+    package var kind: Kind
+    package var firstBus: UInt8
+    package var lastBus: UInt8
+    package var accesses: Int
+    package var busCount: Int
 
-    public init(kind: Kind, firstBus: UInt8, lastBus: UInt8, accesses: Int, busCount: Int) {
+    package init(kind: Kind, firstBus: UInt8, lastBus: UInt8, accesses: Int, busCount: Int) {
         self.kind = kind
         self.firstBus = firstBus
         self.lastBus = lastBus
@@ -57,24 +57,24 @@ public struct EmptyProbes: Codable, Sendable, Equatable {
 }
 
 /// Per-device counts plus empty probes, with where they came from.
-public struct AccessCounts: Codable, Sendable, Equatable {
-    public var provenance: Provenance
+package struct AccessCounts: Codable, Sendable, Equatable {
+    package var provenance: Provenance
     /// A modelled count's input and expected error, in a few words for
     /// one-line reports ("from a scan; Linux 6.12 calibration, ±3.7%").
-    public var trust: String?
+    package var trust: String?
     /// A modelled count's expected error as a fraction of it (the larger of
     /// reads' and writes'); nil when counted or not calibrated.
-    public var expectedError: Double?
-    public var devices: [DeviceAccesses]
-    public var empty: [EmptyProbes]
+    package var expectedError: Double?
+    package var devices: [DeviceAccesses]
+    package var empty: [EmptyProbes]
     /// Base accesses go through this mechanism in the counted window.
-    public var baseMechanism: Mechanism
-    public var extendedMechanism: Mechanism?
+    package var baseMechanism: Mechanism
+    package var extendedMechanism: Mechanism?
     /// Accesses to present functions that the census could not place on one
     /// device (by time window without function arguments); counted in `total`.
-    public var unattributed: Int?
+    package var unattributed: Int?
 
-    public init(provenance: Provenance, trust: String? = nil, devices: [DeviceAccesses], empty: [EmptyProbes], baseMechanism: Mechanism,
+    package init(provenance: Provenance, trust: String? = nil, devices: [DeviceAccesses], empty: [EmptyProbes], baseMechanism: Mechanism,
                 extendedMechanism: Mechanism?, unattributed: Int? = nil) {
         self.provenance = provenance
         self.trust = trust
@@ -85,14 +85,14 @@ public struct AccessCounts: Codable, Sendable, Equatable {
         self.unattributed = unattributed
     }
 
-    public var deviceTotal: Int { devices.reduce(0) { $0 + $1.total } }
-    public var emptyTotal: Int { empty.reduce(0) { $0 + $1.accesses } }
-    public var missingBusTotal: Int { empty.filter { $0.kind == .missingBus }.reduce(0) { $0 + $1.accesses } }
-    public var total: Int { deviceTotal + (unattributed ?? 0) + emptyTotal }
-    public var extendedTotal: Int { devices.reduce(0) { $0 + $1.extended } }
-    public var baseTotal: Int { total - extendedTotal }
+    package var deviceTotal: Int { devices.reduce(0) { $0 + $1.total } }
+    package var emptyTotal: Int { empty.reduce(0) { $0 + $1.accesses } }
+    package var missingBusTotal: Int { empty.filter { $0.kind == .missingBus }.reduce(0) { $0 + $1.accesses } }
+    package var total: Int { deviceTotal + (unattributed ?? 0) + emptyTotal }
+    package var extendedTotal: Int { devices.reduce(0) { $0 + $1.extended } }
+    package var baseTotal: Int { total - extendedTotal }
 
-    public func device(_ a: PCIAddress) -> DeviceAccesses? { devices.first { $0.address == a } }
+    package func device(_ a: PCIAddress) -> DeviceAccesses? { devices.first { $0.address == a } }
 }
 
 /// Groups per-bus probe counts into runs of consecutive buses, so 255 empty

@@ -1,39 +1,39 @@
 import Enumerator
 
 /// One present function as a scan found it: what the enumeration model needs.
-public struct EnumeratedFunction: Codable, Sendable, Equatable {
-    public struct Capability: Codable, Sendable, Equatable {
-        public var id: UInt16
-        public var offset: UInt16
-        public init(id: UInt16, offset: UInt16) { self.id = id; self.offset = offset }
+package struct EnumeratedFunction: Codable, Sendable, Equatable {
+    package struct Capability: Codable, Sendable, Equatable {
+        package var id: UInt16
+        package var offset: UInt16
+        package init(id: UInt16, offset: UInt16) { self.id = id; self.offset = offset }
     }
-    public var address: PCIAddress
+    package var address: PCIAddress
     /// Header layout, bit 7 cleared (0 endpoint, 1 bridge, 2 CardBus).
-    public var headerType: UInt8
+    package var headerType: UInt8
     /// Bit 7 of function 0's header type.
-    public var multifunction: Bool
+    package var multifunction: Bool
     /// 24-bit class code (0x060000 is a host bridge).
-    public var classCode: UInt32
+    package var classCode: UInt32
     /// PCI Express port type (PCI_EXP_FLAGS_TYPE: 0 endpoint, 4 root port,
     /// 5 upstream, 6 downstream...) or nil for conventional PCI.
-    public var pcieType: UInt8?
+    package var pcieType: UInt8?
     /// Standard capabilities in list order.
-    public var capabilities: [Capability]
+    package var capabilities: [Capability]
     /// Extended capabilities in list order (empty when none or unreadable).
-    public var extendedCapabilities: [Capability]
+    package var extendedCapabilities: [Capability]
     /// Whether a read at 0x100 returned something other than all ones.
-    public var extendedConfigReadable: Bool
-    public var interruptPin: UInt8
-    public var secondaryBus: UInt8?
-    public var subordinateBus: UInt8?
-    public var vendor: UInt16 = 0
-    public var device: UInt16 = 0
+    package var extendedConfigReadable: Bool
+    package var interruptPin: UInt8
+    package var secondaryBus: UInt8?
+    package var subordinateBus: UInt8?
+    package var vendor: UInt16 = 0
+    package var device: UInt16 = 0
     /// PCI Express capability version (1 has no DEVCAP2/LNKCAP2 registers).
-    public var pcieVersion: UInt8?
+    package var pcieVersion: UInt8?
     /// 64-bit memory BARs: each takes two slots, sized in one call.
-    public var bars64 = 0
+    package var bars64 = 0
 
-    public init(address: PCIAddress, headerType: UInt8, multifunction: Bool, classCode: UInt32, pcieType: UInt8?,
+    package init(address: PCIAddress, headerType: UInt8, multifunction: Bool, classCode: UInt32, pcieType: UInt8?,
                 capabilities: [Capability], extendedCapabilities: [Capability], extendedConfigReadable: Bool,
                 interruptPin: UInt8, secondaryBus: UInt8? = nil, subordinateBus: UInt8? = nil) {
         self.address = address
@@ -52,7 +52,7 @@ public struct EnumeratedFunction: Codable, Sendable, Equatable {
 
 extension EnumeratedFunction {
     /// From the scan's decoded function.
-    public init(_ f: PCIFunction) {
+    package init(_ f: PCIFunction) {
         self.init(address: f.address, headerType: f.headerType & 0x7f, multifunction: f.multifunction, classCode: f.classCode,
                   pcieType: f.pcie.map(\.portType),
                   capabilities: f.capabilities.map { .init(id: UInt16($0.id), offset: UInt16($0.offset)) },
@@ -68,7 +68,7 @@ extension EnumeratedFunction {
     /// From the log's device line alone: IDs, class and header type; the
     /// PCIe port type where the kernel names it (6.7+: "PCIe Root Port"...),
     /// no capabilities.
-    public init(_ w: DeviceWindow) {
+    package init(_ w: DeviceWindow) {
         let port = ["PCIe Endpoint": 0, "PCIe Legacy Endpoint": 1, "PCIe Root Complex Integrated Endpoint": 9, "PCIe Root Port": 4,
                     "PCIe Switch Upstream Port": 5, "PCIe Switch Downstream Port": 6, "PCIe to PCI/PCI-X bridge": 7, "PCI/PCI-X to PCIe bridge": 8]
         self.init(address: w.address, headerType: w.headerType & 0x7f, multifunction: w.headerType & 0x80 != 0, classCode: w.classCode,

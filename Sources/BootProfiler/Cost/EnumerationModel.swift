@@ -11,23 +11,23 @@ import Enumerator
 /// virtio-pci, e1000e, ahci, xhci). Calibrated against QEMU's trace of real
 /// boots (fixtures/ftrace/6.1); `ModelCalibration` adapts it to other
 /// kernel series. The README prints its error per kernel and topology.
-public struct EnumerationModel {
-    public struct Settings: Sendable {
+package struct EnumerationModel {
+    package struct Settings: Sendable {
         /// The kernel's mechanisms: base offsets through `base`, >= 256 through
         /// `extended` (nil: no extended access, those reads are never issued).
-        public var base: Mechanism
-        public var extended: Mechanism?
+        package var base: Mechanism
+        package var extended: Mechanism?
         /// `pcibios_last_bus`: `pci=lastbus=N`, else segment 0's MCFG end bus;
         /// nil or 0 means no peer-bus probing.
-        public var lastBus: Int?
+        package var lastBus: Int?
         /// Firmware left memory/IO decode on, so BAR sizing toggles it off and on.
-        public var firmwareEnabledDecode: Bool
+        package var firmwareEnabledDecode: Bool
         /// What the boot log says about firmware and drivers.
-        public var hints = EnumerationHints()
+        package var hints = EnumerationHints()
         /// Drivers that bound functions before init (names as the log prints them).
-        public var bootDrivers: Set<String> = []
+        package var bootDrivers: Set<String> = []
 
-        public init(base: Mechanism, extended: Mechanism?, lastBus: Int?, firmwareEnabledDecode: Bool = true) {
+        package init(base: Mechanism, extended: Mechanism?, lastBus: Int?, firmwareEnabledDecode: Bool = true) {
             self.base = base
             self.extended = extended
             self.lastBus = lastBus
@@ -35,13 +35,13 @@ public struct EnumerationModel {
         }
     }
 
-    public static let method = "Linux 6.1's x86 boot sequence (probe.c scan/setup/configure/capability init, AER, ASPM, reset probes, bridge passes and windows, resource survey and assignment, chipset quirks, ACPI interrupt links, probes of the drivers bound before init, legacy.c peer-bus probes) applied to the scanned functions, calibrated on QEMU boot traces"
+    package static let method = "Linux 6.1's x86 boot sequence (probe.c scan/setup/configure/capability init, AER, ASPM, reset probes, bridge passes and windows, resource survey and assignment, chipset quirks, ACPI interrupt links, probes of the drivers bound before init, legacy.c peer-bus probes) applied to the scanned functions, calibrated on QEMU boot traces"
 
     var settings: Settings
-    public init(_ settings: Settings) { self.settings = settings }
+    package init(_ settings: Settings) { self.settings = settings }
 
     /// Counts per function plus the empty probes around them.
-    public func counts(for functions: [EnumeratedFunction]) -> AccessCounts {
+    package func counts(for functions: [EnumeratedFunction]) -> AccessCounts {
         let sorted = functions.sorted { $0.address < $1.address }
         var ledger = Ledger()
         let tree = Tree(sorted)
@@ -211,7 +211,7 @@ extension EnumerationModel {
     /// The kernel's settings as its log states them: its split (type 1 when
     /// unknown), the last bus it probes, the firmware state and the drivers
     /// bound before init.
-    public init(log: BootProfile?) {
+    package init(log: BootProfile?) {
         var s = Settings(base: log?.mechanism?.base ?? .type1, extended: log?.mechanism?.extended, lastBus: log?.lastProbedBus)
         if let log {
             s.hints = log.hints
@@ -224,7 +224,7 @@ extension EnumerationModel {
 extension BootProfile {
     /// The last bus `pcibios_fixup_peer_bridges` probes: `pci=lastbus=N`, else
     /// the end of segment 0's ECAM window in use.
-    public var lastProbedBus: Int? {
+    package var lastProbedBus: Int? {
         lastBusParameter ?? ecam.last(where: { $0.used && $0.segment == 0 }).map { Int($0.endBus) }
     }
 }

@@ -2,7 +2,7 @@ import Enumerator
 
 /// Where a per-access price comes from, in the order pcitime trusts them
 /// (`LatencyBook` takes the first it has for each mechanism and class):
-public enum LatencySource: Int, Codable, Sendable, Comparable, CaseIterable {
+package enum LatencySource: Int, Codable, Sendable, Comparable, CaseIterable {
     /// `--latency FILE`: measured by the user, on the machine in question.
     case given
     /// The kernel's own price, from an untraced boot's log timestamps
@@ -21,9 +21,9 @@ public enum LatencySource: Int, Codable, Sendable, Comparable, CaseIterable {
     /// No measurement: an assumption, said where it is used.
     case modelled
 
-    public static func < (a: LatencySource, b: LatencySource) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: LatencySource, b: LatencySource) -> Bool { a.rawValue < b.rawValue }
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .given: return "given"
         case .kernelLog: return "kernel log"
@@ -40,13 +40,13 @@ public enum LatencySource: Int, Codable, Sendable, Comparable, CaseIterable {
 /// an absent function); nothing, on a bus that does not exist (the kernel's
 /// peer-bus probes: QEMU looks through every bridge for the bus first).
 /// Each class is priced only at a latency measured for it.
-public enum ProbeClass: String, Codable, Sendable, CaseIterable {
+package enum ProbeClass: String, Codable, Sendable, CaseIterable {
     case present
     case empty
     case absentBus = "absent bus"
 
     /// "reads", "empty probes", "probes of absent buses".
-    public var accesses: String {
+    package var accesses: String {
         switch self {
         case .present: return "accesses"
         case .empty: return "empty probes"
@@ -56,16 +56,16 @@ public enum ProbeClass: String, Codable, Sendable, CaseIterable {
 }
 
 /// A per-access latency for one mechanism and class, and where it came from.
-public struct LatencyEstimate: Codable, Sendable, Equatable {
-    public var mechanism: Mechanism
-    public var nanoseconds: Double
-    public var provenance: Provenance
-    public var source: LatencySource
-    public var probe: ProbeClass
+package struct LatencyEstimate: Codable, Sendable, Equatable {
+    package var mechanism: Mechanism
+    package var nanoseconds: Double
+    package var provenance: Provenance
+    package var source: LatencySource
+    package var probe: ProbeClass
     /// Accesses behind the figure (nil: unknown).
-    public var samples: Int?
+    package var samples: Int?
 
-    public init(mechanism: Mechanism, nanoseconds: Double, provenance: Provenance,
+    package init(mechanism: Mechanism, nanoseconds: Double, provenance: Provenance,
                 source: LatencySource = .given, probe: ProbeClass = .present, samples: Int? = nil) {
         self.mechanism = mechanism
         self.nanoseconds = nanoseconds

@@ -5,20 +5,20 @@ import Enumerator
 /// through the kernel, modelled; a boot trace's durations, which carry the
 /// tracer's cost, never). A lower-ranked figure that disagrees with the
 /// chosen one beyond the noise (a quarter) is a note, never a second price.
-public struct LatencyBook: Sendable {
-    public private(set) var chosen: [LatencyEstimate] = []
-    public private(set) var notes: [String] = []
+package struct LatencyBook: Sendable {
+    package private(set) var chosen: [LatencyEstimate] = []
+    package private(set) var notes: [String] = []
 
     /// A read that does not trap (an ECAM mapped read-only): an uncached
     /// load from the guest's view, modelled; nothing here can measure it.
-    public static let memoryLoad = LatencyEstimate(mechanism: .ecam, nanoseconds: 100,
+    package static let memoryLoad = LatencyEstimate(mechanism: .ecam, nanoseconds: 100,
                                                    provenance: .modelled("an uncached memory load (assumed 0.1 us: a read the VMM does not trap)"),
                                                    source: .modelled)
 
     /// Beyond this ratio two figures of the same thing disagree.
     static let noise = 1.25
 
-    public init(_ estimates: [LatencyEstimate]) {
+    package init(_ estimates: [LatencyEstimate]) {
         for m in Mechanism.allCases {
             for probe in ProbeClass.allCases {
                 let all = estimates.filter { $0.mechanism == m && $0.probe == probe }.sorted { $0.source < $1.source }
@@ -41,10 +41,10 @@ public struct LatencyBook: Sendable {
 
     /// The price of an access through `m` of class `probe`; nil when none
     /// was measured or given (an empty probe is never priced as a present read).
-    public func latency(_ m: Mechanism, _ probe: ProbeClass = .present) -> LatencyEstimate? {
+    package func latency(_ m: Mechanism, _ probe: ProbeClass = .present) -> LatencyEstimate? {
         chosen.first { $0.mechanism == m && $0.probe == probe }
     }
 
     /// Whether anything prices `m` at all.
-    public func has(_ m: Mechanism) -> Bool { latency(m) != nil }
+    package func has(_ m: Mechanism) -> Bool { latency(m) != nil }
 }

@@ -8,9 +8,9 @@ import Glibc
 /// chose on its machine (probes of absent buses included), a live
 /// `ScanReport`, or a plain list
 /// `{"latencies":[{"mechanism":"type 1","nanoseconds":13100,"source":"..."}]}`.
-public enum LatencyInput {
+package enum LatencyInput {
     /// pcitime's method names to the mechanism that serves them.
-    public static func mechanism(forMethod m: String) -> Mechanism? {
+    package static func mechanism(forMethod m: String) -> Mechanism? {
         switch m {
         case "pio", "conf1", "type1", "type 1": return .type1
         case "ecam", "mmio", "ECAM": return .ecam
@@ -22,7 +22,7 @@ public enum LatencyInput {
 
     /// A scan's medians: of the reads of present functions, and apart of
     /// the probes that found nothing (a class of its own).
-    public static func estimates(scan r: ScanReport, source: String, as kind: LatencySource) -> [LatencyEstimate] {
+    package static func estimates(scan r: ScanReport, source: String, as kind: LatencySource) -> [LatencyEstimate] {
         guard let m = mechanism(forMethod: r.method), m == .type1 || m == .ecam else { return [] }
         var present = AccessStats()
         for s in r.stats.values { present.add(s) }
@@ -60,9 +60,9 @@ public enum LatencyInput {
 
     /// Scan and compare JSON is a few hundred KiB; compare's --raw-samples
     /// can be more, and is not needed here.
-    public static let sizeLimit = 1 << 24
+    package static let sizeLimit = 1 << 24
 
-    public static func load(path: String) throws -> [LatencyEstimate] {
+    package static func load(path: String) throws -> [LatencyEstimate] {
         let f = try CommandLineFile(path, what: "a latency file")
         defer { f.close() }
         let bytes = try f.bytes(limit: sizeLimit, what: "latency file (JSON)")

@@ -8,10 +8,10 @@ import Enumerator
 /// the kernel's own path through sysfs (sysfs-base reaches type 1, sysfs-ext
 /// ECAM), less the same system call on an attribute that makes no config
 /// access: one trap.
-public enum LatencyProbe {
+package enum LatencyProbe {
     static let passes = 20
 
-    public static func measure(options: MethodOptions, split: MechanismChoice?, have: [LatencyEstimate], notes: inout [String]) -> [LatencyEstimate] {
+    package static func measure(options: MethodOptions, split: MechanismChoice?, have: [LatencyEstimate], notes: inout [String]) -> [LatencyEstimate] {
         var out: [LatencyEstimate] = []
         var fallbacks: [(method: String, mechanism: Mechanism)] = []
         for (method, fallback, m) in [("pio", "sysfs-base", Mechanism.type1), ("ecam", "sysfs-ext", Mechanism.ecam)]

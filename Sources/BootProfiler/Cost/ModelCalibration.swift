@@ -6,41 +6,41 @@ import Enumerator
 /// scripts/model-calibration on the guest suite's boots (QEMU's per-device
 /// count of each, fixtures/ftrace) as the mean difference per device kind;
 /// the expected error is the worst total of a topology left out of the fit.
-public struct ModelCalibration: Sendable {
+package struct ModelCalibration: Sendable {
     /// The model's input: a scan's functions (capabilities known), or the
     /// kernel log's device lines (no capabilities: much more to add).
-    public enum Source: String, Sendable { case tree, log }
+    package enum Source: String, Sendable { case tree, log }
 
-    public struct Delta: Sendable, Equatable {
-        public var reads: Double
-        public var writes: Double
+    package struct Delta: Sendable, Equatable {
+        package var reads: Double
+        package var writes: Double
     }
 
-    public struct Series: Sendable {
+    package struct Series: Sendable {
         /// Major and minor version, as Linux names a series.
-        public var version: (Int, Int)
+        package var version: (Int, Int)
         /// The exact kernels and boots it was fitted on.
-        public var basis: String
-        public var tree: [String: Delta]
-        public var log: [String: Delta]
+        package var basis: String
+        package var tree: [String: Delta]
+        package var log: [String: Delta]
         /// Worst |error| of a topology's totals when left out of the fit,
         /// reads and writes, as fractions.
-        public var treeError: Delta
-        public var logError: Delta
+        package var treeError: Delta
+        package var logError: Delta
 
-        public var name: String { "\(version.0).\(version.1)" }
+        package var name: String { "\(version.0).\(version.1)" }
     }
 
-    public let series: Series
-    public let source: Source
+    package let series: Series
+    package let source: Source
     /// False when the kernel is not a calibrated series (the nearest one is used).
-    public let exact: Bool
-    public let kernel: String?
+    package let exact: Bool
+    package let kernel: String?
 
     /// The calibration for `kernelVersion` ("6.12.118+deb12-cloud-amd64"):
     /// its series, else the nearest calibrated one. Nil when the version is
     /// unknown or nothing is calibrated.
-    public static func choose(kernelVersion: String?, source: Source) -> ModelCalibration? {
+    package static func choose(kernelVersion: String?, source: Source) -> ModelCalibration? {
         guard let v = kernelVersion, let (major, minor) = Self.series(of: v), !ModelCalibrationTable.series.isEmpty else { return nil }
         let key = major * 1000 + minor
         let best = ModelCalibrationTable.series.min { abs($0.version.0 * 1000 + $0.version.1 - key) < abs($1.version.0 * 1000 + $1.version.1 - key) }!
@@ -59,7 +59,7 @@ public struct ModelCalibration: Sendable {
     /// a bridge is above it) first. Either
     /// way, whether the kernel assigned its BARs (firmware that leaves them
     /// to the kernel, as microvm's, makes it write them).
-    public static func kinds(_ f: EnumeratedFunction, source: Source, assigned: Bool) -> [String] {
+    package static func kinds(_ f: EnumeratedFunction, source: Source, assigned: Bool) -> [String] {
         let tail = assigned ? "+assigned" : ""
         let general = f.vendor == 0x1af4 ? "virtio" : hex(f.classCode >> 8, 4)
         var specific: String
@@ -79,11 +79,11 @@ public struct ModelCalibration: Sendable {
     }
 
     var table: [String: Delta] { source == .tree ? series.tree : series.log }
-    public var expectedError: Delta { source == .tree ? series.treeError : series.logError }
+    package var expectedError: Delta { source == .tree ? series.treeError : series.logError }
 
     /// The model's counts with each device's kind's delta added (to the
     /// base mechanism: the kernel's own split of the extra work is unknown).
-    public func apply(_ counts: AccessCounts) -> AccessCounts {
+    package func apply(_ counts: AccessCounts) -> AccessCounts {
         var out = counts
         for i in out.devices.indices {
             guard let d = out.devices[i].modelKinds.lazy.compactMap({ table[$0] }).first else { continue }
@@ -97,7 +97,7 @@ public struct ModelCalibration: Sendable {
     }
 
     /// What the calibration is and how far to trust it, for reports.
-    public var description: String {
+    package var description: String {
         let what = source == .tree ? "a scan's functions" : "the log's device lines (no capabilities)"
         let fit = exact ? "calibrated for Linux \(series.name)" : "Linux \(kernel ?? "?") is not a calibrated series: the nearest, \(series.name), is used"
         return "\(fit) on \(what) (\(series.basis)); expected error \(Format.percent(expectedError.reads)) of reads, \(Format.percent(expectedError.writes)) of writes (worst topology left out of the fit)"
@@ -107,7 +107,7 @@ public struct ModelCalibration: Sendable {
 extension EnumerationModel {
     /// The model for a boot: the structural sequence on `functions`,
     /// calibrated for the log's kernel series unless `calibrate` is false.
-    public static func counts(log: BootProfile?, functions: [EnumeratedFunction], source: ModelCalibration.Source,
+    package static func counts(log: BootProfile?, functions: [EnumeratedFunction], source: ModelCalibration.Source,
                               calibrate: Bool = true) -> AccessCounts {
         var counts = EnumerationModel(log: log).counts(for: functions)
         let assigned = Set(log?.hints.assignedBARs.map(\.address) ?? [])

@@ -2,12 +2,12 @@ import Enumerator
 
 /// A number with its unit and where it came from. In JSON it is two keys,
 /// as every figure there: `<name>_<unit>` and `<name>_basis`.
-public struct Figure: Sendable, Equatable {
-    public var value: Double
-    public var unit: String
-    public var provenance: Provenance
+package struct Figure: Sendable, Equatable {
+    package var value: Double
+    package var unit: String
+    package var provenance: Provenance
 
-    public init(value: Double, unit: String, provenance: Provenance) {
+    package init(value: Double, unit: String, provenance: Provenance) {
         self.value = value
         self.unit = unit
         self.provenance = provenance
@@ -34,95 +34,95 @@ extension KeyedEncodingContainer where K == JSONKey {
 
 /// What one class of the boot's accesses cost: present functions through a
 /// mechanism, or probes that found nothing.
-public struct AccessCost: Codable, Sendable, Equatable {
+package struct AccessCost: Codable, Sendable, Equatable {
     /// "present functions", "empty slots", "absent functions", "buses that do not exist".
-    public var what: String
-    public var mechanism: Mechanism
-    public var probe: ProbeClass
-    public var accesses: Int
+    package var what: String
+    package var mechanism: Mechanism
+    package var probe: ProbeClass
+    package var accesses: Int
     /// nil: nothing prices this class (said in `Prices.unpriced`).
-    public var latency: LatencyEstimate?
-    public var costUs: Double?
+    package var latency: LatencyEstimate?
+    package var costUs: Double?
 }
 
 /// One function's accesses priced at its mechanisms' prices.
-public struct DeviceCost: Codable, Sendable, Equatable {
-    public var bdf: String
-    public var accesses: Int
-    public var costUs: Double?
+package struct DeviceCost: Codable, Sendable, Equatable {
+    package var bdf: String
+    package var accesses: Int
+    package var costUs: Double?
 }
 
 /// A change to the VMM or the kernel command line and what it would save:
 /// every output prints this one list.
-public struct Saving: Codable, Sendable, Equatable {
+package struct Saving: Codable, Sendable, Equatable {
     /// Stable short name (metric label `change`): last_bus, smaller_mcfg,
     /// all_ecam, read_only_ecam, skip_known_answer_writes, combined.
-    public var id: String
-    public var change: String
+    package var id: String
+    package var change: String
     /// The kernel parameter that enacts it, when one does (a boot with it is
     /// the check: `pcitime boot --baseline`).
-    public var parameter: String?
+    package var parameter: String?
     /// The initcall whose time it saves (where a baseline comparison looks).
-    public var initcall: String?
-    public var accesses: Int
+    package var initcall: String?
+    package var accesses: Int
     /// Whether `accesses` were counted (a census, a trace) or modelled.
-    public var accessesBasis: Provenance.Kind = .modelled
+    package var accessesBasis: Provenance.Kind = .modelled
     /// nil when a latency it needs is missing (said in `how`).
-    public var savedUs: Double?
-    public var basis: Provenance
-    public var how: String
+    package var savedUs: Double?
+    package var basis: Provenance
+    package var how: String
 }
 
 /// Everything pcitime prints about cost, from one engine: the counts (census,
 /// kprobe trace or model) priced with one `LatencyBook`, the boot's share,
 /// and the savings of each change. Text, --summary, JSON, OpenMetrics and SVG
 /// all render this value, so they cannot disagree.
-public struct Prices: Sendable, Equatable {
-    public var enumeration: Figure?
-    public var kernelBoot: Figure?
+package struct Prices: Sendable, Equatable {
+    package var enumeration: Figure?
+    package var kernelBoot: Figure?
     /// Of `shareBoot`: the priced accesses' share of an untraced boot when
     /// a baseline gives one, else of this one (with the tracer's estimated
     /// inflation in `bootNote`).
-    public var share: Double?
-    public var shareBoot: Figure?
-    public var bootNote: String?
-    public var devices: Int
-    public var accesses: Int
-    public var accessProvenance: Provenance
-    public var latencies: [LatencyEstimate]
-    public var costs: [AccessCost]
+    package var share: Double?
+    package var shareBoot: Figure?
+    package var bootNote: String?
+    package var devices: Int
+    package var accesses: Int
+    package var accessProvenance: Provenance
+    package var latencies: [LatencyEstimate]
+    package var costs: [AccessCost]
     /// The sum of the priced `costs` (those in `unpriced` are not in it);
     /// nil when nothing is priced.
-    public var totalUs: Double?
-    public var unpriced: [String]
-    public var deviceCosts: [DeviceCost]
-    public var savings: [Saving]
-    public var headline: String
-    public var notes: [String]
+    package var totalUs: Double?
+    package var unpriced: [String]
+    package var deviceCosts: [DeviceCost]
+    package var savings: [Saving]
+    package var headline: String
+    package var notes: [String]
 }
 
 /// What pricing needs besides the counts.
-public struct PricingInput: Sendable {
-    public var profile: BootProfile
-    public var counts: AccessCounts
-    public var book: LatencyBook
+package struct PricingInput: Sendable {
+    package var profile: BootProfile
+    package var counts: AccessCounts
+    package var book: LatencyBook
     /// Writes a VMM that pre-initialises config space answers itself (BAR
     /// sizing, bridge windows): the census's reasons; nil without a census.
-    public var knownAnswerWrites: Int?
+    package var knownAnswerWrites: Int?
     /// An untraced boot of the same machine (`--baseline`): the boot share's base.
-    public var untracedBoot: Figure?
+    package var untracedBoot: Figure?
     /// This boot was traced: (calls the tracer recorded, what each cost it, how that was found).
-    public var tracer: (calls: Int, perCallNs: Double, how: String)?
+    package var tracer: (calls: Int, perCallNs: Double, how: String)?
 
-    public init(profile: BootProfile, counts: AccessCounts, book: LatencyBook) {
+    package init(profile: BootProfile, counts: AccessCounts, book: LatencyBook) {
         self.profile = profile
         self.counts = counts
         self.book = book
     }
 }
 
-public enum Pricing {
-    public static func price(_ input: PricingInput) -> Prices {
+package enum Pricing {
+    package static func price(_ input: PricingInput) -> Prices {
         let p = input.profile, counts = input.counts, book = input.book
         let log = Provenance.measured("kernel log timestamps")
         let enumUS = p.enumerationMicroseconds

@@ -5,20 +5,20 @@ import Enumerator
 
 /// Whether this kernel can take the kprobes `pcitime trace` needs, and if not
 /// why and what to do.
-public struct KprobeAvailability: Sendable, Equatable {
-    public var available: Bool
+package struct KprobeAvailability: Sendable, Equatable {
+    package var available: Bool
     /// The tracefs directory (possibly just mounted), when there is one.
-    public var tracefs: String?
-    public var reason: String
+    package var tracefs: String?
+    package var reason: String
     /// Whether this check mounted tracefs: `release` unmounts it.
     var mountedHere = false
 
     /// Unmounts tracefs when the check mounted it.
-    public func release() { TracingRoot(path: tracefs, mountedHere: mountedHere).release() }
+    package func release() { TracingRoot(path: tracefs, mountedHere: mountedHere).release() }
 
     /// Looks at tracefs (mounting it at /sys/kernel/tracing when `mount` is
     /// true and nothing is there) and at the kernel config.
-    public static func check(mount: Bool) -> KprobeAvailability {
+    package static func check(mount: Bool) -> KprobeAvailability {
         let root = mount ? TracingRoot.live(writable: true) : TracingRoot(path: Tracefs.candidates.first { access($0 + "/trace", F_OK) == 0 }, mountedHere: false)
         let dir = root.path
         if let d = dir, access(d + "/kprobe_events", F_OK) == 0 {
@@ -77,7 +77,7 @@ struct KernelConfig {
 
 extension KprobeAvailability {
     /// One line for `pcitime boot`: whether `pcitime trace` can work here.
-    public static func status() -> String {
+    package static func status() -> String {
         let k = check(mount: false)
         return k.available ? "available (\(k.reason)); run 'pcitime trace --rescan BDF' to count the kernel's own accesses"
                            : "unavailable here: \(k.reason)"

@@ -6,7 +6,7 @@ import Enumerator
 /// pcitime's kprobes, armed in a private tracefs instance so the global
 /// buffer is left alone. Every path out removes them: `close()` is
 /// idempotent and `deinit` calls it.
-public final class KprobeSession {
+package final class KprobeSession {
     /// The access probes. x86-64 SysV argument registers: the mechanism
     /// functions have raw_pci_read's signature, (domain, bus, devfn, reg,
     /// len, *val) for reads and (..., len, val) for writes, so each entry
@@ -39,22 +39,22 @@ public final class KprobeSession {
     /// `pcitime trace --from` and `pcitime boot --trace` read.
     /// Their own group, so `pcitime trace` still arms its probes (group
     /// `pcitime`) on a kernel booted with them.
-    public static let bootGroup = "pcitime_boot"
-    public static var bootParameter: String {
+    package static let bootGroup = "pcitime_boot"
+    package static var bootParameter: String {
         "kprobe_event=" + probes.map { $0.definition.replacingOccurrences(of: ":pcitime/", with: ":\(bootGroup)/").replacingSpaces(with: ",") }
             .joined(separator: ";")
     }
 
-    public let tracefs: String
+    package let tracefs: String
     let instance: String
-    public private(set) var armed: [String] = []
+    package private(set) var armed: [String] = []
     /// Optional probes the kernel refused, with its error_log line.
-    public private(set) var skipped: [(probe: String, why: String)] = []
+    package private(set) var skipped: [(probe: String, why: String)] = []
     var closed = false
 
     /// Registers the probes and a private instance; throws (after undoing
     /// what it did) when a required probe cannot be placed.
-    public init(tracefs: String) throws {
+    package init(tracefs: String) throws {
         self.tracefs = tracefs
         self.instance = tracefs + "/instances/pcitime-\(getpid())"
         do {
@@ -88,14 +88,14 @@ public final class KprobeSession {
     }
 
     /// Clears the instance's buffer and enables the probes in it.
-    public func start() throws {
+    package func start() throws {
         try Tracefs.write(instance + "/trace", "")
         for name in armed { try Tracefs.write(instance + "/events/pcitime/\(name)/enable", "1") }
         try Tracefs.write(instance + "/tracing_on", "1")
     }
 
     /// Disables the probes and returns the instance's `trace` text.
-    public func stop() throws -> String {
+    package func stop() throws -> String {
         try? Tracefs.write(instance + "/tracing_on", "0")
         for name in armed { try? Tracefs.write(instance + "/events/pcitime/\(name)/enable", "0") }
         guard let text = try Tracefs.read(instance + "/trace") else { throw PCITimeError.system(instance + "/trace", errno) }
@@ -103,7 +103,7 @@ public final class KprobeSession {
     }
 
     /// Disables, removes the instance and every probe pcitime added.
-    public func close() {
+    package func close() {
         guard !closed else { return }
         closed = true
         Self.remove(instance: instance, tracefs: tracefs, probes: armed)
@@ -112,7 +112,7 @@ public final class KprobeSession {
 
     /// What is left of this session in tracefs (empty once closed): probes
     /// still in kprobe_events, the instance directory.
-    public var leftovers: [String] {
+    package var leftovers: [String] {
         var left: [String]
         do {
             left = (try Tracefs.read(tracefs + "/kprobe_events") ?? "").split(separator: "\n").filter { $0.containsText("pcitime/") }.map(String.init)
@@ -152,7 +152,7 @@ public final class KprobeSession {
 }
 
 /// What the kernel is asked to do while the probes are armed.
-public enum TraceWindow: Sendable, Equatable {
+package enum TraceWindow: Sendable, Equatable {
     /// Run a command and wait for it.
     case command([String])
     /// Remove one device and rescan the bus: the kernel enumerates it again.
@@ -160,7 +160,7 @@ public enum TraceWindow: Sendable, Equatable {
     /// Unbind the device's driver and bind it again: the driver's probe.
     case rebind(PCIAddress)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .command(let argv): return "command: " + argv.joined(separator: " ")
         case .rescan(let a): return "rescan of \(a)"
@@ -170,7 +170,7 @@ public enum TraceWindow: Sendable, Equatable {
 
     /// Refuses (unless `force`) to remove the device under the root
     /// filesystem; checks the device exists and, for rebind, has a driver.
-    public func validate(sysfs: String = "/sys", force: Bool) throws {
+    package func validate(sysfs: String = "/sys", force: Bool) throws {
         switch self {
         case .command(let argv):
             if argv.isEmpty { throw PCITimeError.usage("give a command after --, or --rescan BDF or --rebind BDF") }
@@ -187,7 +187,7 @@ public enum TraceWindow: Sendable, Equatable {
     }
 
     /// Performs the window; returns the command's exit status (0 otherwise).
-    public func perform(sysfs: String = "/sys") throws -> Int32 {
+    package func perform(sysfs: String = "/sys") throws -> Int32 {
         switch self {
         case .command(let argv):
             return try Subprocess.run(argv)

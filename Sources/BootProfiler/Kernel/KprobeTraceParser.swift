@@ -4,19 +4,19 @@ import Glibc
 import Enumerator
 
 /// One config access the kernel made, as the kprobes saw it.
-public struct TracedAccess: Sendable, Equatable {
-    public var segment: UInt32
-    public var bus: UInt32
-    public var devfn: UInt32
-    public var offset: Int32
-    public var length: Int32
-    public var write: Bool
-    public var mechanism: Mechanism?
+package struct TracedAccess: Sendable, Equatable {
+    package var segment: UInt32
+    package var bus: UInt32
+    package var devfn: UInt32
+    package var offset: Int32
+    package var length: Int32
+    package var write: Bool
+    package var mechanism: Mechanism?
     /// Entry to return of raw_pci_read/write, when both were seen.
-    public var nanoseconds: UInt64?
-    public var failed: Bool
+    package var nanoseconds: UInt64?
+    package var failed: Bool
 
-    public var address: PCIAddress? {
+    package var address: PCIAddress? {
         guard segment <= 0xffff, bus <= 0xff, devfn <= 0xff else { return nil }
         return PCIAddress(segment: UInt16(segment), bus: UInt8(bus), device: UInt8(devfn >> 3), function: UInt8(devfn & 7))
     }
@@ -32,24 +32,24 @@ public struct TracedAccess: Sendable, Equatable {
 /// earlier pcitime armed them) has the mechanism's event inside the raw one:
 /// that names the mechanism of the open access instead of opening another.
 /// Lines cut mid-way or foreign to pcitime's events are counted, never fatal.
-public struct KprobeTraceParser {
-    public private(set) var accesses: [TracedAccess] = []
-    public private(set) var malformed = 0
-    public private(set) var foreign = 0
-    public private(set) var lostEvents = 0
-    public private(set) var unreturned = 0
+package struct KprobeTraceParser {
+    package private(set) var accesses: [TracedAccess] = []
+    package private(set) var malformed = 0
+    package private(set) var foreign = 0
+    package private(set) var lostEvents = 0
+    package private(set) var unreturned = 0
     /// `# pcitime-window: ...` comment lines (what `pcitime trace --save`
     /// writes first): the window the trace covers.
-    public private(set) var window: String?
+    package private(set) var window: String?
     /// `# pcitime-present: BDF ...`: the functions present after the window.
-    public private(set) var present: Set<PCIAddress>?
+    package private(set) var present: Set<PCIAddress>?
     /// Per task: the open access, its entry time and the event that opened
     /// it (only that event's return closes it).
     var open: [UInt32: (access: TracedAccess, time: UInt64, opener: String)] = [:]
 
-    public init() {}
+    package init() {}
 
-    public mutating func consume(line text: String) {
+    package mutating func consume(line text: String) {
         LineReader.forEachLine(text: text) { consume($0) }
     }
 
@@ -58,7 +58,7 @@ public struct KprobeTraceParser {
     /// The comment lines `pcitime trace --save` puts first: the window, and
     /// the functions present after it (so a saved trace counts the same
     /// anywhere).
-    public static func header(window: String, present: [PCIAddress]) -> String {
+    package static func header(window: String, present: [PCIAddress]) -> String {
         "# pcitime-window: \(window)\n# pcitime-present: \(present.sorted().map(\.description).joined(separator: " "))\n"
     }
 
@@ -118,7 +118,7 @@ public struct KprobeTraceParser {
     }
 
     /// Accesses whose return was never seen (the window ended) count too.
-    public mutating func finish() -> [TracedAccess] {
+    package mutating func finish() -> [TracedAccess] {
         for (_, o) in open.sorted(by: { $0.value.time < $1.value.time }) { accesses.append(o.access); unreturned += 1 }
         open = [:]
         return accesses
@@ -175,12 +175,12 @@ public struct KprobeTraceParser {
 }
 
 /// Per-device counts from traced accesses.
-public enum TraceCounts {
+package enum TraceCounts {
     /// The functions a trace shows to be present, for a trace without a
     /// `# pcitime-present:` line: an empty slot or absent function gets one
     /// read of its vendor dword (offset 0, 4 bytes) that returns all ones,
     /// and nothing else; a present function gets more, or a write.
-    public static func inferredPresent(_ accesses: [TracedAccess]) -> Set<PCIAddress> {
+    package static func inferredPresent(_ accesses: [TracedAccess]) -> Set<PCIAddress> {
         var out: Set<PCIAddress> = []
         for a in accesses where a.write || a.offset != 0 {
             if let addr = a.address { out.insert(addr) }
@@ -191,7 +191,7 @@ public enum TraceCounts {
     /// `present`: functions that exist; `knownBuses`: buses the kernel has
     /// (others are probes of buses that do not exist). `base`/`extended`:
     /// the kernel's mechanisms, used when the trace could not tell.
-    public static func counts(_ accesses: [TracedAccess], present: Set<PCIAddress>, knownBuses: Set<UInt8>? = nil,
+    package static func counts(_ accesses: [TracedAccess], present: Set<PCIAddress>, knownBuses: Set<UInt8>? = nil,
                               base: Mechanism, extended: Mechanism?, source: String) -> AccessCounts {
         let buses = knownBuses ?? Set(present.map(\.bus)).union([0])
         var devices: [PCIAddress: DeviceAccesses] = [:]
@@ -226,7 +226,7 @@ public enum TraceCounts {
     }
 
     /// Mean in-kernel latency per mechanism the trace identified.
-    public static func latencies(_ accesses: [TracedAccess], source: String) -> [LatencyEstimate] {
+    package static func latencies(_ accesses: [TracedAccess], source: String) -> [LatencyEstimate] {
         var by: [Mechanism: (UInt64, Int)] = [:]
         for a in accesses {
             guard let m = a.mechanism, let ns = a.nanoseconds else { continue }
@@ -242,13 +242,13 @@ public enum TraceCounts {
 }
 
 /// A saved trace file (tracefs `trace` text), streamed, its integrity checked.
-public enum TraceFile {
-    public static func read(_ path: String) throws -> [TracedAccess] {
+package enum TraceFile {
+    package static func read(_ path: String) throws -> [TracedAccess] {
         try parse(path).accesses
     }
 
     /// A trace file named on the command line (`-`, a FIFO too), streamed.
-    public static func parse(_ path: String) throws -> (accesses: [TracedAccess], parser: KprobeTraceParser) {
+    package static func parse(_ path: String) throws -> (accesses: [TracedAccess], parser: KprobeTraceParser) {
         let f = try CommandLineFile(path, what: "a trace")
         defer { f.close() }
         var parser = KprobeTraceParser()

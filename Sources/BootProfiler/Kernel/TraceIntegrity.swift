@@ -9,19 +9,19 @@ import Enumerator
 /// - a second `# tracer:` header (two traces in one file: double counts);
 /// - timestamps running backwards (tracefs merges its CPUs' buffers in time
 ///   order, so only joining or editing makes them go back).
-public struct TraceIntegrity: Sendable {
+package struct TraceIntegrity: Sendable {
     /// `# entries-in-buffer/entries-written: A/B`: A, the entries the file holds.
-    public private(set) var declaredEntries: Int?
+    package private(set) var declaredEntries: Int?
     /// Entry lines: all but comments, blank lines and `[LOST N EVENTS]` markers.
-    public private(set) var entries = 0
+    package private(set) var entries = 0
     /// The first problem met, with its line number.
-    public private(set) var secondHeader: Int?
-    public private(set) var backwards: (line: Int, from: UInt64, to: UInt64)?
+    package private(set) var secondHeader: Int?
+    package private(set) var backwards: (line: Int, from: UInt64, to: UInt64)?
     var tracerHeaders = 0
     var line = 0
     var lastTime: UInt64?
 
-    public init() {}
+    package init() {}
 
     mutating func consume(_ raw: ByteLine) {
         line += 1
@@ -66,7 +66,7 @@ public struct TraceIntegrity: Sendable {
     /// Refuses (65) a file that is not one whole trace. `entries`: check the
     /// header's count (a live buffer keeps filling while it is read, so its
     /// count is checked only in saved files).
-    public func check(_ name: String, entries checkEntries: Bool = true) throws {
+    package func check(_ name: String, entries checkEntries: Bool = true) throws {
         if let n = secondHeader {
             throw PCITimeError.input(name, "a second trace header at line \(n): two traces in one file (counted together they would count twice); give each on its own")
         }

@@ -3,7 +3,7 @@ import Enumerator
 /// Turns kernel log lines, fed one at a time, into a `BootProfile`. Memory is
 /// bounded by what the profile keeps (devices, drivers, at most
 /// `InitcallLimits` initcalls), not by the log's length.
-public struct BootProfileBuilder {
+package struct BootProfileBuilder {
     enum InitcallLimits {
         static let longest = 20
         static let pending = 10_000
@@ -30,10 +30,10 @@ public struct BootProfileBuilder {
     /// The first ECAM window ACPI's host bridge inserted (`_CBA`), with its time.
     var acpiECAM: (time: UInt64, line: String)?
 
-    public init() {}
+    package init() {}
 
     /// Feeds one line of any supported form (no newline needed; CR dropped).
-    public mutating func consume(line text: String) {
+    package mutating func consume(line text: String) {
         LineReader.forEachLine(text: text) { consume($0) }
     }
 
@@ -190,7 +190,7 @@ public struct BootProfileBuilder {
         profile.hints.decodeOff.append(a)
     }
 
-    public mutating func finish() -> BootProfile {
+    package mutating func finish() -> BootProfile {
         if scanOpen, let last = profile.lastTime { closeScan(at: last) }
         profile.initcalls.unpaired += pendingCalls.count
         pendingCalls = [:]

@@ -6,10 +6,10 @@ import Darwin
 import Enumerator
 
 /// Entry points that read a kernel log and return its profile.
-public enum KernelLog {
+package enum KernelLog {
     /// Streams a file named on the command line (`-` is stdin; a FIFO or a
     /// pipe too) in any supported form.
-    public static func profile(path: String) throws -> BootProfile {
+    package static func profile(path: String) throws -> BootProfile {
         let f: CommandLineFile
         do {
             f = try CommandLineFile(path, what: "a kernel log")
@@ -24,7 +24,7 @@ public enum KernelLog {
 
     /// A captured tree's `dmesg.txt`, read inside the tree (a regular file,
     /// or refused: a FIFO there must not hang the reader).
-    public static func profile(root: MachineRoot) throws -> BootProfile {
+    package static func profile(root: MachineRoot) throws -> BootProfile {
         var builder = BootProfileBuilder()
         guard let (_, cut) = try root.forEachLine(MachineRoot.kernelLog, { builder.consume(LineReader.line($0, $1)) }) else {
             throw PCITimeError.missing(root.path(MachineRoot.kernelLog), "no such file")
@@ -46,7 +46,7 @@ public enum KernelLog {
     /// A step back of more than this (microseconds) is no race between CPUs
     /// (those are microseconds, milliseconds on a busy host): the log is not
     /// one boot's as the kernel wrote it.
-    public static let largestBackwardStep: UInt64 = 1_000_000
+    package static let largestBackwardStep: UInt64 = 1_000_000
 
     static func checkClock(_ p: BootProfile, name: String) throws {
         guard let s = p.largestBackwardStep, s.from - s.to > largestBackwardStep else { return }
@@ -55,10 +55,10 @@ public enum KernelLog {
     }
 
     /// How messages name a log file: `-` is "standard input".
-    public static func displayName(_ path: String) -> String { CommandLineFile.displayName(path) }
+    package static func displayName(_ path: String) -> String { CommandLineFile.displayName(path) }
 
     /// Parses text already in memory (tests, `dmesg` output).
-    public static func profile(text: String, name: String = "kernel log") throws -> BootProfile {
+    package static func profile(text: String, name: String = "kernel log") throws -> BootProfile {
         var builder = BootProfileBuilder()
         LineReader.forEachLine(text: text) { builder.consume($0) }
         let p = builder.finish()
@@ -68,7 +68,7 @@ public enum KernelLog {
     }
 
     /// The running kernel's log: `/dev/kmsg`, else the text `KernelLogSource` gets from `dmesg`.
-    public static func profileLive() throws -> BootProfile {
+    package static func profileLive() throws -> BootProfile {
         var builder = BootProfileBuilder()
         guard try KernelLogSource.forEachKmsgLine({ builder.consume(LineReader.line($0, $1)) }) else {
             return try profile(text: KernelLogSource.live.text(), name: "dmesg")
@@ -83,7 +83,7 @@ public enum KernelLog {
 extension KernelLog {
     /// The log a command reads, and its name for the report: FILE (`-` is
     /// stdin), else the captured tree's `dmesg.txt`, else the running kernel's.
-    public static func load(file: String?, root: String) throws -> (profile: BootProfile, name: String) {
+    package static func load(file: String?, root: String) throws -> (profile: BootProfile, name: String) {
         if let file { return (try profile(path: file), displayName(file)) }
         let tree = MachineRoot(root)
         if let path = tree.kernelLogPath { return (try profile(root: tree), path) }

@@ -1,7 +1,7 @@
 import Enumerator
 
 /// The text forms of the kernel log the profiler reads.
-public enum LogFormat: String, Codable, Sendable, CaseIterable {
+package enum LogFormat: String, Codable, Sendable, CaseIterable {
     case dmesg = "dmesg"                                   // [    0.173205] msg
     case dmesgDecoded = "dmesg -x"                         // kern  :info  : [    0.173205] msg
     case dmesgRaw = "dmesg -r"                             // <6>[    0.173205] msg

@@ -2,8 +2,8 @@ import Enumerator
 
 /// `boot --baseline` as text: what changed from the earlier boots, and each
 /// enacted change's prediction against its measurement.
-public enum BaselineTable {
-    public static func render(_ b: BaselineComparison) -> String {
+package enum BaselineTable {
+    package static func render(_ b: BaselineComparison) -> String {
         var out = "\nAgainst \(b.baselines) baseline boot\(b.baselines == 1 ? "" : "s") (--baseline; times from the \(b.baselines - b.tracedBaselines) untraced, from the logs' timestamps)\n"
         if b.rows.isEmpty {
             out += "  nothing to compare\n"

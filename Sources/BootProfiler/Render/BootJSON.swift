@@ -7,26 +7,26 @@ import Enumerator
 /// provenance beside it as `<figure>_basis` (`basis` for a whole object).
 /// Every price is under `prices` (one engine: `Pricing`); `--baseline`
 /// reads this document back.
-public struct BootJSON: Encodable {
-    public static let schemaName = "pcitime-boot/3"
-    public var schema = BootJSON.schemaName
-    public var source: String
-    public var kernel: Kernel
-    public var phases: [PhaseJSON]
-    public var devices: [DeviceJSON]
-    public var drivers: [DriverJSON]
-    public var initcalls: [InitcallJSON]
-    public var counts: CountsJSON
-    public var latencies: [LatencyJSON]
-    public var prices: PricesJSON
-    public var census: BootCensus?
+package struct BootJSON: Encodable {
+    package static let schemaName = "pcitime-boot/3"
+    package var schema = BootJSON.schemaName
+    package var source: String
+    package var kernel: Kernel
+    package var phases: [PhaseJSON]
+    package var devices: [DeviceJSON]
+    package var drivers: [DriverJSON]
+    package var initcalls: [InitcallJSON]
+    package var counts: CountsJSON
+    package var latencies: [LatencyJSON]
+    package var prices: PricesJSON
+    package var census: BootCensus?
     /// Where there is no boot trace: how to get a census.
-    public var censusHowTo: String?
-    public var censusLatency: CensusLatencyJSON?
-    public var baseline: BaselineComparison?
-    public var tracing: String
+    package var censusHowTo: String?
+    package var censusLatency: CensusLatencyJSON?
+    package var baseline: BaselineComparison?
+    package var tracing: String
 
-    public struct Kernel: Encodable {
+    package struct Kernel: Encodable {
         var version: String?
         var bootUs: UInt64?
         var startLost: Bool
@@ -45,21 +45,21 @@ public struct BootJSON: Encodable {
         /// early clock): the timestamps' durations are used instead.
         var initcallQuantumUs: UInt64?
     }
-    public struct ECAMJSON: Encodable { var segment: String; var startBus: String; var endBus: String; var base: String?; var used: Bool }
-    public struct PhaseJSON: Encodable { var name: String; var kind: String; var startUs: UInt64; var durationUs: UInt64?; var detail: String }
-    public struct DeviceJSON: Encodable {
+    package struct ECAMJSON: Encodable { var segment: String; var startBus: String; var endBus: String; var base: String?; var used: Bool }
+    package struct PhaseJSON: Encodable { var name: String; var kind: String; var startUs: UInt64; var durationUs: UInt64?; var detail: String }
+    package struct DeviceJSON: Encodable {
         var bdf: String; var vendorId: String; var deviceId: String; var classId: String
         var vendor: String?; var device: String?; var `class`: String?
         var headerType: Int; var kind: String
         var startUs: UInt64; var windowUs: UInt64; var closedByScanEnd: Bool; var resources: [String]
     }
-    public struct DriverJSON: Encodable { var driver: String; var startUs: UInt64; var spanUs: UInt64; var reportedUs: UInt64?; var devices: [String] }
+    package struct DriverJSON: Encodable { var driver: String; var startUs: UInt64; var spanUs: UInt64; var reportedUs: UInt64?; var devices: [String] }
     /// The PCI initcalls and the longest: duration from the log's timestamps
     /// where the calling line was seen, else as the kernel reported it.
-    public struct InitcallJSON: Encodable {
+    package struct InitcallJSON: Encodable {
         var name: String; var module: String?; var startUs: UInt64?; var durationUs: UInt64; var durationFrom: String; var reportedUs: UInt64; var pci: Bool
     }
-    public struct CountsJSON: Encodable {
+    package struct CountsJSON: Encodable {
         struct Device: Encodable { var bdf: String; var reads: Int; var writes: Int; var extended: Int; var type1: Int; var ecam: Int; var meanNs: Double?; var modelKinds: [String]? }
         struct Empty: Encodable { var kind: String; var firstBus: String; var lastBus: String; var accesses: Int }
         var basis: Provenance
@@ -69,10 +69,10 @@ public struct BootJSON: Encodable {
     }
     /// Every latency found; `chosen` marks the one `prices` used for its
     /// mechanism and class (the others are notes).
-    public struct LatencyJSON: Encodable {
+    package struct LatencyJSON: Encodable {
         var mechanism: String; var probe: String; var latencyNs: Double; var latencyBasis: Provenance; var source: String; var samples: Int?; var chosen: Bool
     }
-    public struct PricesJSON: Encodable {
+    package struct PricesJSON: Encodable {
         var enumerationUs: Double?
         var kernelBootUs: Double?
         var share: Double?
@@ -89,10 +89,10 @@ public struct BootJSON: Encodable {
         var headline: String
         var notes: [String]
     }
-    public struct CostJSON: Encodable {
+    package struct CostJSON: Encodable {
         var what: String; var mechanism: String; var probe: String; var accesses: Int; var latencyNs: Double?; var costUs: Double?
     }
-    public struct CensusLatencyJSON: Encodable {
+    package struct CensusLatencyJSON: Encodable {
         var source: String?
         var method: String
         var mechanisms: [BootLatency.Distribution]
@@ -102,7 +102,7 @@ public struct BootJSON: Encodable {
 }
 
 extension BootJSON {
-    public init(source: String, profile p: BootProfile, run: BootRun, baseline: BaselineComparison? = nil, names: Names = Names()) {
+    package init(source: String, profile p: BootProfile, run: BootReport, baseline: BaselineComparison? = nil, names: Names = Names()) {
         self.source = source
         let counts = run.counts, prices = run.prices
         kernel = Kernel(version: p.kernelVersion, bootUs: p.kernelBoot, startLost: p.startLost, base: p.mechanism?.base.rawValue,

@@ -7,13 +7,13 @@ import Enumerator
 /// the run could not find (no latency for a mechanism) is left out. With a
 /// boot census the `pcitime_boot_census_*` families export its counts and
 /// the savings are `Prices`' one list, as every output gives them.
-public enum BootMetrics {
+package enum BootMetrics {
     /// "type 1" -> "type1", "ECAM" -> "ecam": label values without spaces.
     static func slug(_ m: Mechanism) -> String {
         String(m.rawValue.lowercased().filter { $0 != " " })
     }
 
-    public static func render(profile: BootProfile, counts: AccessCounts, prices c: Prices, census run: CensusRun? = nil,
+    package static func render(profile: BootProfile, counts: AccessCounts, prices c: Prices, census run: CensusReport? = nil,
                               baseline: BaselineComparison? = nil) -> String {
         let kernel = ("kernel", profile.kernelVersion ?? "unknown")
         func seconds(_ f: Figure?) -> [OpenMetrics.Sample] {
@@ -73,7 +73,7 @@ public enum BootMetrics {
     }
 
     /// The census's counts (measured unless its own basis says modelled).
-    static func census(_ run: CensusRun, kernel: (String, String), into m: inout OpenMetrics) {
+    static func census(_ run: CensusReport, kernel: (String, String), into m: inout OpenMetrics) {
         let c = run.census
         let measured = ("basis", "measured")
         func rw(_ labels: [(String, String)], _ p: ReadWrite, _ basis: (String, String) = measured) -> [OpenMetrics.Sample] {

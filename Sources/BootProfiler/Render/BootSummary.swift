@@ -1,10 +1,10 @@
 import Enumerator
 
 /// `boot --summary`: one line, as `systemd-analyze time` gives one.
-public enum BootSummary {
+package enum BootSummary {
     /// The largest single change's saving is named (the one the table,
     /// JSON and OpenMetrics give for it).
-    public static func line(profile p: BootProfile, prices c: Prices?, counts: AccessCounts?) -> String {
+    package static func line(profile p: BootProfile, prices c: Prices?, counts: AccessCounts?) -> String {
         var parts: [String] = []
         if let boot = p.kernelBoot, !p.startLost {
             parts.append("Kernel boot \(Format.ms(Double(boot))) ms (to init)")

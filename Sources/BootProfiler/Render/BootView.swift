@@ -4,8 +4,8 @@ import Enumerator
 /// systemd-analyze shows units: lspci's -s/-d filters, and an order
 /// (`blame`-style: longest or costliest first). The measurements stay as they
 /// are; only which rows and in what order.
-public struct BootView: Sendable {
-    public enum Order: String, Sendable, CaseIterable {
+package struct BootView: Sendable {
+    package enum Order: String, Sendable, CaseIterable {
         /// Longest window or probe first.
         case time
         /// Costliest first: the accesses' priced cost, or their count where
@@ -13,17 +13,17 @@ public struct BootView: Sendable {
         case cost
     }
 
-    public var filter: SlotFilter?
-    public var order: Order?
+    package var filter: SlotFilter?
+    package var order: Order?
 
-    public init(filter: SlotFilter? = nil, order: Order? = nil) {
+    package init(filter: SlotFilter? = nil, order: Order? = nil) {
         self.filter = filter
         self.order = order
     }
 
     /// The profile with only the matching device windows (and the driver
     /// probes of those devices), in the asked order.
-    public func apply(_ profile: BootProfile, counts: AccessCounts?, prices: Prices? = nil) -> BootProfile {
+    package func apply(_ profile: BootProfile, counts: AccessCounts?, prices: Prices? = nil) -> BootProfile {
         var p = profile
         if let filter {
             p.devices = p.devices.filter { filter.matches($0.address, vendor: $0.vendor, device: $0.device) }
@@ -51,7 +51,7 @@ public struct BootView: Sendable {
     }
 
     /// The line the table prints above the device windows when a view applies.
-    public var caption: String? {
+    package var caption: String? {
         var parts: [String] = []
         if filter != nil { parts.append("filtered by -s/-d") }
         switch order {

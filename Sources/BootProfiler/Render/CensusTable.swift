@@ -2,14 +2,14 @@ import Enumerator
 
 /// The census and its in-kernel latency as text; its prices are in the
 /// report's one Prices section (`PricesTable`).
-public enum CensusTable {
+package enum CensusTable {
     /// Where there is no boot trace: how to get one.
-    public static let absent = "\nBoot census: none. " + KernelParams.howTo + ".\n"
+    package static let absent = "\nBoot census: none. " + KernelParams.howTo + ".\n"
 
     /// `prices`: each device's cost column; `view`: -s/-d and --sort cost,
     /// as the device windows take them.
     /// `profile`: the log, whose device lines give -d its IDs.
-    public static func render(_ run: CensusRun, prices: Prices?, profile: BootProfile, view: BootView = BootView()) -> String {
+    package static func render(_ run: CensusReport, prices: Prices?, profile: BootProfile, view: BootView = BootView()) -> String {
         let c = run.census
         var out = "\nBoot census (measured: \(c.source))\n"
         out += "  Traced: \(c.tracedReads) reads, \(c.tracedWrites) writes"

@@ -6,27 +6,27 @@ import Histogram
 /// histogram (every recorded HdrHistogram bucket: its value range and count)
 /// and, with `rawSamples`, every sample in the order taken. Every duration's
 /// key names its unit; the seed is a hex string (it exceeds 2^53).
-public struct CompareJSON: Encodable {
-    public struct Bucket: Encodable {
+package struct CompareJSON: Encodable {
+    package struct Bucket: Encodable {
         /// The bucket's range: every sample in it is within [low, high].
-        public var lowNs: UInt64
-        public var highNs: UInt64
-        public var count: UInt64
+        package var lowNs: UInt64
+        package var highNs: UInt64
+        package var count: UInt64
     }
 
-    public struct RawHistogram: Encodable {
-        public var significantDigits: Int
-        public var totalCount: UInt64
-        public var buckets: [Bucket]
+    package struct RawHistogram: Encodable {
+        package var significantDigits: Int
+        package var totalCount: UInt64
+        package var buckets: [Bucket]
     }
 
     /// Order statistics of the raw samples, ns; `samples` and `outliers` are counts.
-    public struct Latency: Encodable {
-        public var samples: Int
-        public var min: UInt64, p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64
-        public var mean: Double
-        public var outlierFence: UInt64
-        public var outliers: Int
+    package struct Latency: Encodable {
+        package var samples: Int
+        package var min: UInt64, p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64
+        package var mean: Double
+        package var outlierFence: UInt64
+        package var outliers: Int
 
         init(_ s: LatencySummary) {
             samples = s.count
@@ -36,58 +36,58 @@ public struct CompareJSON: Encodable {
         }
     }
 
-    public struct Outlier: Encodable {
-        public var bdf: String
-        public var offset: String
+    package struct Outlier: Encodable {
+        package var bdf: String
+        package var offset: String
         /// Measured round, from 0.
-        public var round: Int
-        public var latencyNs: UInt64
+        package var round: Int
+        package var latencyNs: UInt64
     }
 
-    public struct Run: Encodable {
-        public var requested: String
-        public var method: String
+    package struct Run: Encodable {
+        package var requested: String
+        package var method: String
         /// Present when `requested` could not run here and the kernel's path
         /// to the same mechanism (`method`) was timed instead.
-        public var kernelMediated: KernelMediated?
-        public var measures: String
-        public var mechanism: String
+        package var kernelMediated: KernelMediated?
+        package var measures: String
+        package var mechanism: String
         /// Register offsets as lspci -x prints them: "3c", "100".
-        public var offsets: [String]
-        public var functions: [PCIAddress]
-        public var latencyNs: Latency
-        public var perFunctionLatencyNs: [String: Latency]
-        public var outliersSlowest: [Outlier]
-        public var failures: Int
-        public var valueChanges: Int
-        public var histogram: RawHistogram
-        public var samplesNs: [UInt64]?
+        package var offsets: [String]
+        package var functions: [PCIAddress]
+        package var latencyNs: Latency
+        package var perFunctionLatencyNs: [String: Latency]
+        package var outliersSlowest: [Outlier]
+        package var failures: Int
+        package var valueChanges: Int
+        package var histogram: RawHistogram
+        package var samplesNs: [UInt64]?
         /// A sysfs run's median less the sysfs path's (`sysfs_path`): one trap.
-        public var trapNs: Double?
+        package var trapNs: Double?
     }
 
-    public struct KernelMediated: Encodable {
-        public var mechanism: String
-        public var why: String
-        public var kernelSplit: String
+    package struct KernelMediated: Encodable {
+        package var mechanism: String
+        package var why: String
+        package var kernelSplit: String
     }
 
-    public struct Comparison: Encodable {
-        public var baseline: String
-        public var other: String
-        public var baselineP50Ns: UInt64
-        public var otherP50Ns: UInt64
+    package struct Comparison: Encodable {
+        package var baseline: String
+        package var other: String
+        package var baselineP50Ns: UInt64
+        package var otherP50Ns: UInt64
         /// other / baseline at the median, and its percentile-bootstrap interval.
-        public var ratio: Double
-        public var ratioLow: Double
-        public var ratioHigh: Double
+        package var ratio: Double
+        package var ratioLow: Double
+        package var ratioHigh: Double
         /// baseline - other at the median (positive: the other is faster).
-        public var differenceNs: Double
-        public var differenceLowNs: Double
-        public var differenceHighNs: Double
-        public var confidence: Double
-        public var resamples: Int
-        public var seed: String
+        package var differenceNs: Double
+        package var differenceLowNs: Double
+        package var differenceHighNs: Double
+        package var confidence: Double
+        package var resamples: Int
+        package var seed: String
 
         init(baseline: String, other: String, _ c: Bootstrap.MedianComparison) {
             self.baseline = baseline
@@ -106,94 +106,94 @@ public struct CompareJSON: Encodable {
         }
     }
 
-    public struct Projection: Encodable {
-        public var accesses: Int
-        public var accessesBasis: Provenance
-        public var accessKind: String
-        public var from: String
-        public var fromMechanism: String
-        public var fromP50Ns: UInt64
-        public var to: String
-        public var toMechanism: String
-        public var toP50Ns: UInt64
-        public var fromMs: Double
-        public var toMs: Double
-        public var savedMs: Double
-        public var savedLowMs: Double
-        public var savedHighMs: Double
-        public var confidence: Double
+    package struct Projection: Encodable {
+        package var accesses: Int
+        package var accessesBasis: Provenance
+        package var accessKind: String
+        package var from: String
+        package var fromMechanism: String
+        package var fromP50Ns: UInt64
+        package var to: String
+        package var toMechanism: String
+        package var toP50Ns: UInt64
+        package var fromMs: Double
+        package var toMs: Double
+        package var savedMs: Double
+        package var savedLowMs: Double
+        package var savedHighMs: Double
+        package var confidence: Double
         /// A modelled count's expected error (fraction), folded into the interval.
-        public var countError: Double?
-        public var kernelBootMs: Double?
-        public var kernelBootBasis: Provenance?
+        package var countError: Double?
+        package var kernelBootMs: Double?
+        package var kernelBootBasis: Provenance?
         /// Saved as a share of the kernel boot, 0...1.
-        public var share: Double?
+        package var share: Double?
     }
 
     /// One function's medians per method and its ratios against the baseline.
-    public struct FunctionRow: Encodable {
-        public var bdf: PCIAddress
-        public var mediansNs: [String: UInt64]
-        public var comparisons: [Comparison]
+    package struct FunctionRow: Encodable {
+        package var bdf: PCIAddress
+        package var mediansNs: [String: UInt64]
+        package var comparisons: [Comparison]
     }
 
-    public struct Unavailable: Encodable {
-        public var method: String
-        public var reason: String
+    package struct Unavailable: Encodable {
+        package var method: String
+        package var reason: String
     }
 
-    public struct Excluded: Encodable {
-        public var bdf: String
-        public var method: String
-        public var reason: String
+    package struct Excluded: Encodable {
+        package var bdf: String
+        package var method: String
+        package var reason: String
     }
 
     /// The kernel's split as the log states it; mechanisms by name.
-    public struct KernelSplit: Encodable {
-        public var base: String
-        public var extended: String?
-        public var evidence: String
+    package struct KernelSplit: Encodable {
+        package var base: String
+        package var extended: String?
+        package var evidence: String
     }
 
     /// The same system call on a sysfs attribute that makes no config access.
-    public struct SysfsPath: Encodable {
-        public var measures: String
-        public var latencyNs: Latency
+    package struct SysfsPath: Encodable {
+        package var measures: String
+        package var latencyNs: Latency
     }
 
-    public struct Timer: Encodable {
-        public var source: String
-        public var ticksPerSecond: Double
-        public var overheadNs: Double
+    package struct Timer: Encodable {
+        package var source: String
+        package var ticksPerSecond: Double
+        package var overheadNs: Double
     }
 
-    public var schema = "pcitime-compare/3"
-    public var basis = "measured: per-access latency in ns, timer back-to-back cost subtracted; projection numbers carry their own basis"
-    public var root: String
-    public var width: Int
-    public var samplesPerRegister: Int
-    public var warmupRounds: Int
-    public var interleaving = "round k runs the methods in the given order when k is even, reversed when odd"
-    public var pinnedCpu: Int?
+    package var schema = "pcitime-compare/3"
+    package var basis = "measured: per-access latency in ns, timer back-to-back cost subtracted; projection numbers carry their own basis"
+    package var root: String
+    package var width: Int
+    package var samplesPerRegister: Int
+    package var warmupRounds: Int
+    package var interleaving = "round k runs the methods in the given order when k is even, reversed when odd"
+    package var pinnedCpu: Int?
     /// Wall time of the warm-up and measured rounds.
-    public var wallS: Double
-    public var timer: Timer
-    public var kernelSplit: KernelSplit?
-    public var sysfsPath: SysfsPath?
-    public var functions: [PCIAddress]
-    public var runs: [Run]
-    public var unavailable: [Unavailable]
-    public var excluded: [Excluded]
-    public var comparisons: [Comparison]
+    package var wallS: Double
+    package var timer: Timer
+    package var kernelSplit: KernelSplit?
+    package var sysfsPath: SysfsPath?
+    package var functions: [PCIAddress]
+    package var runs: [Run]
+    package var unavailable: [Unavailable]
+    package var excluded: [Excluded]
+    package var comparisons: [Comparison]
     /// Beside the pooled numbers when several functions are compared.
-    public var perFunctionMedians: [FunctionRow]
-    public var poolChecks: [PoolCheck]
-    public var projections: [Projection]
-    public var weightedProjections: [WeightedProjection]
-    public var projectionNote: String?
-    public var notes: [String]
+    package var perFunctionMedians: [FunctionRow]
+    package var poolChecks: [PoolCheck]
+    package var projections: [Projection]
+    package var weightedProjections: [WeightedProjection]
+    package var projectionNote: String?
+    package var notes: [String]
 
-    public init(_ r: CompareReport, rawSamples: Bool = false) {
+    package init(_ r: CompareReport, rawSamples: Bool = false) {
         root = r.root
         width = r.width.rawValue
         samplesPerRegister = r.samplesPerRegister
@@ -243,7 +243,7 @@ public struct CompareJSON: Encodable {
         return RawHistogram(significantDigits: Int(h.numberOfSignificantValueDigits.rawValue), totalCount: h.totalCount, buckets: buckets)
     }
 
-    public func encoded() throws -> String {
+    package func encoded() throws -> String {
         try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

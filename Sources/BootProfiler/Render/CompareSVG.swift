@@ -4,10 +4,10 @@ import Glibc
 /// `pcitime compare --svg FILE`: the distributions on the same shared log axis
 /// as the terminal histograms, one filled step curve per method, its p50 as a
 /// dashed line, and every outlier as a tick under the axis (kept, shown).
-public enum CompareSVG {
+package enum CompareSVG {
     static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
-    public static func render(_ r: CompareReport, width: Int = 900, height: Int = 500) -> String {
+    package static func render(_ r: CompareReport, width: Int = 900, height: Int = 500) -> String {
         // The plotted range ends a little past the largest p99, so the body
         // of each distribution is readable; slower samples are not dropped:
         // they go to an overflow band on the right, one tick each.

@@ -3,8 +3,8 @@ import Enumerator
 /// The text report of `pcitime compare`: how it was measured, the side-by-side
 /// table, the ratio with its interval, outliers, histograms, the projection.
 /// Every number says whether it is measured, modelled or given.
-public enum CompareTable {
-    public static func render(_ r: CompareReport, histogramWidth: Int = 40) -> String {
+package enum CompareTable {
+    package static func render(_ r: CompareReport, histogramWidth: Int = 40) -> String {
         let names = r.runs.map(\.label)
         var out = "compare \(names.joined(separator: " vs ")): \(r.functions.count) function\(r.functions.count == 1 ? "" : "s") (\(r.functions.map(\.short).joined(separator: " "))), \(r.width.rawValue)-byte reads\n"
         for run in r.runs {
@@ -79,14 +79,14 @@ public enum CompareTable {
         return out
     }
 
-    public static func sharedAxis(_ r: CompareReport) -> LogAxis {
+    package static func sharedAxis(_ r: CompareReport) -> LogAxis {
         LogAxis(min: r.runs.map(\.stats.min).min() ?? 1, max: r.runs.map(\.stats.max).max() ?? 1)
     }
 
     static func us(_ ns: UInt64) -> String { Format.latency(Double(ns)) }
 
     /// "p50 ratio sysfs-ext / sysfs-base: 0.712 (95% CI 0.709-0.716, ...)".
-    public static func ratioLine(baseline: String, other: String, _ c: Bootstrap.MedianComparison) -> String {
+    package static func ratioLine(baseline: String, other: String, _ c: Bootstrap.MedianComparison) -> String {
         let pct = format0(c.confidence * 100)
         var s = "p50 ratio \(other) / \(baseline) (measured): \(fixed(c.ratio, 3)) (\(pct)% CI \(fixed(c.ratioLow, 3))-\(fixed(c.ratioHigh, 3)); percentile bootstrap, \(c.resamples) resamples, seed 0x\(String(c.seed, radix: 16)))\n"
         let d = c.difference, lo = c.differenceLow, hi = c.differenceHigh
@@ -121,7 +121,7 @@ public enum CompareTable {
     }
 
     /// The projection weighted by each function's count.
-    public static func weightedText(_ w: WeightedProjection) -> String {
+    package static func weightedText(_ w: WeightedProjection) -> String {
         var s = "  weighted by function: the same \(w.accesses) accesses, each function's at its own p50: \(w.from) \(Format.milliseconds(w.fromMs)), \(w.to) \(Format.milliseconds(w.toMs)): "
         s += saving(w.savedMs, low: w.savedLowMs, high: w.savedHighMs, interval: "95% CI", note: ", conservative")
         s += w.share.map { ", \(format1(abs($0) * 100))% of the kernel boot\n" } ?? "\n"
@@ -140,7 +140,7 @@ public enum CompareTable {
     }
 
     /// The issue's sentence, then where each number came from.
-    public static func projectionText(_ p: Projection) -> String {
+    package static func projectionText(_ p: Projection) -> String {
         let pct = format0(p.confidence * 100)
         var s = "  the kernel's \(p.accesses) \(p.accessKind) at \(Format.latency(Double(p.fromNanoseconds))) (\(p.fromMechanism)) take \(Format.milliseconds(p.fromMilliseconds)); at \(Format.latency(Double(p.toNanoseconds))) (\(p.toMechanism)) \(Format.milliseconds(p.toMilliseconds)): "
         s += saving(p.savedMilliseconds, low: p.savedLow, high: p.savedHigh, interval: "\(pct)% CI",

@@ -4,7 +4,7 @@ import Enumerator
 /// ui.perfetto.dev and chrome://tracing load): phases, device windows,
 /// drivers and initcalls as complete ("X") slices on their own tracks,
 /// instants ("i") for marks. Times are microseconds, as the format expects.
-public enum PerfettoRenderer {
+package enum PerfettoRenderer {
     /// One trace event; written by `json` in the format's own key order.
     struct Event {
         var name: String
@@ -32,7 +32,7 @@ public enum PerfettoRenderer {
         }
     }
 
-    public static func render(_ p: BootProfile, counts: AccessCounts? = nil, census: CensusRun? = nil) -> String {
+    package static func render(_ p: BootProfile, counts: AccessCounts? = nil, census: CensusReport? = nil) -> String {
         var events: [Event] = []
         for t in Track.allCases {
             events.append(Event(name: "thread_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: 1, tid: t.rawValue, s: nil, args: ["name": t.name]))

@@ -2,8 +2,8 @@ import Enumerator
 
 /// The report's cost section: `Prices` as text, the same numbers JSON,
 /// OpenMetrics and --summary give.
-public enum PricesTable {
-    public static func render(_ c: Prices, counts: AccessCounts) -> String {
+package enum PricesTable {
+    package static func render(_ c: Prices, counts: AccessCounts) -> String {
         var out = "\nPrices\n  " + c.headline + ".\n"
         out += "  Accesses: \(counts.total) (\(counts.provenance)\(counts.trust.map { "; " + $0 } ?? ""))\n"
         out += "    to present functions: \(counts.deviceTotal + (counts.unattributed ?? 0)), of them \(counts.extendedTotal) at offsets >= 256"

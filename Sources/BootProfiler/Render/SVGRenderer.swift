@@ -3,7 +3,7 @@ import Enumerator
 /// A standalone SVG timeline in the spirit of the kernel's
 /// scripts/bootgraph.pl: one row per phase, device window, driver and long
 /// initcall on a shared time axis, marks as dashed vertical lines.
-public enum SVGRenderer {
+package enum SVGRenderer {
     struct Row {
         var label: String
         var start: UInt64
@@ -19,7 +19,7 @@ public enum SVGRenderer {
         }
     }
 
-    public static func render(_ p: BootProfile, title: String, census: CensusRun? = nil) -> String {
+    package static func render(_ p: BootProfile, title: String, census: CensusReport? = nil) -> String {
         let counted = Dictionary(uniqueKeysWithValues: (census?.census.devices ?? []).map { ($0.bdf, $0.reads + $0.writes) })
         var rows: [Row] = []
         var marks: [(String, UInt64)] = []

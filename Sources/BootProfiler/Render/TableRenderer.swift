@@ -2,9 +2,9 @@ import Enumerator
 
 /// Plain-text report: phases, device windows, drivers, initcalls, the cost
 /// prices. Every number says where it came from.
-public enum TableRenderer {
+package enum TableRenderer {
     /// `view`: how the device windows and driver probes were filtered or sorted (said in their headings).
-    public static func render(source: String, profile p: BootProfile, prices: Prices?, counts: AccessCounts?,
+    package static func render(source: String, profile p: BootProfile, prices: Prices?, counts: AccessCounts?,
                               tracing: String?, view: String? = nil) -> String {
         let shown = view.map { "; \($0)" } ?? ""
         var out = ""

@@ -5,14 +5,14 @@ import Glibc
 /// covers [low * 10^(i/perDecade), low * 10^((i+1)/perDecade)) nanoseconds,
 /// with edges on a grid anchored at powers of ten, so two runs over
 /// overlapping ranges share their edges.
-public struct LogAxis: Sendable, Equatable, Codable {
-    public var perDecade: Int
+package struct LogAxis: Sendable, Equatable, Codable {
+    package var perDecade: Int
     /// Index of the first bin on the global grid (bin 0 starts at 1 ns).
-    public var firstBin: Int
-    public var bins: Int
+    package var firstBin: Int
+    package var bins: Int
 
     /// An axis from the smallest to the largest value (0 counts as 1 ns).
-    public init(min: UInt64, max: UInt64, perDecade: Int = 40) {
+    package init(min: UInt64, max: UInt64, perDecade: Int = 40) {
         precondition(perDecade >= 1)
         self.perDecade = perDecade
         firstBin = LogAxis.gridIndex(Swift.max(min, 1), perDecade)
@@ -28,14 +28,14 @@ public struct LogAxis: Sendable, Equatable, Codable {
     }
 
     /// The lower edge of bin `i`, in ns.
-    public func edge(_ i: Int) -> Double { pow(10, Double(firstBin + i) / Double(perDecade)) }
+    package func edge(_ i: Int) -> Double { pow(10, Double(firstBin + i) / Double(perDecade)) }
 
-    public func bin(of value: UInt64) -> Int {
+    package func bin(of value: UInt64) -> Int {
         Swift.min(Swift.max(LogAxis.gridIndex(Swift.max(value, 1), perDecade) - firstBin, 0), bins - 1)
     }
 
     /// Counts per bin of a set of samples.
-    public func counts(_ samples: [UInt64]) -> [Int] {
+    package func counts(_ samples: [UInt64]) -> [Int] {
         var c = [Int](repeating: 0, count: bins)
         for s in samples { c[bin(of: s)] += 1 }
         return c
@@ -45,11 +45,11 @@ public struct LogAxis: Sendable, Equatable, Codable {
 /// Terminal histograms: one block per method on one shared log axis, bars of
 /// Unicode eighth blocks scaled to the largest bin of any method, runs of
 /// bins empty for every method folded into one line.
-public enum TextHistogram {
+package enum TextHistogram {
     static let eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
     /// A bar of `fraction` (0...1) of `width` cells, to the nearest eighth.
-    public static func bar(_ fraction: Double, width: Int) -> String {
+    package static func bar(_ fraction: Double, width: Int) -> String {
         let eighthsTotal = Int((Swift.max(0, Swift.min(1, fraction)) * Double(width * 8)).rounded())
         var s = String(repeating: "█", count: eighthsTotal / 8) + eighths[eighthsTotal % 8]
         if eighthsTotal == 0 && fraction > 0 { s = "▏" }  // never hide a non-empty bin
@@ -59,7 +59,7 @@ public enum TextHistogram {
     /// Bins holding at least `minShare` of some method's samples get a row
     /// each; runs of smaller bins fold into one row per method that gives
     /// their total (the tail stays visible, its count exact).
-    public static func render(_ series: [(name: String, samples: [UInt64])], axis: LogAxis, width: Int = 40,
+    package static func render(_ series: [(name: String, samples: [UInt64])], axis: LogAxis, width: Int = 40,
                               minShare: Double = 0.005) -> String {
         let counts = series.map { axis.counts($0.samples) }
         let fractions = zip(series, counts).map { s, c in c.map { s.samples.isEmpty ? 0 : Double($0) / Double(s.samples.count) } }

@@ -4,58 +4,58 @@ import Enumerator
 /// docs/schema/pcitime-trace-2.json): snake_case keys, functions under
 /// `bdf`, mechanisms as values ("type 1", "ECAM"), every duration's unit in
 /// its key.
-public struct TraceJSON: Encodable {
-    public struct MechanismCount: Encodable {
-        public var mechanism: String
-        public var accesses: Int
+package struct TraceJSON: Encodable {
+    package struct MechanismCount: Encodable {
+        package var mechanism: String
+        package var accesses: Int
     }
 
-    public struct Device: Encodable {
-        public var bdf: String
-        public var reads: Int
-        public var writes: Int
+    package struct Device: Encodable {
+        package var bdf: String
+        package var reads: Int
+        package var writes: Int
         /// Accesses at offsets 0x100 and above.
-        public var extended: Int
+        package var extended: Int
         /// The mechanism that served them ("unknown" when the trace could not tell).
-        public var accessesByMechanism: [MechanismCount]
+        package var accessesByMechanism: [MechanismCount]
         /// Mean in-kernel latency per access, from entry/return pairs.
-        public var meanLatencyNs: Double?
+        package var meanLatencyNs: Double?
     }
 
-    public struct Empty: Encodable {
+    package struct Empty: Encodable {
         /// "empty slot", "absent function" or "bus that does not exist".
-        public var kind: String
-        public var firstBus: String
-        public var lastBus: String
-        public var accesses: Int
-        public var busCount: Int
+        package var kind: String
+        package var firstBus: String
+        package var lastBus: String
+        package var accesses: Int
+        package var busCount: Int
     }
 
-    public struct Counts: Encodable {
-        public var basis: Provenance
-        public var baseMechanism: String
-        public var extendedMechanism: String?
-        public var devices: [Device]
-        public var empty: [Empty]
-        public var total: Int
+    package struct Counts: Encodable {
+        package var basis: Provenance
+        package var baseMechanism: String
+        package var extendedMechanism: String?
+        package var devices: [Device]
+        package var empty: [Empty]
+        package var total: Int
     }
 
-    public struct Latency: Encodable {
-        public var mechanism: String
-        public var latencyNs: Double
-        public var latencyBasis: Provenance
+    package struct Latency: Encodable {
+        package var mechanism: String
+        package var latencyNs: Double
+        package var latencyBasis: Provenance
     }
 
-    public var schema = "pcitime-trace/2"
-    public var window: String
-    public var counts: Counts
-    public var latencies: [Latency]
-    public var malformedLines: Int
-    public var lostEvents: Int
-    public var unreturned: Int
-    public var skippedProbes: [String]
+    package var schema = "pcitime-trace/2"
+    package var window: String
+    package var counts: Counts
+    package var latencies: [Latency]
+    package var malformedLines: Int
+    package var lostEvents: Int
+    package var unreturned: Int
+    package var skippedProbes: [String]
 
-    public init(_ t: TraceRun) {
+    package init(_ t: TraceReport) {
         window = t.window
         let c = t.counts
         counts = Counts(
@@ -74,7 +74,7 @@ public struct TraceJSON: Encodable {
         skippedProbes = t.skipped.map { "\($0.probe): \($0.why)" }
     }
 
-    public func encoded() throws -> String {
+    package func encoded() throws -> String {
         try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -1,8 +1,8 @@
 import Enumerator
 
 /// The table `pcitime trace` prints.
-public enum TraceRenderer {
-    public static func render(window: String, counts: AccessCounts, latencies: [LatencyEstimate], parser: KprobeTraceParser,
+package enum TraceRenderer {
+    package static func render(window: String, counts: AccessCounts, latencies: [LatencyEstimate], parser: KprobeTraceParser,
                               skipped: [(probe: String, why: String)]) -> String {
         var out = "Kernel config accesses during \(window) (measured: kprobes on pci_conf1_read/write and pci_mmcfg_read/write)\n"
         var rows = [["device", "reads", "writes", ">=256", "mechanisms", "mean in-kernel us"]]

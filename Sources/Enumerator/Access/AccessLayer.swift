@@ -2,16 +2,16 @@ import Histogram
 
 /// Reads and latency of the accesses made to one function (pcitime never
 /// writes config space: there is no write to count).
-public struct AccessStats: Sendable {
-    public var reads = 0
-    public var failures = 0
+package struct AccessStats: Sendable {
+    package var reads = 0
+    package var failures = 0
     /// Nanoseconds per access, timer overhead subtracted. Two significant
     /// digits keep a histogram per function small on trees of thousands.
-    public var latency = Histogram<UInt32>(numberOfSignificantValueDigits: .two)
+    package var latency = Histogram<UInt32>(numberOfSignificantValueDigits: .two)
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ other: AccessStats) {
+    package mutating func add(_ other: AccessStats) {
         reads += other.reads
         failures += other.failures
         if other.latency.totalCount > 0 { reserve(other.latency.max) }
@@ -45,28 +45,28 @@ public struct AccessStats: Sendable {
 }
 
 /// One read as the layer saw it.
-public struct AccessRecord: Sendable, Codable, Equatable {
-    public var address: PCIAddress
-    public var offset: Int
-    public var width: AccessWidth
-    public var value: UInt32
-    public var nanoseconds: UInt64
+package struct AccessRecord: Sendable, Codable, Equatable {
+    package var address: PCIAddress
+    package var offset: Int
+    package var width: AccessWidth
+    package var value: UInt32
+    package var nanoseconds: UInt64
 }
 
 /// The one layer every access goes through: it checks the range and
 /// alignment, and counts and records the time of each read. Reads are timed
 /// inside the methods' C helpers, so the timed region holds the access and
 /// nothing else. There is no write path.
-public final class AccessLayer {
-    public let method: ConfigAccess
-    public let timer: AccessTimer
+package final class AccessLayer {
+    package let method: ConfigAccess
+    package let timer: AccessTimer
     /// Per function, including functions found absent (their vendor probes).
-    public private(set) var stats: [PCIAddress: AccessStats] = [:]
+    package private(set) var stats: [PCIAddress: AccessStats] = [:]
     /// Every access in order, when `recording` is set.
-    public var recording = false
-    public private(set) var records: [AccessRecord] = []
+    package var recording = false
+    package private(set) var records: [AccessRecord] = []
 
-    public init(_ method: ConfigAccess, timer: AccessTimer) {
+    package init(_ method: ConfigAccess, timer: AccessTimer) {
         self.method = method
         self.timer = timer
     }
@@ -74,25 +74,25 @@ public final class AccessLayer {
     private var handles: [PCIAddress: FunctionHandle] = [:]
 
     /// The method's handle for a function, resolved once and untimed.
-    public func handle(_ address: PCIAddress) throws -> FunctionHandle {
+    package func handle(_ address: PCIAddress) throws -> FunctionHandle {
         if let h = handles[address] { return h }
         let h = try method.prepare(address)
         handles[address] = h
         return h
     }
 
-    public func read(_ address: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
+    package func read(_ address: PCIAddress, offset: Int, width: AccessWidth) throws -> UInt32 {
         try read(try handle(address), offset: offset, width: width)
     }
 
     /// Vendor probes that found nothing, all addresses together: an empty
     /// slot gets no handle, histogram or entry of its own (a brute scan
     /// probes thousands of them).
-    public private(set) var emptyProbes = AccessStats()
+    package private(set) var emptyProbes = AccessStats()
 
     /// Reads the vendor/device dword, where every walk starts on a function.
     /// Nil when nothing answers (vendor FFFF or 0000): absent, not failed.
-    public func probe(_ address: PCIAddress) throws -> (handle: FunctionHandle, id: UInt32)? {
+    package func probe(_ address: PCIAddress) throws -> (handle: FunctionHandle, id: UInt32)? {
         let h = try handles[address] ?? method.prepare(address)
         try check(h, 0, .dword)
         let timed: TimedRead
@@ -116,7 +116,7 @@ public final class AccessLayer {
         return (h, timed.value)
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
+    package func read(_ h: FunctionHandle, offset: Int, width: AccessWidth) throws -> UInt32 {
         try check(h, offset, width)
         let timed: TimedRead
         do {
@@ -137,7 +137,7 @@ public final class AccessLayer {
     }
 
     /// Totals over every function and every empty probe.
-    public var totals: AccessStats {
+    package var totals: AccessStats {
         var t = emptyProbes
         for s in stats.values { t.add(s) }
         return t

@@ -7,22 +7,22 @@ import Glibc
 /// invariant, else clock_gettime. The TSC's rate is taken from where the
 /// machine states it (`tscRate`), else calibrated briefly. Its own
 /// back-to-back cost is measured once and subtracted from every sample.
-public struct AccessTimer: Sendable {
-    public enum Source: String, Sendable, Codable {
+package struct AccessTimer: Sendable {
+    package enum Source: String, Sendable, Codable {
         case tsc, clockMonotonic = "clock_gettime"
         /// CLibPCI's clock selector.
         var flag: Int32 { self == .tsc ? 1 : 0 }
     }
 
-    public let source: Source
+    package let source: Source
     /// Ticks per second of `now()`.
-    public let ticksPerSecond: Double
+    package let ticksPerSecond: Double
     /// Where `ticksPerSecond` came from, for the report.
-    public let rateSource: String
+    package let rateSource: String
     /// Median cost of two back-to-back `now()` calls, in ticks.
-    public let overheadTicks: UInt64
+    package let overheadTicks: UInt64
 
-    public init(source: Source? = nil) {
+    package init(source: Source? = nil) {
         let chosen = source ?? (pcitime_tsc_invariant() != 0 ? .tsc : .clockMonotonic)
         self.source = chosen
         (ticksPerSecond, rateSource) = chosen == .tsc ? AccessTimer.tscRate() : (1e9, "nanoseconds")
@@ -35,20 +35,20 @@ public struct AccessTimer: Sendable {
     }
 
     @inline(__always)
-    public func now() -> UInt64 { pcitime_now(source.flag) }
+    package func now() -> UInt64 { pcitime_now(source.flag) }
 
     /// Nanoseconds between two `now()` readings, less the timer's own cost.
     @inline(__always)
-    public func nanoseconds(from start: UInt64, to end: UInt64) -> UInt64 { nanoseconds(ticks: end &- start) }
+    package func nanoseconds(from start: UInt64, to end: UInt64) -> UInt64 { nanoseconds(ticks: end &- start) }
 
     /// Nanoseconds of a measured span, less the timer's own cost.
     @inline(__always)
-    public func nanoseconds(ticks: UInt64) -> UInt64 {
+    package func nanoseconds(ticks: UInt64) -> UInt64 {
         let net = ticks > overheadTicks ? ticks - overheadTicks : 0
         return UInt64(Double(net) * 1e9 / ticksPerSecond)
     }
 
-    public var overheadNanoseconds: Double { Double(overheadTicks) * 1e9 / ticksPerSecond }
+    package var overheadNanoseconds: Double { Double(overheadTicks) * 1e9 / ticksPerSecond }
 
     static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
@@ -85,7 +85,7 @@ public struct AccessTimer: Sendable {
     /// The kernel's own TSC rate in kHz and the line that states it: the last
     /// "tsc: Refined TSC clocksource calibration: M.KKK MHz", else the last
     /// "tsc: Detected M.KKK MHz processor" (or "MHz TSC").
-    public static func kernelTSCRate(inLog text: String) -> (khz: UInt64, line: String)? {
+    package static func kernelTSCRate(inLog text: String) -> (khz: UInt64, line: String)? {
         var text = text
         return text.withUTF8 { kernelTSCRate(inLog: $0) }
     }

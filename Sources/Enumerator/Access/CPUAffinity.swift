@@ -6,8 +6,8 @@ import Glibc
 /// Pins the calling thread to one processor, so every sample of every method
 /// runs on the same core (same TSC, same cache, no migration mid-access).
 /// The corresponding C function is `sched_setaffinity`.
-public enum CPUAffinity {
-    public static func pin(to cpu: Int) throws {
+package enum CPUAffinity {
+    package static func pin(to cpu: Int) throws {
         guard cpu >= 0, cpu < 1024 else {
             throw PCITimeError.usage("--pin \(cpu): expected a processor number from 0 to 1023")
         }
@@ -19,10 +19,10 @@ public enum CPUAffinity {
     }
 
     /// The processor the calling thread runs on now. The corresponding C function is `sched_getcpu`.
-    public static var current: Int? {
+    package static var current: Int? {
         let c = pcitime_current_cpu()
         return c >= 0 ? Int(c) : nil
     }
 
-    public static var online: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    package static var online: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }

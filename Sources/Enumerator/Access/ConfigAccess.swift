@@ -1,5 +1,5 @@
 /// The width of one config-space access.
-public enum AccessWidth: Int, Sendable, Codable, CaseIterable {
+package enum AccessWidth: Int, Sendable, Codable, CaseIterable {
     case byte = 1, word = 2, dword = 4
 
     var mask: UInt32 { self == .dword ? 0xffff_ffff : (1 << (rawValue * 8)) - 1 }
@@ -7,11 +7,11 @@ public enum AccessWidth: Int, Sendable, Codable, CaseIterable {
 
 /// A range of buses where a walk starts: a root bus and the last bus below it
 /// that the method can reach (an MCFG window's end bus, or 255).
-public struct BusRange: Hashable, Sendable, Codable {
-    public var segment: UInt16
-    public var first: UInt8
-    public var last: UInt8
-    public init(segment: UInt16, first: UInt8, last: UInt8) {
+package struct BusRange: Hashable, Sendable, Codable {
+    package var segment: UInt16
+    package var first: UInt8
+    package var last: UInt8
+    package init(segment: UInt16, first: UInt8, last: UInt8) {
         self.segment = segment
         self.first = first
         self.last = last
@@ -20,9 +20,9 @@ public struct BusRange: Hashable, Sendable, Codable {
 
 /// A function resolved for access, untimed, by `prepare`: what the timed
 /// access needs and nothing to look up.
-public struct FunctionHandle {
+package struct FunctionHandle {
     /// What each method reaches the function through.
-    public enum Target {
+    package enum Target {
         /// sysfs: the function's open `config` file.
         case file(Int32)
         /// ECAM: the function's 4 KiB in a bus mapped read-only; the handle
@@ -34,12 +34,12 @@ public struct FunctionHandle {
         case libpci(OpaquePointer)
     }
 
-    public let address: PCIAddress
-    public let target: Target
+    package let address: PCIAddress
+    package let target: Target
     /// The offsets this method reaches on this function.
-    public let window: Range<Int>
+    package let window: Range<Int>
 
-    public init(address: PCIAddress, target: Target, window: Range<Int>) {
+    package init(address: PCIAddress, target: Target, window: Range<Int>) {
         self.address = address
         self.target = target
         self.window = window
@@ -48,9 +48,9 @@ public struct FunctionHandle {
 
 /// A value and the clock units its access took (the timer's own cost not
 /// yet subtracted).
-public struct TimedRead: Sendable {
-    public var value: UInt32
-    public var ticks: UInt64
+package struct TimedRead: Sendable {
+    package var value: UInt32
+    package var ticks: UInt64
 }
 
 /// One way to reach PCI configuration space, like pciutils' `struct pci_methods`
@@ -60,7 +60,7 @@ public struct TimedRead: Sendable {
 /// protocol has no write): set-up happens once in `prepare`, range checks,
 /// counting and timing live once, in `AccessLayer`. Reads of an absent
 /// function return all ones; a failed access throws (kept apart on purpose).
-public protocol ConfigAccess: AnyObject {
+package protocol ConfigAccess: AnyObject {
     /// The name `pcitime methods` shows (`ecam`, `pio`, `sysfs`, `libpci:NAME`).
     var name: String { get }
     /// What one access of this method is, for reports.
@@ -88,9 +88,9 @@ public protocol ConfigAccess: AnyObject {
 }
 
 extension ConfigAccess {
-    public func listedFunctions() -> Set<PCIAddress>? { nil }
-    public var hasKernelView: Bool { true }
-    public func canHold(_ address: PCIAddress) -> Bool { listedFunctions()?.contains(address) ?? true }
+    package func listedFunctions() -> Set<PCIAddress>? { nil }
+    package var hasKernelView: Bool { true }
+    package func canHold(_ address: PCIAddress) -> Bool { listedFunctions()?.contains(address) ?? true }
     /// Bytes of config space this method reaches on a function (0 if none).
-    public func configSize(_ address: PCIAddress) -> Int { (try? prepare(address))?.window.upperBound ?? 0 }
+    package func configSize(_ address: PCIAddress) -> Int { (try? prepare(address))?.window.upperBound ?? 0 }
 }

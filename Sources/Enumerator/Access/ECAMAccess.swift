@@ -7,10 +7,10 @@ import Glibc
 /// `/dev/mem` read-only, lazily, one bus (1 MiB) at a time and never outside a
 /// window. Under a hypervisor each access is one exit, or none when the
 /// hypervisor maps ECAM read-only into the guest.
-public final class ECAMAccess: ConfigAccess {
-    public let name = "ecam"
-    public let discovery: ECAMDiscovery
-    public var summary: String {
+package final class ECAMAccess: ConfigAccess {
+    package let name = "ecam"
+    package let discovery: ECAMDiscovery
+    package var summary: String {
         "memory-mapped ECAM through /dev/mem (windows from \(discovery.source.rawValue)); one load per access"
     }
     let memPath: String
@@ -25,7 +25,7 @@ public final class ECAMAccess: ConfigAccess {
 
     /// Opens `/dev/mem` and maps the first window's first bus, so a method
     /// that cannot work here says so at once.
-    public init(discovery: ECAMDiscovery, iomem: IOMem? = IOMem(path: "/proc/iomem"), memPath: String = "/dev/mem") throws {
+    package init(discovery: ECAMDiscovery, iomem: IOMem? = IOMem(path: "/proc/iomem"), memPath: String = "/dev/mem") throws {
         self.discovery = discovery
         self.memPath = memPath
         self.reserved = discovery.source == .override ? nil
@@ -57,18 +57,18 @@ public final class ECAMAccess: ConfigAccess {
         close(fd)
     }
 
-    public func roots() -> [BusRange] {
+    package func roots() -> [BusRange] {
         discovery.windows.map { BusRange(segment: $0.segment, first: $0.startBus, last: $0.endBus) }
     }
 
-    public func canHold(_ a: PCIAddress) -> Bool { discovery.lookup(segment: a.segment, bus: a.bus) != nil }
+    package func canHold(_ a: PCIAddress) -> Bool { discovery.lookup(segment: a.segment, bus: a.bus) != nil }
 
     static func key(_ a: PCIAddress) -> UInt32 { UInt32(a.segment) << 8 | UInt32(a.bus) }
 
     /// Maps the function's bus, read-only, the first time it is touched; the
     /// handle holds the function's own 4 KiB.
     @discardableResult
-    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+    package func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         let bus = try map(a)
         let function = bus + (Int(a.device) << 15 | Int(a.function) << 12)
         return FunctionHandle(address: a, target: .mapped(function, mapping: self), window: 0..<4096)
@@ -95,7 +95,7 @@ public final class ECAMAccess: ConfigAccess {
         return UnsafeRawPointer(p)
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+    package func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
         guard case .mapped(let function, _) = h.target else { throw PCITimeError.usage("ecam: \(h.address) was prepared by another method") }
         var v: UInt32 = 0
         let ticks = pcitime_timed_mmio(function + offset, Int32(width.rawValue), clock.flag, &v)

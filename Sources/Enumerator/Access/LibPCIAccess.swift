@@ -6,10 +6,10 @@ import Glibc
 /// Any of libpci's own methods (`linux-sysfs`, `linux-proc`, `intel-conf1`,
 /// `mmio-conf1`, `ecam`, `dump`...), through CLibPCI. Useful to hold pcitime's
 /// methods against the reference implementation lspci uses.
-public final class LibPCIAccess: ConfigAccess {
-    public let name: String
-    public let libpciMethod: String
-    public var summary: String { "libpci's \(libpciMethod) method (pciutils)" }
+package final class LibPCIAccess: ConfigAccess {
+    package let name: String
+    package let libpciMethod: String
+    package var summary: String { "libpci's \(libpciMethod) method (pciutils)" }
     let access: UnsafeMutablePointer<pci_access>
     private var devices: [PCIAddress: FunctionHandle] = [:]
     private var listing: Set<PCIAddress>?
@@ -21,7 +21,7 @@ public final class LibPCIAccess: ConfigAccess {
     static let listingMethods: Set<String> = ["linux-sysfs", "linux-proc", "dump"]
     static let baseOnlyMethods: Set<String> = ["intel-conf1", "intel-conf2", "mmio-conf1"]
 
-    public init(method: String, parameters: [String: String] = [:]) throws {
+    package init(method: String, parameters: [String: String] = [:]) throws {
         self.libpciMethod = method
         self.name = "libpci:" + method
         self.parameters = parameters
@@ -63,10 +63,10 @@ public final class LibPCIAccess: ConfigAccess {
         pcitime_pci_close(access)
     }
 
-    public func listedFunctions() -> Set<PCIAddress>? { listing }
-    public var hasKernelView: Bool { libpciMethod != "dump" }
+    package func listedFunctions() -> Set<PCIAddress>? { listing }
+    package var hasKernelView: Bool { libpciMethod != "dump" }
 
-    public func roots() -> [BusRange] {
+    package func roots() -> [BusRange] {
         let segments = listing.map { Set($0.map(\.segment)) } ?? [0]
         return segments.sorted().map { BusRange(segment: $0, first: 0, last: 255) }
     }
@@ -87,7 +87,7 @@ public final class LibPCIAccess: ConfigAccess {
     }
 
     @discardableResult
-    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+    package func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         if let h = devices[a] { return h }
         guard let d = pci_get_dev(access, Int32(a.segment), Int32(a.bus), Int32(a.device), Int32(a.function)) else {
             throw PCITimeError.unavailable(name, "pci_get_dev failed for \(a)")
@@ -97,7 +97,7 @@ public final class LibPCIAccess: ConfigAccess {
         return h
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+    package func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
         guard case .libpci(let d) = h.target else { throw PCITimeError.usage("\(name): \(h.address) was prepared by another method") }
         var value: UInt32 = 0
         var failed: Int32 = 0

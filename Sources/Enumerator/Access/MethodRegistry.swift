@@ -4,15 +4,15 @@ import Glibc
 #endif
 
 /// The settings methods are opened with (the CLI's shared options).
-public struct MethodOptions: Sendable {
+package struct MethodOptions: Sendable {
     /// "/" for this machine, or a captured tree.
-    public var root: String
-    public var mcfgPath: String?
-    public var ecamOverride: [ECAMWindow]
+    package var root: String
+    package var mcfgPath: String?
+    package var ecamOverride: [ECAMWindow]
     /// libpci parameters (`dump.name`, `sysfs.path`...).
-    public var libpciParameters: [String: String]
+    package var libpciParameters: [String: String]
 
-    public init(root: String = "/", mcfgPath: String? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
+    package init(root: String = "/", mcfgPath: String? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
         self.root = root
         self.mcfgPath = mcfgPath
         self.ecamOverride = ecamOverride
@@ -20,18 +20,18 @@ public struct MethodOptions: Sendable {
     }
 
     /// The machine the root names, which owns its layout and reads inside it.
-    public var tree: MachineRoot { MachineRoot(root) }
-    public var isLive: Bool { tree.isLive }
+    package var tree: MachineRoot { MachineRoot(root) }
+    package var isLive: Bool { tree.isLive }
 }
 
 /// The registry: every method by name, and `auto`'s probe order in one place.
-public enum Methods {
+package enum Methods {
     /// `auto` tries the most direct first: ECAM is one exit per access (none
     /// when mapped read-only), type 1 is two, sysfs adds the kernel's path.
-    public static let autoOrder = ["ecam", "pio", "sysfs"]
-    public static let aliases = ["mmio": "ecam", "conf1": "pio"]
+    package static let autoOrder = ["ecam", "pio", "sysfs"]
+    package static let aliases = ["mmio": "ecam", "conf1": "pio"]
     /// Every method this build of libpci has compiled in, by its own names.
-    public static var libpciMethods: [String] {
+    package static var libpciMethods: [String] {
         (0..<Int(PCI_ACCESS_MAX.rawValue)).compactMap { i in
             guard let name = pci_get_method_name(Int32(i)), name.pointee != 0 else { return nil }
             let s = String(cString: name)
@@ -39,11 +39,11 @@ public enum Methods {
         }
     }
 
-    public static func canonical(_ name: String) -> String { aliases[name] ?? name }
+    package static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
     /// Whether `open` knows the name (a typo is a usage error, 64, from
     /// every command; a known method that cannot work here is 69).
-    public static func isKnown(_ name: String) -> Bool {
+    package static func isKnown(_ name: String) -> Bool {
         let n = canonical(name)
         if n.hasPrefix("libpci:") { return libpciMethods.contains(String(n.dropFirst(7))) }
         return autoOrder.contains(n) || n == "sysfs-base" || n == "sysfs-ext"
@@ -54,12 +54,12 @@ public enum Methods {
     }
 
     /// Every name `open` takes, aliases included: what shell completion offers.
-    public static var allNames: [String] {
+    package static var allNames: [String] {
         autoOrder + aliases.keys.sorted() + ["sysfs-base", "sysfs-ext"] + libpciMethods.map { "libpci:" + $0 }
     }
 
     /// Opens a method by name (aliases and `libpci:NAME` included).
-    public static func open(_ requested: String, options: MethodOptions) throws -> ConfigAccess {
+    package static func open(_ requested: String, options: MethodOptions) throws -> ConfigAccess {
         let name = canonical(requested)
         if !options.isLive && ["ecam", "pio"].contains(name) {
             throw PCITimeError.usage("--method \(requested) reaches hardware and cannot read a captured tree; use --method sysfs with --root")
@@ -114,9 +114,9 @@ public enum Methods {
     }
 
     /// What `auto` picked and why each method before it was passed over.
-    public struct AutoChoice {
-        public var access: ConfigAccess
-        public var passedOver: [(name: String, reason: String)]
+    package struct AutoChoice {
+        package var access: ConfigAccess
+        package var passedOver: [(name: String, reason: String)]
     }
 
     /// A file the user named (`--mcfg`) that is missing or not what it
@@ -130,7 +130,7 @@ public enum Methods {
         }
     }
 
-    public static func auto(options: MethodOptions) throws -> AutoChoice {
+    package static func auto(options: MethodOptions) throws -> AutoChoice {
         var passed: [(String, String)] = []
         let order = options.isLive ? autoOrder : ["sysfs"]
         if !options.isLive {
@@ -150,7 +150,7 @@ public enum Methods {
     }
 
     /// Every method and whether it works here, for `pcitime methods`.
-    public static func survey(options: MethodOptions) throws -> [(name: String, result: Result<String, PCITimeError>)] {
+    package static func survey(options: MethodOptions) throws -> [(name: String, result: Result<String, PCITimeError>)] {
         let names = autoOrder + libpciMethods.map { "libpci:" + $0 }
         return try names.map { name in
             do {

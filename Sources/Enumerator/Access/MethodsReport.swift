@@ -1,7 +1,7 @@
 /// `pcitime methods`: each method, available here or the exact reason not,
 /// and what `auto` picks.
-public enum MethodsReport {
-    public static func render(options: MethodOptions) throws -> String {
+package enum MethodsReport {
+    package static func render(options: MethodOptions) throws -> String {
         var out = ""
         let survey = try Methods.survey(options: options)
         let width = survey.map(\.name.count).max() ?? 0
@@ -22,34 +22,34 @@ public enum MethodsReport {
 
 /// `pcitime methods --json` (schema pcitime-methods/1,
 /// docs/schema/pcitime-methods-1.json).
-public struct MethodsJSON: Encodable {
-    public struct Method: Encodable {
-        public var name: String
-        public var available: Bool
+package struct MethodsJSON: Encodable {
+    package struct Method: Encodable {
+        package var name: String
+        package var available: Bool
         /// What one access is, when available.
-        public var summary: String?
+        package var summary: String?
         /// Why not, and the exit code a command using it would give.
-        public var reason: String?
-        public var exitCode: Int32?
+        package var reason: String?
+        package var exitCode: Int32?
     }
 
-    public struct Auto: Encodable {
-        public var method: String
-        public var passedOver: [PassedOver]
+    package struct Auto: Encodable {
+        package var method: String
+        package var passedOver: [PassedOver]
     }
 
-    public struct PassedOver: Encodable {
-        public var method: String
-        public var reason: String
+    package struct PassedOver: Encodable {
+        package var method: String
+        package var reason: String
     }
 
-    public var schema = "pcitime-methods/1"
-    public var root: String
-    public var methods: [Method]
+    package var schema = "pcitime-methods/1"
+    package var root: String
+    package var methods: [Method]
     /// What `auto` picks; absent when nothing works here.
-    public var auto: Auto?
+    package var auto: Auto?
 
-    public init(options: MethodOptions) throws {
+    package init(options: MethodOptions) throws {
         root = options.root
         methods = try Methods.survey(options: options).map { name, result in
             switch result {
@@ -62,7 +62,7 @@ public struct MethodsJSON: Encodable {
         }
     }
 
-    public func encoded() throws -> String {
+    package func encoded() throws -> String {
         try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -11,11 +11,11 @@ import Glibc
 /// its 0xCF8/0xCFC pairs with `pci_config_lock`, which user space cannot take,
 /// so a kernel access between our OUT and IN can return the wrong register.
 /// Keep pio scans short on a busy system.
-public final class PortIOAccess: ConfigAccess {
-    public let name = "pio"
-    public var summary: String { "type-1 port I/O: outl 0xCF8 then in 0xCFC (two exits under a hypervisor)" }
+package final class PortIOAccess: ConfigAccess {
+    package let name = "pio"
+    package var summary: String { "type-1 port I/O: outl 0xCF8 then in 0xCFC (two exits under a hypervisor)" }
 
-    public init() throws {
+    package init() throws {
         let e = pcitime_ioperm(0xCF8, 8, 1)
         switch e {
         case 0: break
@@ -40,17 +40,17 @@ public final class PortIOAccess: ConfigAccess {
 
     deinit { _ = pcitime_ioperm(0xCF8, 8, 0) }
 
-    public func roots() -> [BusRange] { [BusRange(segment: 0, first: 0, last: 255)] }
-    public func canHold(_ a: PCIAddress) -> Bool { a.segment == 0 }
+    package func roots() -> [BusRange] { [BusRange(segment: 0, first: 0, last: 255)] }
+    package func canHold(_ a: PCIAddress) -> Bool { a.segment == 0 }
 
     /// The handle is the function's 0xCF8 address: enable bit, bus, device, function.
-    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+    package func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         guard a.segment == 0 else { throw PCITimeError.usage("pio: type 1 reaches segment 0 only, not \(a)") }
         let address = 0x8000_0000 | UInt32(a.bus) << 16 | UInt32(a.device) << 11 | UInt32(a.function) << 8
         return FunctionHandle(address: a, target: .type1(address), window: 0..<256)
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+    package func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
         guard case .type1(let address) = h.target else { throw PCITimeError.usage("pio: \(h.address) was prepared by another method") }
         var v: UInt32 = 0
         let ticks = pcitime_timed_conf1(address | UInt32(offset & 0xfc), Int32(offset), Int32(width.rawValue), clock.flag, &v)

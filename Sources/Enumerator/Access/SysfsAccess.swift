@@ -10,29 +10,29 @@ import Glibc
 /// sees it: the kernel splits larger reads into aligned pieces, so a 256-byte
 /// block read would be 64 accesses. The kernel itself picks the mechanism
 /// (on x86: type 1 below offset 256 when it works, ECAM above).
-public final class SysfsAccess: ConfigAccess {
-    public let name: String
-    public let root: String
+package final class SysfsAccess: ConfigAccess {
+    package let name: String
+    package let root: String
     /// Where the files are: this machine, or a captured tree read inside itself.
-    public let tree: MachineRoot
-    public let devicesDirectory: String
+    package let tree: MachineRoot
+    package let devicesDirectory: String
     /// Which offsets this instance may read, for `sysfs-base`/`sysfs-ext`.
-    public let window: Range<Int>
+    package let window: Range<Int>
     let listing: Set<PCIAddress>
     private var files: [PCIAddress: FunctionHandle] = [:]
     /// Set for live trees read without root: the kernel returns only the
     /// first 64 bytes (128 for CardBus) to unprivileged readers.
-    public let unprivileged: Bool
+    package let unprivileged: Bool
 
     /// What one timed read is: on the live machine a config access the
     /// kernel makes; in a captured tree a read of a file, with no device and
     /// no mechanism behind it, so its latency says nothing of PCI.
-    public var summary: String {
+    package var summary: String {
         tree.isLive ? "pread of sysfs config files under \(devicesDirectory); the kernel makes the device access"
             : "pread of the captured config files under \(devicesDirectory): the latencies are file reads (page cache), not config accesses; a capture has no device or mechanism behind it"
     }
 
-    public init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {
+    package init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {
         self.name = name
         self.tree = MachineRoot(root)
         self.root = tree.path
@@ -67,16 +67,16 @@ public final class SysfsAccess: ConfigAccess {
         for case .file(let fd) in files.values.map(\.target) { close(fd) }
     }
 
-    public func listedFunctions() -> Set<PCIAddress>? { listing }
+    package func listedFunctions() -> Set<PCIAddress>? { listing }
 
-    public func roots() -> [BusRange] {
+    package func roots() -> [BusRange] {
         Set(listing.map(\.segment)).sorted().map { BusRange(segment: $0, first: 0, last: 255) }
     }
 
-    public func path(_ a: PCIAddress) -> String { devicesDirectory + "/" + a.description + "/config" }
+    package func path(_ a: PCIAddress) -> String { devicesDirectory + "/" + a.description + "/config" }
 
     @discardableResult
-    public func prepare(_ a: PCIAddress) throws -> FunctionHandle {
+    package func prepare(_ a: PCIAddress) throws -> FunctionHandle {
         if let h = files[a] { return h }
         let p = path(a)
         // Inside the tree, non-blocking (a FIFO cannot hang the open), a regular file or refused.
@@ -108,7 +108,7 @@ public final class SysfsAccess: ConfigAccess {
         return h
     }
 
-    public func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
+    package func read(_ h: FunctionHandle, offset: Int, width: AccessWidth, clock: AccessTimer.Source) throws -> TimedRead {
         guard case .file(let fd) = h.target else { throw PCITimeError.usage("sysfs: \(h.address) was prepared by another method") }
         var v: UInt32 = 0
         var n = 0

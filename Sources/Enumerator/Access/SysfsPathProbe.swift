@@ -7,12 +7,12 @@ import Glibc
 /// call and sysfs's own path, timed on each function's `vendor` attribute,
 /// which the kernel answers from its copy of the ID (no access reaches the
 /// device). A sysfs config read less this is one trap into the VMM.
-public final class SysfsPathProbe {
+package final class SysfsPathProbe {
     private var files: [PCIAddress: Int32] = [:]
-    public let timer: AccessTimer
+    package let timer: AccessTimer
 
     /// Opens the attribute of each function that has one; nil when none does.
-    public init?(root: String = "/", functions: [PCIAddress], timer: AccessTimer) {
+    package init?(root: String = "/", functions: [PCIAddress], timer: AccessTimer) {
         self.timer = timer
         let dir = root.appendingPath("sys/bus/pci/devices")
         for a in functions {
@@ -24,11 +24,11 @@ public final class SysfsPathProbe {
 
     deinit { for fd in files.values { close(fd) } }
 
-    public var functions: [PCIAddress] { files.keys.sorted() }
+    package var functions: [PCIAddress] { files.keys.sorted() }
 
     /// One timed pread of the attribute, nanoseconds (the timer's own cost
     /// taken out, as for every access); nil when the read failed.
-    public func read(_ a: PCIAddress) -> UInt64? {
+    package func read(_ a: PCIAddress) -> UInt64? {
         guard let fd = files[a] else { return nil }
         var v: UInt32 = 0
         var n = 0

@@ -2,24 +2,24 @@
 /// `--ecam` override, the ACPI MCFG table, `/proc/iomem`, the kernel log.
 /// QEMU `microvm,pcie=on` has no MCFG (ECAM only in the DSDT's `_CBA`), so the
 /// kernel's own records are the fallback there.
-public struct ECAMDiscovery: Sendable {
-    public enum Source: String, Sendable, Codable {
+package struct ECAMDiscovery: Sendable {
+    package enum Source: String, Sendable, Codable {
         case override = "--ecam"
         case mcfg = "ACPI MCFG"
         case iomem = "/proc/iomem"
         case kernelLog = "kernel log"
     }
 
-    public var windows: [ECAMWindow]
-    public var source: Source
+    package var windows: [ECAMWindow]
+    package var source: Source
     /// The file the windows came from.
-    public var file: String
+    package var file: String
     /// The MCFG table when there was one (even if a later source was used).
-    public var mcfg: MCFG?
+    package var mcfg: MCFG?
 
     /// Parses `--ecam BASE:FIRST-LAST` or `SEGMENT:BASE:FIRST-LAST` (hex,
     /// like pciutils' `ecam.addrs`), e.g. `0xb0000000:00-ff`.
-    public static func parseOverride(_ text: String) throws -> ECAMWindow {
+    package static func parseOverride(_ text: String) throws -> ECAMWindow {
         let parts = text.split(separator: ":").map(String.init)
         func bad() -> PCITimeError {
             .usage("expected BASE:FIRST-LAST or SEGMENT:BASE:FIRST-LAST in hex, e.g. 0xb0000000:00-ff")
@@ -41,7 +41,7 @@ public struct ECAMDiscovery: Sendable {
     /// Finds the windows under `root` ("/" live, or a captured tree, read
     /// inside itself). A present but malformed MCFG is an error, not a
     /// reason to look elsewhere.
-    public static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = []) throws -> ECAMDiscovery {
+    package static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = []) throws -> ECAMDiscovery {
         let tree = MachineRoot(root)
         try tree.check()
         let mcfgFile = mcfgPath ?? tree.path(MachineRoot.mcfg)
@@ -62,7 +62,7 @@ public struct ECAMDiscovery: Sendable {
         throw PCITimeError.unavailable("ecam", "no ECAM here: no MCFG table at \(mcfgFile), no \"PCI ECAM\"/\"PCI MMCONFIG\" region in \(iomemFile), none in the kernel log (a machine like QEMU -M pc has only type-1 port I/O); give one with --ecam BASE:FIRST-LAST")
     }
 
-    public func lookup(segment: UInt16, bus: UInt8) -> ECAMWindow? {
+    package func lookup(segment: UInt16, bus: UInt8) -> ECAMWindow? {
         windows.first { $0.contains(segment: segment, bus: bus) }
     }
 }

@@ -4,13 +4,13 @@
 ///   `acpi PNP0A08:00: MMCONFIG at [mem 0xe0000000-0xefffffff] (base 0xe0000000)` (ACPI `_CBA`, as on
 ///   QEMU microvm: no domain or buses, so segment 0 and the buses the range spans)
 /// The one parser of these lines: `mcfg`'s cross-check and the boot profile both read them here.
-public struct ECAMLogLine: Sendable, Equatable {
-    public var segment: UInt16
-    public var startBus: UInt8
-    public var endBus: UInt8
-    public var base: UInt64?
+package struct ECAMLogLine: Sendable, Equatable {
+    package var segment: UInt16
+    package var startBus: UInt8
+    package var endBus: UInt8
+    package var base: UInt64?
 
-    public init?<S: StringProtocol>(_ line: S) {
+    package init?<S: StringProtocol>(_ line: S) {
         let u = Array(line.utf8)
         let base = Self.hex(u, after: "(base 0x")?.value
         if let bus = Self.hex(u, after: "[bus ", maxDigits: 2) {
@@ -33,7 +33,7 @@ public struct ECAMLogLine: Sendable, Equatable {
     }
 
     /// The window, when the line gives a base and a sound bus range.
-    public var window: ECAMWindow? {
+    package var window: ECAMWindow? {
         guard let base, startBus <= endBus else { return nil }
         let w = ECAMWindow(base: base, segment: segment, startBus: startBus, endBus: endBus)
         return w.fitsAddressSpace ? w : nil
@@ -54,7 +54,7 @@ public struct ECAMLogLine: Sendable, Equatable {
 }
 
 /// The ECAM windows the kernel log announces (see `ECAMLogLine`), each once.
-public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
+package func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
     var found: [ECAMWindow] = []
     for line in text.split(separator: "\n") where line.containsText("ECAM [mem") || line.containsText("MMCONFIG") {
         if let w = ECAMLogLine(line)?.window, !found.contains(w) { found.append(w) }
@@ -65,7 +65,7 @@ public func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
 /// The ECAM windows a machine's kernel log announces: the live ring buffer
 /// (nil when it cannot be read), or a capture's dmesg.txt line by line in
 /// constant memory (nil when absent; a FIFO or a binary file is refused).
-public func ecamWindows(inKernelLogOf root: MachineRoot) throws -> [ECAMWindow]? {
+package func ecamWindows(inKernelLogOf root: MachineRoot) throws -> [ECAMWindow]? {
     if root.isLive { return (try? KernelLogSource.live.text()).map(ecamWindows(inKernelLog:)) }
     var found: [ECAMWindow] = []
     let read = try root.forEachLine(MachineRoot.kernelLog) { p, n in

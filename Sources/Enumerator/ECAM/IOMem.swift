@@ -1,18 +1,18 @@
 /// `/proc/iomem`: the kernel's map of physical memory. pcitime uses it to find
 /// ECAM windows the kernel reserved and to refuse windows that overlap RAM.
-public struct IOMem: Sendable {
-    public struct Region: Sendable, Equatable {
-        public var start: UInt64
-        public var end: UInt64
-        public var name: String
-        public var depth: Int
+package struct IOMem: Sendable {
+    package struct Region: Sendable, Equatable {
+        package var start: UInt64
+        package var end: UInt64
+        package var name: String
+        package var depth: Int
     }
-    public var regions: [Region]
+    package var regions: [Region]
 
     /// Walks the text as UTF-8 (the file is ASCII): splitting into Characters
     /// was 0.7 M instructions of every `pcitime scan`, whose `auto` looks at
     /// ECAM first.
-    public init(text: String) {
+    package init(text: String) {
         regions = text.utf8.split(separator: UInt8(ascii: "\n")).compactMap { bytes in
             let line = Substring(bytes)
             let spaces = line.utf8.prefix { $0 == UInt8(ascii: " ") }.count
@@ -28,22 +28,22 @@ public struct IOMem: Sendable {
 
     /// The live `/proc/iomem`; nil when it cannot be read. Addresses read
     /// as zeros for non-root.
-    public init?(path: String) {
+    package init?(path: String) {
         guard let text = FileContents.text(path) else { return nil }
         self.init(text: text)
     }
 
     /// A machine's `/proc/iomem` (inside a captured tree, bounded); nil when absent.
-    public init?(root: MachineRoot) throws {
+    package init?(root: MachineRoot) throws {
         guard let bytes = try root.bytes(MachineRoot.iomem, limit: MachineRoot.iomemLimit, what: "/proc/iomem") else { return nil }
         self.init(text: String(decoding: bytes, as: UTF8.self))
     }
 
     /// False when every address is zero: the kernel hides them from non-root.
-    public var showsAddresses: Bool { regions.contains { $0.start != 0 || $0.end != 0 } }
+    package var showsAddresses: Bool { regions.contains { $0.start != 0 || $0.end != 0 } }
 
     /// "PCI ECAM 0000 [bus 00-ff]" (Linux 6.x) or "PCI MMCONFIG 0000 [bus 00-ff]".
-    public var ecamWindows: [ECAMWindow] {
+    package var ecamWindows: [ECAMWindow] {
         regions.compactMap { r in
             guard let (seg, first, last) = IOMem.ecamRegion(r.name), first <= last, r.start >= UInt64(first) << 20
             else { return nil }
@@ -67,7 +67,7 @@ public struct IOMem: Sendable {
     }
 
     /// The first System RAM region overlapping [start, end], if any.
-    public func ram(overlapping start: UInt64, _ end: UInt64) -> Region? {
+    package func ram(overlapping start: UInt64, _ end: UInt64) -> Region? {
         regions.first { $0.name == "System RAM" && $0.start <= end && start <= $0.end }
     }
 }

@@ -5,13 +5,13 @@ import Glibc
 /// One ECAM window: a segment's buses and the physical address of its bus 0.
 /// Per the PCI Firmware Specification the MCFG base is the address bus 0
 /// would have, even when the window starts at a later bus.
-public struct ECAMWindow: Hashable, Sendable, Codable {
-    public var base: UInt64
-    public var segment: UInt16
-    public var startBus: UInt8
-    public var endBus: UInt8
+package struct ECAMWindow: Hashable, Sendable, Codable {
+    package var base: UInt64
+    package var segment: UInt16
+    package var startBus: UInt8
+    package var endBus: UInt8
 
-    public init(base: UInt64, segment: UInt16, startBus: UInt8, endBus: UInt8) {
+    package init(base: UInt64, segment: UInt16, startBus: UInt8, endBus: UInt8) {
         self.base = base
         self.segment = segment
         self.startBus = startBus
@@ -19,36 +19,36 @@ public struct ECAMWindow: Hashable, Sendable, Codable {
     }
 
     /// The physical range the window's buses occupy: 1 MiB per bus.
-    public var firstAddress: UInt64 { base + UInt64(startBus) << 20 }
-    public var lastAddress: UInt64 { base + (UInt64(endBus) + 1) << 20 - 1 }
-    public var size: UInt64 { (UInt64(endBus) - UInt64(startBus) + 1) << 20 }
+    package var firstAddress: UInt64 { base + UInt64(startBus) << 20 }
+    package var lastAddress: UInt64 { base + (UInt64(endBus) + 1) << 20 - 1 }
+    package var size: UInt64 { (UInt64(endBus) - UInt64(startBus) + 1) << 20 }
 
     /// False when the window's last byte would lie past the 64-bit address
     /// space (a base near 2^64 in a corrupt table): such a window is refused
     /// where it is read, so the address arithmetic here never overflows.
-    public var fitsAddressSpace: Bool {
+    package var fitsAddressSpace: Bool {
         !base.addingReportingOverflow((UInt64(endBus) + 1) << 20).overflow
     }
 
-    public func contains(segment: UInt16, bus: UInt8) -> Bool {
+    package func contains(segment: UInt16, bus: UInt8) -> Bool {
         segment == self.segment && bus >= startBus && bus <= endBus
     }
 
     /// PCIe Base Specification, "Enhanced Configuration Access Mechanism":
     /// A[27:20] bus, A[19:15] device, A[14:12] function, A[11:0] register.
-    public func address(_ a: PCIAddress, offset: Int) -> UInt64 {
+    package func address(_ a: PCIAddress, offset: Int) -> UInt64 {
         base + UInt64(a.bus) << 20 | UInt64(a.device) << 15 | UInt64(a.function) << 12 | UInt64(offset)
     }
 }
 
 /// The ACPI MCFG table, validated as Linux's `pci_mcfg_parse` and
 /// `acpi_mcfg_check_entry` do, with every problem named.
-public struct MCFG: Sendable, Equatable {
-    public var revision: UInt8
-    public var oemID: String
-    public var oemTableID: String
-    public var checksumValid: Bool
-    public var windows: [ECAMWindow]
+package struct MCFG: Sendable, Equatable {
+    package var revision: UInt8
+    package var oemID: String
+    package var oemTableID: String
+    package var checksumValid: Bool
+    package var windows: [ECAMWindow]
 
     static let headerSize = 36
     static let entriesOffset = 44  // header + 8 reserved bytes
@@ -56,7 +56,7 @@ public struct MCFG: Sendable, Equatable {
 
     /// Parses a table; throws `.input(file, problem)` for anything wrong.
     /// A bad checksum is an error (Linux rejects such tables too).
-    public init(bytes: [UInt8], file: String) throws {
+    package init(bytes: [UInt8], file: String) throws {
         func bad(_ problem: String) -> PCITimeError { .input(file, problem) }
         guard bytes.count >= MCFG.headerSize else {
             throw bad("MCFG truncated: \(bytes.count) bytes, an ACPI header alone is 36")
@@ -109,12 +109,12 @@ public struct MCFG: Sendable, Equatable {
 
     /// The largest table read: 44 header bytes and 65,536 entries (a
     /// window per segment) fit in 1 MiB; a length field beyond is not an MCFG.
-    public static let sizeLimit = 1 << 20
+    package static let sizeLimit = 1 << 20
 
     /// Reads a table from `fd` as far as its header's length says, never
     /// more than `sizeLimit` (`--mcfg /dev/zero` ends at its signature),
     /// then one byte more to tell a longer file.
-    public static func read(fd: Int32, name: String) throws -> [UInt8] {
+    package static func read(fd: Int32, name: String) throws -> [UInt8] {
         let header = try FileContents.read(fd: fd, atMost: headerSize, name: name)
         guard header.count == headerSize, header[0..<4] == [0x4d, 0x43, 0x46, 0x47] else { return header }
         let length = Int(le32(header, 4))
@@ -130,7 +130,7 @@ public struct MCFG: Sendable, Equatable {
 
     /// A table named on the command line (`--mcfg FILE`; a stream is read
     /// as far as its header says).
-    public init(file path: String) throws {
+    package init(file path: String) throws {
         let f = try CommandLineFile(path, what: "an MCFG table")
         defer { f.close() }
         try self.init(bytes: try MCFG.read(fd: f.fd, name: f.name), file: f.name)
@@ -138,7 +138,7 @@ public struct MCFG: Sendable, Equatable {
 
     /// A machine's table (`sys/firmware/acpi/tables/MCFG` inside a captured
     /// tree, a regular file); nil when it has none.
-    public init?(root: MachineRoot) throws {
+    package init?(root: MachineRoot) throws {
         let file = root.path(MachineRoot.mcfg)
         let fd: Int32?
         do {
@@ -152,7 +152,7 @@ public struct MCFG: Sendable, Equatable {
     }
 
     /// The window holding a segment's bus, as Linux's `pci_mmconfig_lookup`.
-    public func lookup(segment: UInt16, bus: UInt8) -> ECAMWindow? {
+    package func lookup(segment: UInt16, bus: UInt8) -> ECAMWindow? {
         windows.first { $0.contains(segment: segment, bus: bus) }
     }
 }

@@ -1,12 +1,12 @@
 /// `pcitime mcfg`: the windows pcitime would use, where they came from, and
 /// whether `/proc/iomem` and the kernel log agree.
-public struct MCFGReport {
-    public var discovery: ECAMDiscovery
-    public var iomemWindows: [ECAMWindow]?
-    public var iomemFile: String
-    public var logWindows: [ECAMWindow]?
+package struct MCFGReport {
+    package var discovery: ECAMDiscovery
+    package var iomemWindows: [ECAMWindow]?
+    package var iomemFile: String
+    package var logWindows: [ECAMWindow]?
 
-    public init(options: MethodOptions) throws {
+    package init(options: MethodOptions) throws {
         discovery = try ECAMDiscovery.discover(root: options.root, mcfgPath: options.mcfgPath, override: options.ecamOverride)
         let tree = options.tree
         iomemFile = tree.path(MachineRoot.iomem)
@@ -15,7 +15,7 @@ public struct MCFGReport {
         logWindows = try ecamWindows(inKernelLogOf: tree)
     }
 
-    public func render() -> String {
+    package func render() -> String {
         var out = "source: \(discovery.source.rawValue) (\(discovery.file))\n"
         if let m = discovery.mcfg {
             out += "MCFG: revision \(m.revision), OEM \"\(m.oemID)\" table \"\(m.oemTableID)\", checksum \(m.checksumValid ? "valid" : "INVALID"), \(m.windows.count) entr\(m.windows.count == 1 ? "y" : "ies")\n"
@@ -44,37 +44,37 @@ public struct MCFGReport {
 /// `pcitime mcfg --json` (schema pcitime-mcfg/1, docs/schema/pcitime-mcfg-1.json).
 /// Segments and buses as lspci prints them (hex), addresses as 0x hex
 /// strings (a 64-bit address can exceed 2^53).
-public struct MCFGJSON: Encodable {
-    public struct Table: Encodable {
-        public var revision: Int
-        public var oemId: String
-        public var oemTableId: String
-        public var checksumValid: Bool
-        public var entries: Int
+package struct MCFGJSON: Encodable {
+    package struct Table: Encodable {
+        package var revision: Int
+        package var oemId: String
+        package var oemTableId: String
+        package var checksumValid: Bool
+        package var entries: Int
     }
 
-    public struct Window: Encodable {
-        public var segment: String
-        public var startBus: String
-        public var endBus: String
-        public var base: String
-        public var firstAddress: String
-        public var lastAddress: String
-        public var sizeBytes: Int
+    package struct Window: Encodable {
+        package var segment: String
+        package var startBus: String
+        package var endBus: String
+        package var base: String
+        package var firstAddress: String
+        package var lastAddress: String
+        package var sizeBytes: Int
         /// "agrees", "differs: ...", "absent" or "unreadable".
-        public var iomem: String
-        public var kernelLog: String
+        package var iomem: String
+        package var kernelLog: String
     }
 
-    public var schema = "pcitime-mcfg/1"
+    package var schema = "pcitime-mcfg/1"
     /// Where the windows came from: "--ecam", "ACPI MCFG", "/proc/iomem" or "kernel log".
-    public var source: String
-    public var file: String
-    public var mcfg: Table?
-    public var iomemFile: String
-    public var windows: [Window]
+    package var source: String
+    package var file: String
+    package var mcfg: Table?
+    package var iomemFile: String
+    package var windows: [Window]
 
-    public init(_ r: MCFGReport) {
+    package init(_ r: MCFGReport) {
         source = r.discovery.source.rawValue
         file = r.discovery.file
         mcfg = r.discovery.mcfg.map { Table(revision: Int($0.revision), oemId: $0.oemID, oemTableId: $0.oemTableID, checksumValid: $0.checksumValid, entries: $0.windows.count) }
@@ -86,7 +86,7 @@ public struct MCFGJSON: Encodable {
         }
     }
 
-    public func encoded() throws -> String {
+    package func encoded() throws -> String {
         try JSONOutput.encode(self, keys: .snakeCase)
     }
 }

@@ -16,10 +16,10 @@ import Glibc
 ///   proc/iomem, proc/cmdline, dmesg.txt
 ///   sys/kernel/tracing/{snapshot|trace}      the boot census's trace, when its
 ///                                            tracer ran at boot (`BootTrace`)
-public struct Capture {
+package struct Capture {
     /// Kernel parameters pcitime interprets outside the boot census;
     /// `redact` keeps only these and `bootTrace.parameters`.
-    public static let keptParameters: Set<String> = [
+    package static let keptParameters: Set<String> = [
         "pci", "iomem", "initcall_debug", "kprobe_event", "printk.time", "acpi", "tsc_early_khz", "pcie_ports", "pcie_aspm",
     ]
     static let deviceFiles = ["config", "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device", "irq", "resource"]
@@ -27,34 +27,34 @@ public struct Capture {
     /// What a capture keeps of the boot census. BootProfiler owns these
     /// facts (`KernelParams.capture`) and this library cannot import it,
     /// so the caller hands them in.
-    public struct BootTrace: Sendable {
+    package struct BootTrace: Sendable {
         /// Kernel parameters the census boots with: redaction keeps them.
-        public var parameters: Set<String>
+        package var parameters: Set<String>
         /// The tracers (`current_tracer`) whose trace is the census's.
-        public var tracers: Set<String>
+        package var tracers: Set<String>
         /// The trace files under the tracing folder, in order of preference:
         /// the first that holds entries is kept.
-        public var files: [String]
+        package var files: [String]
 
-        public init(parameters: Set<String>, tracers: Set<String>, files: [String]) {
+        package init(parameters: Set<String>, tracers: Set<String>, files: [String]) {
             self.parameters = parameters
             self.tracers = tracers
             self.files = files
         }
 
         /// No census: its parameters are redacted and no trace is kept.
-        public static let none = BootTrace(parameters: [], tracers: [], files: [])
+        package static let none = BootTrace(parameters: [], tracers: [], files: [])
     }
 
-    public var source: String
-    public var redact: Bool
-    public var root: String
-    public var bootTrace: BootTrace
+    package var source: String
+    package var redact: Bool
+    package var root: String
+    package var bootTrace: BootTrace
     /// Polled before every file written: a signal number stops the capture,
     /// which then removes its temporary folder and throws `.interrupted`.
-    public var stopRequested: () -> Int32? = { nil }
+    package var stopRequested: () -> Int32? = { nil }
 
-    public init(source: String, redact: Bool = true, root: String = "/", bootTrace: BootTrace = .none) {
+    package init(source: String, redact: Bool = true, root: String = "/", bootTrace: BootTrace = .none) {
         self.source = source
         self.redact = redact
         self.root = root
@@ -62,7 +62,7 @@ public struct Capture {
     }
 
     /// The SOURCE line when none is given: the command and the kernel release.
-    public static func defaultSource(out: String) -> String {
+    package static func defaultSource(out: String) -> String {
         var u = utsname()
         uname(&u)
         let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -70,7 +70,7 @@ public struct Capture {
     }
 
     /// Writes the fixture to `out`, which must not exist yet.
-    public func write(to out: String, kernelLog: KernelLogSource = .live) throws {
+    package func write(to out: String, kernelLog: KernelLogSource = .live) throws {
         guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
         var st = stat()
         guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
@@ -188,7 +188,7 @@ public struct Capture {
 
     /// Keeps only the parameters pcitime interprets (`keptParameters` and
     /// `census`), and drops everything after `--` (the init's arguments).
-    public static func redactCommandLine(_ line: String, keeping census: Set<String> = []) -> String {
+    package static func redactCommandLine(_ line: String, keeping census: Set<String> = []) -> String {
         var kept: [Substring] = []
         for word in line.split(separator: " ") {
             if word == "--" { break }
@@ -200,7 +200,7 @@ public struct Capture {
 
     /// Redacts command lines, drops the init's arguments and environment, and
     /// masks MAC addresses and serial numbers.
-    public static func redactKernelLog(_ text: String, keeping census: Set<String> = []) -> String {
+    package static func redactKernelLog(_ text: String, keeping census: Set<String> = []) -> String {
         var out = ""
         var afterInit = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -9,18 +9,18 @@ import Glibc
 /// (`FileContents.read`). A directory is refused. The same answer for the
 /// same mistake from every option: missing 66, a directory 65, no
 /// permission 77.
-public struct CommandLineFile {
-    public let fd: Int32
+package struct CommandLineFile {
+    package let fd: Int32
     /// How messages name it: the path, or "standard input" for `-`.
-    public let name: String
+    package let name: String
 
     /// How messages name a path: `-` is "standard input".
-    public static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
+    package static func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
     /// Opens `path`; `what` says what it should hold ("a kernel log",
     /// "a trace") in the refusal of a directory. A FIFO blocks here until its
     /// writer opens it, as it does for `cat`.
-    public init(_ path: String, what: String) throws {
+    package init(_ path: String, what: String) throws {
         name = Self.displayName(path)
         if path == "-" { fd = 0; return }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
@@ -44,11 +44,11 @@ public struct CommandLineFile {
         }
     }
 
-    public func close() { if fd != 0 { _ = Glibc.close(fd) } }
+    package func close() { if fd != 0 { _ = Glibc.close(fd) } }
 
     /// The whole input, refused (65) beyond `limit` bytes: for formats that
     /// are parsed whole (JSON).
-    public func bytes(limit: Int, what: String) throws -> [UInt8] {
+    package func bytes(limit: Int, what: String) throws -> [UInt8] {
         let b = try FileContents.read(fd: fd, atMost: limit + 1, name: name)
         guard b.count <= limit else {
             throw PCITimeError.input(name, "more than \(limit >> 20) MiB: too large for a \(what)")
@@ -57,7 +57,7 @@ public struct CommandLineFile {
     }
 
     /// Every line, in constant memory (see `LineStream`).
-    public func forEachLine(_ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws -> (lines: Int, cut: Int) {
+    package func forEachLine(_ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws -> (lines: Int, cut: Int) {
         try LineStream.forEachLine(fd: fd, name: name, body)
     }
 }

@@ -6,10 +6,10 @@ import Glibc
 /// files at paths pcitime names itself (the live kernel's /proc and /sys),
 /// and what a path names. Files a user or a captured tree hands pcitime are
 /// opened by `CommandLineFile` and `MachineRoot`, then read here.
-public enum FileContents {
+package enum FileContents {
     /// One read(2) of up to `count` bytes: EINTR retried, EAGAIN (a stream
     /// inherited non-blocking) waited out with poll. 0 at the end.
-    public static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, name: String) throws -> Int {
+    package static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, name: String) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer, count)
             if n >= 0 { return n }
@@ -26,7 +26,7 @@ public enum FileContents {
 
     /// What is left on `fd`, up to `limit` bytes: memory grows with what was
     /// read, 64 KiB at a time, never with what a file claims to hold.
-    public static func read(fd: Int32, atMost limit: Int, name: String) throws -> [UInt8] {
+    package static func read(fd: Int32, atMost limit: Int, name: String) throws -> [UInt8] {
         var bytes: [UInt8] = []
         while bytes.count < limit {
             // Straight into uninitialised memory: zeroing a 64 KiB buffer for
@@ -43,19 +43,19 @@ public enum FileContents {
 
     /// A whole file at a path pcitime names itself (the live kernel's own
     /// files); nil when it cannot be opened or read.
-    public static func bytes(_ path: String) -> [UInt8]? {
+    package static func bytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         return try? read(fd: fd, atMost: .max, name: path)
     }
 
-    public static func text(_ path: String) -> String? {
+    package static func text(_ path: String) -> String? {
         bytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The names in a directory, without "." and ".."; nil when it cannot be listed.
-    public static func names(inDirectory path: String) -> [String]? {
+    package static func names(inDirectory path: String) -> [String]? {
         guard let dir = opendir(path) else { return nil }
         return names(dir)
     }
@@ -72,9 +72,9 @@ public enum FileContents {
     }
 
     /// What a path names (links followed); nil when nothing is there.
-    public enum Kind: Sendable { case directory, regular, other }
+    package enum Kind: Sendable { case directory, regular, other }
 
-    public static func kind(_ path: String) -> Kind? {
+    package static func kind(_ path: String) -> Kind? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return kind(st)
@@ -101,10 +101,10 @@ public enum FileContents {
         }
     }
 
-    public static func exists(_ path: String) -> Bool { kind(path) != nil }
+    package static func exists(_ path: String) -> Bool { kind(path) != nil }
 
     /// The target a symbolic link holds; nil when `path` is not a link.
-    public static func linkTarget(_ path: String) -> String? {
+    package static func linkTarget(_ path: String) -> String? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { readlink(path, $0.baseAddress!, $0.count) }
         return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil

@@ -2,17 +2,17 @@
 /// the driver bound to it (lspci -k), its IRQ and its BAR sizes (lspci -v).
 /// Read from the live tree or a capture, where `driver` and `driver_module`
 /// are text files holding the names the live links point to.
-public struct KernelDevice: Sendable, Equatable {
+package struct KernelDevice: Sendable, Equatable {
     /// The `driver` link's target name ("virtio-pci"); nil when unbound.
-    public var driver: String?
+    package var driver: String?
     /// The driver's module (`driver/module` link), nil for built-in drivers.
-    public var module: String?
+    package var module: String?
     /// The `irq` file; nil when absent.
-    public var irq: Int?
+    package var irq: Int?
     /// BAR sizes by index (0-5, 6 the expansion ROM) from the `resource` file.
-    public var regionSizes: [Int: UInt64] = [:]
+    package var regionSizes: [Int: UInt64] = [:]
 
-    public init(driver: String? = nil, module: String? = nil, irq: Int? = nil, regionSizes: [Int: UInt64] = [:]) {
+    package init(driver: String? = nil, module: String? = nil, irq: Int? = nil, regionSizes: [Int: UInt64] = [:]) {
         self.driver = driver
         self.module = module
         self.irq = irq
@@ -23,7 +23,7 @@ public struct KernelDevice: Sendable, Equatable {
     /// bounded); nil when the directory is not there. A file that is not
     /// what sysfs holds (a FIFO, too large, a link out of the tree) is left
     /// out, as an absent one is: these are extras beside config space.
-    public static func read(root: MachineRoot, _ address: PCIAddress) -> KernelDevice? {
+    package static func read(root: MachineRoot, _ address: PCIAddress) -> KernelDevice? {
         let dir = MachineRoot.devices + "/" + address.description
         guard root.kind(dir) == .directory else { return nil }
         var k = KernelDevice()

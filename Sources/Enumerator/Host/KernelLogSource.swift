@@ -6,7 +6,7 @@ import Glibc
 /// tree's `dmesg.txt` (read inside the tree), or a file named on the
 /// command line. This only fetches text in `dmesg` form
 /// (`[    0.173205] message`); the boot profiler parses it, streaming.
-public enum KernelLogSource: Sendable {
+package enum KernelLogSource: Sendable {
     /// `/dev/kmsg` (microsecond timestamps), falling back to running `dmesg`.
     case live
     /// A capture's `dmesg.txt`.
@@ -15,13 +15,13 @@ public enum KernelLogSource: Sendable {
     case file(String)
 
     /// A machine's log: the ring buffer, or a capture's `dmesg.txt`.
-    public static func of(_ root: MachineRoot) -> KernelLogSource { root.isLive ? .live : .tree(root) }
+    package static func of(_ root: MachineRoot) -> KernelLogSource { root.isLive ? .live : .tree(root) }
 
     /// What is read whole here at most (capture copies the log whole; the
     /// kernel's own buffer is at most 32 MiB with CONFIG_LOG_BUF_SHIFT=25).
-    public static let textLimit = 1 << 26
+    package static let textLimit = 1 << 26
 
-    public func text() throws -> String {
+    package func text() throws -> String {
         switch self {
         case .file(let path):
             let f = try CommandLineFile(path, what: "a kernel log")
@@ -43,7 +43,7 @@ public enum KernelLogSource: Sendable {
     /// read returns one record (`6,339,5140900,-;message` then ` KEY=value`
     /// dictionary lines); EPIPE means records were overwritten while reading
     /// (skip ahead), EAGAIN the end. nil when /dev/kmsg cannot be opened.
-    public static func forEachKmsgLine(_ body: (UnsafePointer<UInt8>, Int) -> Void) throws -> Bool {
+    package static func forEachKmsgLine(_ body: (UnsafePointer<UInt8>, Int) -> Void) throws -> Bool {
         let fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }

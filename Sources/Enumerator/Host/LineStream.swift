@@ -8,14 +8,14 @@ import Glibc
 /// stream with no line break in `maxSkip` bytes (`/dev/zero`, a binary
 /// file) is not text and ends the read with an error, so an endless one
 /// cannot run forever.
-public enum LineStream {
-    public static let chunk = 1 << 16
-    public static let maxLine = 1 << 16
-    public static let maxSkip = 1 << 24
+package enum LineStream {
+    package static let chunk = 1 << 16
+    package static let maxLine = 1 << 16
+    package static let maxSkip = 1 << 24
 
     /// Streams `fd` to `body` (each line without its `\n`); `name` names the
     /// input in errors. Returns the lines handed out and how many were cut.
-    public static func forEachLine(fd: Int32, name: String, _ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws -> (lines: Int, cut: Int) {
+    package static func forEachLine(fd: Int32, name: String, _ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws -> (lines: Int, cut: Int) {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk + maxLine)
         defer { buffer.deallocate() }
         var carry = 0          // bytes of an unfinished line at the buffer's start

@@ -19,54 +19,54 @@ private let O_PATH = PCITIME_O_PATH
 /// component by component (`walk`). Every file read must be a regular file
 /// (a FIFO, a device or a socket is refused: 65), opened non-blocking so
 /// that opening cannot hang, and read with a bound.
-public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
+package struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
     /// How paths resolve: openat2 when the kernel has it, or always the
     /// component walk (the tests hold the two against each other).
-    public enum Resolution: Sendable { case automatic, componentWalk }
+    package enum Resolution: Sendable { case automatic, componentWalk }
 
     /// "/" for this machine, else the tree (no trailing slash).
-    public let path: String
+    package let path: String
     let resolution: Resolution
 
-    public init(_ path: String, resolution: Resolution = .automatic) {
+    package init(_ path: String, resolution: Resolution = .automatic) {
         var p = Substring(path)
         while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
         self.path = String(p)
         self.resolution = resolution
     }
 
-    public static let live = MachineRoot("/")
-    public var isLive: Bool { path == "/" }
-    public var description: String { path }
-    public static func == (a: MachineRoot, b: MachineRoot) -> Bool { a.path == b.path }
+    package static let live = MachineRoot("/")
+    package var isLive: Bool { path == "/" }
+    package var description: String { path }
+    package static func == (a: MachineRoot, b: MachineRoot) -> Bool { a.path == b.path }
 
     // MARK: the layout, relative to the root
 
-    public static let pciBus = "sys/bus/pci"
-    public static let devices = "sys/bus/pci/devices"
-    public static let mcfg = "sys/firmware/acpi/tables/MCFG"
-    public static let iomem = "proc/iomem"
-    public static let cmdline = "proc/cmdline"
+    package static let pciBus = "sys/bus/pci"
+    package static let devices = "sys/bus/pci/devices"
+    package static let mcfg = "sys/firmware/acpi/tables/MCFG"
+    package static let iomem = "proc/iomem"
+    package static let cmdline = "proc/cmdline"
     /// The boot trace a capture keeps (`snapshot` or `trace`), and the live tracefs.
-    public static let tracing = "sys/kernel/tracing"
+    package static let tracing = "sys/kernel/tracing"
     /// A capture's kernel log; the live machine's is /dev/kmsg.
-    public static let kernelLog = "dmesg.txt"
+    package static let kernelLog = "dmesg.txt"
 
     /// A path inside the root as messages name it.
-    public func path(_ relative: String) -> String { path.appendingPath(relative) }
+    package func path(_ relative: String) -> String { path.appendingPath(relative) }
 
     /// The captured kernel log's path; nil for the live machine.
-    public var kernelLogPath: String? { isLive ? nil : path(Self.kernelLog) }
+    package var kernelLogPath: String? { isLive ? nil : path(Self.kernelLog) }
 
     // MARK: bounds on what is read whole
 
     /// sysfs attributes (vendor, irq, resource, driver...): a page in the kernel.
-    public static let attributeLimit = 1 << 16
+    package static let attributeLimit = 1 << 16
     /// /proc/iomem: a few KiB on a guest, tens on a large host.
-    public static let iomemLimit = 1 << 22
+    package static let iomemLimit = 1 << 22
 
     /// The root exists and is a directory.
-    public func check() throws {
+    package func check() throws {
         guard let kind = FileContents.kind(path) else { throw PCITimeError.missing(path, "no such directory") }
         guard kind == .directory else { throw PCITimeError.input(path, "not a directory (--root wants a captured tree)") }
     }
@@ -76,7 +76,7 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
     /// Opens a file for reading: resolved inside the root, non-blocking, and
     /// a regular file or refused. Nil when nothing is there (and no link
     /// led out of the tree on the way).
-    public func openIfPresent(_ relative: String) throws -> Int32? {
+    package func openIfPresent(_ relative: String) throws -> Int32? {
         let fd = resolve(relative, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         if fd < 0 {
             if let e = failure(relative, -fd) { throw e }
@@ -96,14 +96,14 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// As `openIfPresent`, but nothing there is an error (66).
-    public func open(_ relative: String) throws -> Int32 {
+    package func open(_ relative: String) throws -> Int32 {
         guard let fd = try openIfPresent(relative) else { throw PCITimeError.missing(path(relative), "no such file") }
         return fd
     }
 
     /// A whole file of at most `limit` bytes (more is refused, 65); nil when
     /// nothing is there. `what` names its content in that refusal.
-    public func bytes(_ relative: String, limit: Int, what: String) throws -> [UInt8]? {
+    package func bytes(_ relative: String, limit: Int, what: String) throws -> [UInt8]? {
         guard let fd = try openIfPresent(relative) else { return nil }
         defer { close(fd) }
         let b = try FileContents.read(fd: fd, atMost: limit + 1, name: path(relative))
@@ -115,14 +115,14 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
 
     /// Every line of a file, in constant memory (`LineStream`); nil when
     /// nothing is there.
-    public func forEachLine(_ relative: String, _ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws -> (lines: Int, cut: Int)? {
+    package func forEachLine(_ relative: String, _ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws -> (lines: Int, cut: Int)? {
         guard let fd = try openIfPresent(relative) else { return nil }
         defer { close(fd) }
         return try LineStream.forEachLine(fd: fd, name: path(relative), body)
     }
 
     /// The names in a directory, without "." and ".."; nil when it cannot be listed.
-    public func names(inDirectory relative: String) -> [String]? {
+    package func names(inDirectory relative: String) -> [String]? {
         let fd = resolve(relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         guard let dir = fdopendir(fd) else { close(fd); return nil }
@@ -130,7 +130,7 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What a path names (links followed, inside the root); nil when nothing is there.
-    public func kind(_ relative: String) -> FileContents.Kind? {
+    package func kind(_ relative: String) -> FileContents.Kind? {
         let fd = resolve(relative, O_PATH | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -140,7 +140,7 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
 
     /// The last name of a symbolic link's target (the link itself is read,
     /// never followed); nil when `relative` is not a link.
-    public func linkName(_ relative: String) -> String? {
+    package func linkName(_ relative: String) -> String? {
         let (folder, name) = Substring(relative).folderAndName
         let dir = resolve(folder ?? ".", O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { return nil }
@@ -153,7 +153,7 @@ public struct MachineRoot: Sendable, Equatable, CustomStringConvertible {
     /// as the kernel follows links: for readers that open paths themselves
     /// (libpci), which cannot be held inside. The first path that leads
     /// out, and where.
-    public func firstLinkLeaving(_ relative: String, depth: Int) -> (path: String, target: String)? {
+    package func firstLinkLeaving(_ relative: String, depth: Int) -> (path: String, target: String)? {
         guard !isLive, let top = realpath(path, nil) else { return nil }
         let inside = String(cString: top)
         free(top)

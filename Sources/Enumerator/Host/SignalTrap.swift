@@ -7,12 +7,12 @@ import CLibPCI
 /// that must clean up runs: the handler only records the number, the job
 /// polls `caught` and ends in ordinary code. The old handlers come back
 /// when the trap goes.
-public final class SignalTrap {
+package final class SignalTrap {
     var previous: [Int32: sigaction] = [:]
 
     /// `restart`: system calls resume after the signal (SA_RESTART); without
     /// it a blocking waitpid returns EINTR, so the signal can be passed on.
-    public init(_ signals: [Int32] = [SIGINT, SIGTERM], restart: Bool) {
+    package init(_ signals: [Int32] = [SIGINT, SIGTERM], restart: Bool) {
         pcitime_clear_signal()
         for sig in signals {
             var action = sigaction()
@@ -26,12 +26,12 @@ public final class SignalTrap {
     }
 
     /// The signal that arrived, if any.
-    public static var caught: Int32? {
+    package static var caught: Int32? {
         let s = pcitime_caught_signal()
         return s == 0 ? nil : s
     }
 
-    public var caught: Int32? { Self.caught }
+    package var caught: Int32? { Self.caught }
 
     deinit {
         for (sig, old) in previous {

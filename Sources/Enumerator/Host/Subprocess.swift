@@ -6,9 +6,9 @@ import Glibc
 /// Child processes without Foundation's Process, so signals stay ours: the
 /// one spawn, for pcitime's children (dmesg, zcat, trace's window) and the
 /// tests' runs of the built binary.
-public enum Subprocess {
+package enum Subprocess {
     /// Where one of a child's standard descriptors leads.
-    public enum Stream: Sendable {
+    package enum Stream: Sendable {
         /// pcitime's own.
         case inherit
         /// /dev/null.
@@ -23,12 +23,12 @@ public enum Subprocess {
     }
 
     /// How a child ended.
-    public enum Exit: Sendable, Equatable {
+    package enum Exit: Sendable, Equatable {
         case status(Int32)
         case signal(Int32)
 
         /// As shells report it: the status, or 128 + the signal.
-        public var code: Int32 {
+        package var code: Int32 {
             switch self {
             case .status(let s): return s
             case .signal(let s): return 128 + s
@@ -42,10 +42,10 @@ public enum Subprocess {
 
     /// A started child: wait for it (`wait`) once, after reading its pipes
     /// (`collect`), if any.
-    public struct Child: Sendable {
-        public let pid: pid_t
+    package struct Child: Sendable {
+        package let pid: pid_t
         /// Its first word, naming it in errors.
-        public let name: String
+        package let name: String
         /// The read ends of its piped standard output and error.
         let pipes: (output: Int32?, errors: Int32?)
     }
@@ -54,7 +54,7 @@ public enum Subprocess {
     /// SIGTERM and SIGPIPE at their default and unblocked, as a shell starts
     /// a command: pcitime ignores SIGPIPE (`OutputFile`) and a test runner's
     /// threads may block signals, and a child should inherit neither.
-    public static func spawn(_ argv: [String], stdin: Stream = .inherit, stdout: Stream = .inherit, stderr: Stream = .inherit) throws -> Child {
+    package static func spawn(_ argv: [String], stdin: Stream = .inherit, stdout: Stream = .inherit, stderr: Stream = .inherit) throws -> Child {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -106,7 +106,7 @@ public enum Subprocess {
 
     /// Runs `argv` and returns its standard output, or nil if it failed;
     /// `quiet` sends its standard error to /dev/null.
-    public static func output(_ argv: [String], quiet: Bool = false) -> String? {
+    package static func output(_ argv: [String], quiet: Bool = false) -> String? {
         guard let child = try? spawn(argv, stdout: .pipe, stderr: quiet ? .null : .inherit) else { return nil }
         let out = try? child.collect().output
         guard child.wait() == .status(0), let out else { return nil }
@@ -117,7 +117,7 @@ public enum Subprocess {
     /// its exit status. A SIGINT or SIGTERM sent to pcitime alone (`kill
     /// -INT`, not the terminal's whole process group) is passed on to the
     /// child, so the window ends now.
-    public static func run(_ argv: [String]) throws -> Int32 {
+    package static func run(_ argv: [String]) throws -> Int32 {
         try spawn(argv).wait(forwardSignals: true)?.code ?? -1
     }
 }
@@ -127,7 +127,7 @@ extension Subprocess.Child {
     /// both, read as either has something (poll): read one to its end
     /// first, and a child that fills the other pipe meanwhile (64 KiB)
     /// would wait on it forever. Closes the pipes; call it once.
-    public func collect() throws -> (output: [UInt8], errors: [UInt8]) {
+    package func collect() throws -> (output: [UInt8], errors: [UInt8]) {
         var fds = [pipes.output ?? -1, pipes.errors ?? -1]  // poll passes over -1: not piped, or ended
         defer { fds.forEach { if $0 >= 0 { close($0) } } }
         var got: [[UInt8]] = [[], []]
@@ -156,7 +156,7 @@ extension Subprocess.Child {
     /// Waits for it to end (EINTR retried); nil when it cannot be waited
     /// for. `forwardSignals`: a SIGINT or SIGTERM that `SignalTrap` caught
     /// meanwhile is passed on to it, once.
-    public func wait(forwardSignals: Bool = false) -> Subprocess.Exit? {
+    package func wait(forwardSignals: Bool = false) -> Subprocess.Exit? {
         var status: Int32 = 0
         var forwarded = false
         while true {
@@ -170,7 +170,7 @@ extension Subprocess.Child {
     }
 
     /// How it ended, without waiting: nil while it runs (or cannot be waited for).
-    public func ended() -> Subprocess.Exit? {
+    package func ended() -> Subprocess.Exit? {
         var status: Int32 = 0
         return waitpid(pid, &status, WNOHANG) == pid ? Subprocess.Exit(status) : nil
     }

@@ -1,8 +1,8 @@
 /// Capability names as lspci prints them at the start of its
 /// "Capabilities: [off]" lines (pciutils' ls-caps.c and ls-ecaps.c), and for
 /// IDs that lspci 3.9 does not name yet, the PCIe Base Spec 6.x name.
-public enum CapabilityNames {
-    public static let standard: [UInt8: String] = [
+package enum CapabilityNames {
+    package static let standard: [UInt8: String] = [
         0x01: "Power Management", 0x02: "AGP", 0x03: "Vital Product Data", 0x04: "Slot ID",
         0x05: "MSI", 0x06: "CompactPCI hot-swap", 0x07: "PCI-X", 0x08: "HyperTransport",
         0x09: "Vendor Specific Information", 0x0a: "Debug port", 0x0b: "CompactPCI central resource control",
@@ -13,7 +13,7 @@ public enum CapabilityNames {
         0x15: "Flattening Portal Bridge",
     ]
 
-    public static let extended: [UInt16: String] = [
+    package static let extended: [UInt16: String] = [
         0x00: "Null", 0x01: "Advanced Error Reporting", 0x02: "Virtual Channel", 0x03: "Device Serial Number",
         0x04: "Power Budgeting", 0x05: "Root Complex Link", 0x06: "Root Complex Internal Link",
         0x07: "Root Complex Event Collector Endpoint Association", 0x08: "Multi-Function Virtual Channel",
@@ -37,6 +37,6 @@ public enum CapabilityNames {
     ]
 
     /// IDs whose name here is the spec's because lspci 3.9 prints only the number.
-    public static let beyondLspci39: (standard: Set<UInt8>, extended: Set<UInt16>) =
+    package static let beyondLspci39: (standard: Set<UInt8>, extended: Set<UInt16>) =
         ([0x15], [0x0c, 0x2a, 0x2b, 0x2c, 0x2d, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34])
 }

@@ -3,13 +3,13 @@
 /// header dword (plus the PCIe link registers and a bridge's SSVID), then the
 /// extended list when the function is PCIe and the method reaches past 0xFF.
 /// Lists are followed with loop protection, as pciutils' `been_there`.
-public enum ConfigDecoder {
+package enum ConfigDecoder {
     /// The most capabilities a 192-byte list can hold (4 bytes each).
     static let maxCapabilities = 48
     /// The most extended capabilities (4 bytes each in 3840 bytes).
     static let maxExtendedCapabilities = 960
 
-    public static func decode(_ address: PCIAddress, _ s: ConfigSource) throws -> PCIFunction {
+    package static func decode(_ address: PCIAddress, _ s: ConfigSource) throws -> PCIFunction {
         guard s.size >= 64 else {
             throw PCITimeError.input("config", "\(address): \(s.size) bytes of config space, the header alone is 64")
         }

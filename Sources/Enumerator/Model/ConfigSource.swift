@@ -1,6 +1,6 @@
 /// Where the decoder gets config dwords: through the access layer (counted and
 /// timed, each dword read once) or from bytes already in memory (tests, fuzzing).
-public protocol ConfigSource {
+package protocol ConfigSource {
     /// Bytes of config space that can be read (64 for unprivileged sysfs readers).
     var size: Int { get }
     func dword(_ offset: Int) throws -> UInt32
@@ -13,11 +13,11 @@ extension ConfigSource {
 
 /// Reads a function through the access layer, one dword access per register,
 /// each at most once per pass.
-public final class LayerSource: ConfigSource {
+package final class LayerSource: ConfigSource {
     let layer: AccessLayer
     let handle: FunctionHandle
     private var cache: [Int: UInt32] = [:]
-    public var size: Int { handle.window.upperBound }
+    package var size: Int { handle.window.upperBound }
 
     /// A function whose vendor/device dword `AccessLayer.probe` already read.
     init(_ layer: AccessLayer, probed handle: FunctionHandle, id: UInt32) {
@@ -26,7 +26,7 @@ public final class LayerSource: ConfigSource {
         cache[0] = id
     }
 
-    public func dword(_ offset: Int) throws -> UInt32 {
+    package func dword(_ offset: Int) throws -> UInt32 {
         if let v = cache[offset] { return v }
         let v = try layer.read(handle, offset: offset, width: .dword)
         cache[offset] = v
@@ -35,11 +35,11 @@ public final class LayerSource: ConfigSource {
 }
 
 /// A config space image: a captured `config` file, or a fuzzer's input.
-public struct BytesSource: ConfigSource {
-    public let bytes: [UInt8]
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public var size: Int { bytes.count & ~3 }
-    public func dword(_ offset: Int) throws -> UInt32 {
+package struct BytesSource: ConfigSource {
+    package let bytes: [UInt8]
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package var size: Int { bytes.count & ~3 }
+    package func dword(_ offset: Int) throws -> UInt32 {
         guard offset >= 0, offset + 4 <= size else {
             throw PCITimeError.input("config", "read at \(hex(offset, 3)) beyond the \(bytes.count) bytes of config space")
         }

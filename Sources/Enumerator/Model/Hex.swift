@@ -2,9 +2,9 @@
 /// that no line becomes a String to be parsed: the one hex parser, for
 /// `ECAMLogLine`, `IOMem`, capture's masks and the boot profile's lines. A
 /// whole String that is a number goes through Swift's `radix: 16`.
-public enum Hex {
+package enum Hex {
     /// A hex digit's value (either case); nil for any other byte.
-    public static func digit(_ c: UInt8) -> UInt8? {
+    package static func digit(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30
         case 0x41...0x46: return c - 0x37
@@ -15,7 +15,7 @@ public enum Hex {
 
     /// Up to `maxDigits` hex digits from `i`: the value and the index after
     /// them; nil when there is no digit at `i`.
-    public static func value(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, maxDigits: Int = 16) -> (value: UInt64, end: Int)? {
+    package static func value(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, maxDigits: Int = 16) -> (value: UInt64, end: Int)? {
         var v: UInt64 = 0
         var j = i
         while j < bytes.count, j - i < maxDigits, let d = digit(bytes[j]) {

@@ -5,7 +5,7 @@ extension Histogram {
     /// values, with the library's own rounding: each call of that walks the
     /// counts from the start, and three per function were a third of a large
     /// tree's `scan --json`.
-    public func valuesAtPercentiles(_ percentiles: [Double]) -> [UInt64] {
+    package func valuesAtPercentiles(_ percentiles: [Double]) -> [UInt64] {
         var values = [UInt64](repeating: 0, count: percentiles.count)
         var wanted: [(slot: Int, count: UInt64)] = []
         for (slot, p) in percentiles.enumerated() {

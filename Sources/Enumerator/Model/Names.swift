@@ -6,18 +6,18 @@ import Glibc
 
 /// Vendor, device, subsystem and class names from libpci's pci.ids, the same
 /// database lspci uses. With `numeric` (lspci -n) every lookup returns nil.
-public final class Names {
+package final class Names {
     let access: UnsafeMutablePointer<pci_access>?
     private var buffer = [CChar](repeating: 0, count: 256)
     /// The pci.ids file names come from; nil when numeric.
-    public let file: String?
+    package let file: String?
     /// Why names were asked for but the output is numeric (no pci.ids anywhere,
     /// or `-i FILE` unreadable): one line for stderr. Nil otherwise.
-    public let note: String?
+    package let note: String?
 
     /// `file` is lspci's `-i FILE`; without it the first readable of
     /// `locations` is used. Never fails: no file means numeric IDs and a note.
-    public init(numeric: Bool = false, file: String? = nil) {
+    package init(numeric: Bool = false, file: String? = nil) {
         guard !numeric else { (access, self.file, note) = (nil, nil, nil); return }
         let chosen = file.map { [$0] } ?? Names.locations
         // Regular files only: libpci reads pci.ids line by line until its end,
@@ -37,7 +37,7 @@ public final class Names {
     /// whose loader is /proc/self/exe there, so argv[0] too), then where
     /// distributions put it (Debian: misc, Fedora/Arch: hwdata), plain or
     /// gzip-compressed (libpci reads both through zlib).
-    public static let locations: [String] = {
+    package static let locations: [String] = {
         var dirs: [String] = []
         for path in [CommandLine.arguments.first ?? "", FileContents.linkTarget("/proc/self/exe") ?? ""] {
             if let folder = path.folderAndName.folder { dirs.append(folder) }
@@ -55,27 +55,27 @@ public final class Names {
         }
     }
 
-    public func vendor(_ v: UInt16) -> String? {
+    package func vendor(_ v: UInt16) -> String? {
         lookup { pcitime_lookup_vendor($0, $1, $2, Int32(v)) }
     }
-    public func device(_ v: UInt16, _ d: UInt16) -> String? {
+    package func device(_ v: UInt16, _ d: UInt16) -> String? {
         lookup { pcitime_lookup_device($0, $1, $2, Int32(v), Int32(d)) }
     }
-    public func subsystem(_ v: UInt16, _ d: UInt16, _ sv: UInt16, _ sd: UInt16) -> String? {
+    package func subsystem(_ v: UInt16, _ d: UInt16, _ sv: UInt16, _ sd: UInt16) -> String? {
         lookup { pcitime_lookup_subsystem($0, $1, $2, Int32(v), Int32(d), Int32(sv), Int32(sd)) }
     }
     /// The programming interface's name ("NVM Express", "Normal decode").
-    public func progIF(_ classCode: UInt32) -> String? {
+    package func progIF(_ classCode: UInt32) -> String? {
         lookup { pcitime_lookup_progif($0, $1, $2, Int32(classCode >> 8), Int32(classCode & 0xff)) }
     }
     /// The subclass name ("Ethernet controller"), falling back to the base class.
-    public func className(_ classCode: UInt32) -> String? {
+    package func className(_ classCode: UInt32) -> String? {
         subclassName(classCode) ?? baseClassName(classCode)
     }
-    public func subclassName(_ classCode: UInt32) -> String? {
+    package func subclassName(_ classCode: UInt32) -> String? {
         lookup { pcitime_lookup_class($0, $1, $2, Int32(classCode >> 8)) }
     }
-    public func baseClassName(_ classCode: UInt32) -> String? {
+    package func baseClassName(_ classCode: UInt32) -> String? {
         lookup { pcitime_lookup_class($0, $1, $2, Int32(classCode >> 16) << 8) }
     }
 }

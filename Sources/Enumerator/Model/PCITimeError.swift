@@ -4,7 +4,7 @@ import Glibc
 
 /// Everything that can go wrong, each with the file or thing it concerns and a
 /// documented exit code (sysexits.h values; see the README's "Exit codes").
-public enum PCITimeError: Error, CustomStringConvertible, Equatable {
+package enum PCITimeError: Error, CustomStringConvertible, Equatable {
     /// A file exists but its content is wrong (bad MCFG, short config space...).
     case input(String, String)
     /// A file or directory that should be there is not.
@@ -22,7 +22,7 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
     /// A signal (Ctrl-C, kill) stopped a job that cleaned up first.
     case interrupted(Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .input(let file, let problem): return "\(file): \(problem)"
         case .missing(let file, let problem): return "\(file): \(problem)"
@@ -35,7 +35,7 @@ public enum PCITimeError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         switch self {
         case .usage: return 64        // EX_USAGE
         case .input: return 65        // EX_DATAERR

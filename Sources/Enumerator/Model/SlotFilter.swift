@@ -1,9 +1,9 @@
 /// lspci's `-s [[segment:]bus:][device][.function]` and `-d [vendor]:[device]`.
-public struct SlotFilter: Sendable {
+package struct SlotFilter: Sendable {
     var segment: UInt16?, bus: UInt8?, device: UInt8?, function: UInt8?
     var vendor: UInt16?, deviceID: UInt16?
 
-    public init(slot: String?, id: String?) throws {
+    package init(slot: String?, id: String?) throws {
         if let slot {
             func part<T: FixedWidthInteger>(_ s: Substring, _ radix: Int, _ max: T) throws -> T? {
                 if s.isEmpty || s == "*" { return nil }
@@ -29,9 +29,9 @@ public struct SlotFilter: Sendable {
         }
     }
 
-    public func matches(_ f: PCIFunction) -> Bool { matches(f.address, vendor: f.vendor, device: f.device) }
+    package func matches(_ f: PCIFunction) -> Bool { matches(f.address, vendor: f.vendor, device: f.device) }
 
-    public func matches(_ a: PCIAddress, vendor v: UInt16, device d: UInt16) -> Bool {
+    package func matches(_ a: PCIAddress, vendor v: UInt16, device d: UInt16) -> Bool {
         (segment.map { $0 == a.segment } ?? true) && (bus.map { $0 == a.bus } ?? true)
             && (device.map { $0 == a.device } ?? true) && (function.map { $0 == a.function } ?? true)
             && (vendor.map { $0 == v } ?? true) && (deviceID.map { $0 == d } ?? true)

@@ -8,7 +8,7 @@ import Glibc
 /// static binary (about 1.3 MB, issue 14).
 extension StringProtocol {
     /// The first range of `text`; nil when absent (or `text` is empty).
-    public func range(ofText text: String) -> Range<Index>? {
+    package func range(ofText text: String) -> Range<Index>? {
         let hay = utf8
         let needle = Array(text.utf8)
         guard let first = needle.first else { return nil }
@@ -20,13 +20,13 @@ extension StringProtocol {
         return nil
     }
 
-    public func containsText(_ text: String) -> Bool { range(ofText: text) != nil }
+    package func containsText(_ text: String) -> Bool { range(ofText: text) != nil }
 }
 
 extension UnsafeBufferPointer<UInt8> {
     /// Whether these bytes hold `text` (memchr for its first byte, then a
     /// compare): for streamed lines that only become strings when they match.
-    public func containsText(_ text: StaticString) -> Bool {
+    package func containsText(_ text: StaticString) -> Bool {
         let n = text.utf8CodeUnitCount
         guard n > 0, count >= n, let base = baseAddress else { return n == 0 }
         let first = Int32(text.utf8Start.pointee)

@@ -1,12 +1,12 @@
 /// Decodable values from JSON without Foundation, as `JSONDecoder` reads
 /// them (keys optionally `.convertFromSnakeCase`d). Input is bytes; errors
 /// are `DecodingError`s, a malformed document `.dataCorrupted`.
-public struct CodableJSONDecoder: Sendable {
-    public var snakeCaseKeys = false
+package struct CodableJSONDecoder: Sendable {
+    package var snakeCaseKeys = false
 
-    public init(snakeCaseKeys: Bool = false) { self.snakeCaseKeys = snakeCaseKeys }
+    package init(snakeCaseKeys: Bool = false) { self.snakeCaseKeys = snakeCaseKeys }
 
-    public func decode<T: Decodable, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) throws -> T where Bytes.Element == UInt8 {
+    package func decode<T: Decodable, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) throws -> T where Bytes.Element == UInt8 {
         var parser = JSONParser(bytes: Array(bytes))
         let value = try parser.document()
         return try T(from: NodeDecoder(value: value, codingPath: [], snakeCase: snakeCaseKeys, keepsOwnKeys: T.self is StringKeyedDictionary.Type))
@@ -14,7 +14,7 @@ public struct CodableJSONDecoder: Sendable {
 
     /// Foundation's `convertFromSnakeCase`: "ticks_per_second" -> "ticksPerSecond";
     /// leading and trailing underscores kept.
-    public static func camelCase(_ key: String) -> String {
+    package static func camelCase(_ key: String) -> String {
         guard let first = key.firstIndex(where: { $0 != "_" }) else { return key }
         let last = key.lastIndex(where: { $0 != "_" })!
         let words = key[first...last].split(separator: "_")

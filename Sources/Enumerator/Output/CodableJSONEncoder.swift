@@ -3,16 +3,16 @@
 /// them, `JSONWriter.number`; keys optionally `.convertToSnakeCase`d, slashes escaped unless told
 /// not to). Foundation's would link FoundationEssentials: about 6 MB of the
 /// static binary (docs/PERFORMANCE.md section 0).
-public struct CodableJSONEncoder: Sendable {
-    public var snakeCaseKeys = false
-    public var escapeSlashes = true
+package struct CodableJSONEncoder: Sendable {
+    package var snakeCaseKeys = false
+    package var escapeSlashes = true
 
-    public init(snakeCaseKeys: Bool = false, escapeSlashes: Bool = true) {
+    package init(snakeCaseKeys: Bool = false, escapeSlashes: Bool = true) {
         self.snakeCaseKeys = snakeCaseKeys
         self.escapeSlashes = escapeSlashes
     }
 
-    public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    package func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let root = EncodedNode()
         try value.encode(to: NodeEncoder(node: root, codingPath: [], snakeCase: snakeCaseKeys, keepsOwnKeys: value is StringKeyedDictionary))
         var w = JSONWriter()
@@ -24,7 +24,7 @@ public struct CodableJSONEncoder: Sendable {
     /// Foundation's `convertToSnakeCase`: "ticksPerSecond" -> "ticks_per_second",
     /// "myURLProperty" -> "my_url_property" (a capital run ends one letter
     /// before the next lower-case letter).
-    public static func snakeCase(_ key: String) -> String {
+    package static func snakeCase(_ key: String) -> String {
         let c = Array(key)
         guard !c.isEmpty else { return key }
         var words: [Range<Int>] = []

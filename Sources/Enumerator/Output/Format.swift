@@ -1,13 +1,13 @@
 /// Number formatting for every renderer, without Foundation's formatters.
 
 /// Lower-case hex, zero-padded to `width` digits.
-public func hex<T: BinaryInteger>(_ value: T, _ width: Int) -> String {
+package func hex<T: BinaryInteger>(_ value: T, _ width: Int) -> String {
     let s = String(UInt64(value), radix: 16)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
 
 /// `value` with `digits` decimals, rounded half away from zero; "?" when not finite.
-public func fixed(_ value: Double, _ digits: Int) -> String {
+package func fixed(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return "?" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
@@ -21,22 +21,22 @@ public func fixed(_ value: Double, _ digits: Int) -> String {
     return value < 0 && n != 0 ? "-" + text : text
 }
 
-public func format0(_ v: Double) -> String { String(Int(v.rounded())) }
-public func format1(_ v: Double) -> String { fixed(v, 1) }
-public func format2(_ v: Double) -> String { fixed(v, 2) }
+package func format0(_ v: Double) -> String { String(Int(v.rounded())) }
+package func format1(_ v: Double) -> String { fixed(v, 1) }
+package func format2(_ v: Double) -> String { fixed(v, 2) }
 
 /// Durations and shares as the reports print them: one style per kind of
 /// number, each written once.
-public enum Format {
+package enum Format {
     /// Three significant digits in us or ms (scan's columns): 0.74us, 16.9us, 134us, 8.07ms.
-    public static func scanLatency(_ ns: UInt64) -> String {
+    package static func scanLatency(_ ns: UInt64) -> String {
         let us = Double(ns) / 1000
         if us >= 1000 { return (us >= 100_000 ? format0(us / 1000) : us >= 10_000 ? format1(us / 1000) : format2(us / 1000)) + "ms" }
         return us >= 100 ? format0(us) + "us" : (us >= 10 ? format1(us) + "us" : format2(us) + "us")
     }
 
     /// Latency in the unit that suits it (compare): 850ns, 9.31us, 13.1us, 210us, 1.20ms.
-    public static func latency(_ ns: Double) -> String {
+    package static func latency(_ ns: Double) -> String {
         if ns < 1000 { return format0(ns) + "ns" }
         let us = ns / 1000
         if us < 10 { return format2(us) + "us" }
@@ -46,17 +46,17 @@ public enum Format {
     }
 
     /// A latency that may be negative (a difference).
-    public static func signedLatency(_ ns: Double) -> String { (ns < 0 ? "-" : "") + latency(abs(ns)) }
+    package static func signedLatency(_ ns: Double) -> String { (ns < 0 ? "-" : "") + latency(abs(ns)) }
 
     /// Milliseconds with two decimals below 10, else one: "9.30 ms", "13.1 ms".
-    public static func milliseconds(_ ms: Double) -> String { (abs(ms) < 10 ? fixed(ms, 2) : fixed(ms, 1)) + " ms" }
+    package static func milliseconds(_ ms: Double) -> String { (abs(ms) < 10 ? fixed(ms, 2) : fixed(ms, 1)) + " ms" }
 
     /// Microseconds as milliseconds, one decimal, no unit (boot's cost lines).
-    public static func ms(_ us: Double) -> String { fixed(us / 1000, 1) }
+    package static func ms(_ us: Double) -> String { fixed(us / 1000, 1) }
     /// Nanoseconds as microseconds, one decimal, no unit.
-    public static func us(_ ns: Double) -> String { fixed(ns / 1000, 1) }
+    package static func us(_ ns: Double) -> String { fixed(ns / 1000, 1) }
     /// Microseconds as milliseconds with three decimals (the kernel log's resolution).
-    public static func logMilliseconds(_ us: UInt64) -> String { fixed(Double(us) / 1000, 3) }
+    package static func logMilliseconds(_ us: UInt64) -> String { fixed(Double(us) / 1000, 3) }
     /// A share 0...1 as a percentage with one decimal.
-    public static func percent(_ f: Double) -> String { fixed(f * 100, 1) + "%" }
+    package static func percent(_ f: Double) -> String { fixed(f * 100, 1) + "%" }
 }

@@ -15,7 +15,7 @@ indirect enum JSONValue {
 /// Pretty-printed JSON (two-space indent, sorted keys) written into a byte
 /// buffer that the caller can flush as it goes, so `scan --json` of thousands
 /// of functions streams one function at a time (docs/PERFORMANCE.md).
-public struct JSONWriter {
+package struct JSONWriter {
     var bytes: [UInt8] = []
     /// "/" as "\/", Foundation's default (`scan` and `compare` turn it off).
     var escapeSlashes = false
@@ -66,7 +66,7 @@ public struct JSONWriter {
     /// Foundation's `JSONEncoder`'s, Swift's shortest round-trip description
     /// with an integral value's ".0" dropped (2596144000, 20.5, 1e-300,
     /// 9.007199254740992e+15); null for infinities and NaN.
-    public static func number(_ d: Double) -> String {
+    package static func number(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         let s = "\(d)"
         return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
@@ -102,7 +102,7 @@ public struct JSONWriter {
     }
 
     /// A JSON string literal, quotes included.
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var w = JSONWriter()
         w.string(s)
         return String(decoding: w.bytes, as: UTF8.self)

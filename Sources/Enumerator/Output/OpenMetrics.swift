@@ -9,29 +9,29 @@
 /// counters, gauges and bucketed histograms for a server to scrape, has no
 /// summary (quantiles), writes the older text format without UNIT or EOF, in
 /// dictionary order, and brings swift-metrics and swift-atomics along.
-public struct OpenMetrics {
-    public enum Kind: String { case gauge, summary }
+package struct OpenMetrics {
+    package enum Kind: String { case gauge, summary }
 
-    public struct Sample {
-        public var labels: [(String, String)]
-        public var value: Double
+    package struct Sample {
+        package var labels: [(String, String)]
+        package var value: Double
         /// "" or a summary's "_count" / "_sum".
-        public var suffix: String
+        package var suffix: String
 
-        public init(_ labels: [(String, String)], _ value: Double, suffix: String = "") {
+        package init(_ labels: [(String, String)], _ value: Double, suffix: String = "") {
             self.labels = labels
             self.value = value
             self.suffix = suffix
         }
     }
 
-    public private(set) var text = ""
+    package private(set) var text = ""
 
-    public init() {}
+    package init() {}
 
     /// One family; nothing when it has no samples. A unit is also the name's
     /// last word (`pcitime_boot_kernel_seconds`), as OpenMetrics requires.
-    public mutating func family(_ name: String, _ kind: Kind, unit: String? = nil, help: String, _ samples: [Sample]) {
+    package mutating func family(_ name: String, _ kind: Kind, unit: String? = nil, help: String, _ samples: [Sample]) {
         guard !samples.isEmpty else { return }
         precondition(unit.map { name.hasSuffix("_" + $0) } ?? true, "\(name): the unit ends the name")
         text += "# HELP \(name) \(Self.escaped(help, quote: false))\n"
@@ -45,12 +45,12 @@ public struct OpenMetrics {
 
     /// A summary's samples for one label set: each quantile, then `_count`.
     /// `quantiles` are (q, value) pairs, q from 0 (min) to 1 (max).
-    public static func summary(_ labels: [(String, String)], quantiles: [(Double, Double)], count: Int) -> [Sample] {
+    package static func summary(_ labels: [(String, String)], quantiles: [(Double, Double)], count: Int) -> [Sample] {
         quantiles.map { Sample(labels + [("quantile", number($0.0))], $0.1) } + [Sample(labels, Double(count), suffix: "_count")]
     }
 
     /// The document, terminated.
-    public var document: String { text + "# EOF\n" }
+    package var document: String { text + "# EOF\n" }
 
     /// Integers without a fraction; other values as Swift prints a Double
     /// (shortest round-trip form: 1.66e-05), which both formats parse.

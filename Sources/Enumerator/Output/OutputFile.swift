@@ -9,13 +9,13 @@ import Darwin
 /// a capture's files). Partial writes and EINTR are retried here, once; every
 /// failure is a `PCITimeError` naming the destination (EPIPE included, which
 /// the CLI turns into a quiet SIGPIPE exit).
-public struct OutputFile: Sendable {
+package struct OutputFile: Sendable {
     /// The destination as messages name it.
-    public let path: String
+    package let path: String
     let fd: Int32
 
-    public static let standardOutput = OutputFile(path: "standard output", fd: 1)
-    public static let standardError = OutputFile(path: "standard error", fd: 2)
+    package static let standardOutput = OutputFile(path: "standard output", fd: 1)
+    package static let standardError = OutputFile(path: "standard error", fd: 2)
 
     init(path: String, fd: Int32) {
         self.path = path
@@ -27,7 +27,7 @@ public struct OutputFile: Sendable {
     /// a closed descriptor 0, 1 or 2 is held by /dev/null opened the wrong way
     /// round, so output to it fails with EBADF and no file pcitime opens later
     /// can take its number and receive standard output.
-    public static func prepareStandardStreams() {
+    package static func prepareStandardStreams() {
         signal(SIGPIPE, SIG_IGN)
         for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
             let held = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
@@ -37,7 +37,7 @@ public struct OutputFile: Sendable {
 
     /// Ends the process as a broken pipe conventionally does: killed by
     /// SIGPIPE (a shell reports 141), with no message.
-    public static func endOnBrokenPipe() -> Never {
+    package static func endOnBrokenPipe() -> Never {
         signal(SIGPIPE, SIG_DFL)
         raise(SIGPIPE)
         exit(128 + SIGPIPE)
@@ -50,11 +50,11 @@ public struct OutputFile: Sendable {
     /// temporary file in the same directory, then rename) keeping the
     /// original's mode and owner. Nothing is left behind on failure or on
     /// SIGINT, SIGTERM or SIGHUP.
-    public static func write(_ text: String, to path: String) throws {
+    package static func write(_ text: String, to path: String) throws {
         try write(bytes: Array(text.utf8), to: path)
     }
 
-    public static func write(bytes: [UInt8], to path: String) throws {
+    package static func write(bytes: [UInt8], to path: String) throws {
         if path == "-" { return try standardOutput.write(bytes: bytes) }
         var st = stat()
         guard lstat(path, &st) == 0 else {
@@ -78,17 +78,17 @@ public struct OutputFile: Sendable {
 
     /// Creates `path`, which must not exist, inside a folder pcitime made
     /// itself (a capture's temporary tree): no replacement to guard.
-    public static func create(bytes: [UInt8], at path: String) throws {
+    package static func create(bytes: [UInt8], at path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PCITimeError.system(path, errno) }
         try OutputFile(path: path, fd: fd).writeAndClose(bytes)
     }
 
-    public func write(_ text: String) throws {
+    package func write(_ text: String) throws {
         try write(bytes: Array(text.utf8))
     }
 
-    public func write(bytes: [UInt8]) throws {
+    package func write(bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {

@@ -1,9 +1,9 @@
 /// What every SVG renderer shares: text escaped for element content and
 /// attributes, coordinates with one decimal.
-public enum SVGDocument {
+package enum SVGDocument {
     /// `&`, `<`, `>` and `"` as entities; control characters other than tab
     /// dropped (XML 1.0 forbids them).
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
@@ -18,5 +18,5 @@ public enum SVGDocument {
     }
 
     /// A coordinate or length: one decimal.
-    public static func number(_ v: Double) -> String { fixed(v, 1) }
+    package static func number(_ v: Double) -> String { fixed(v, 1) }
 }

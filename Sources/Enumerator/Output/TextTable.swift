@@ -1,8 +1,8 @@
 /// Plain-text columns for every table pcitime prints: each cell padded to its
 /// column's width (right-aligned columns on the left), except a left-aligned
 /// last cell, so lines carry no trailing spaces.
-public enum TextTable {
-    public static func render(_ rows: [[String]], rightAligned: Set<Int>, indent: String = "", gap: String = "  ") -> String {
+package enum TextTable {
+    package static func render(_ rows: [[String]], rightAligned: Set<Int>, indent: String = "", gap: String = "  ") -> String {
         var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
         for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         var out = ""
@@ -17,7 +17,7 @@ public enum TextTable {
     }
 
     /// A header row over `rows`, two spaces apart.
-    public static func render(header: [String], rows: [[String]], rightAligned: ClosedRange<Int>) -> String {
+    package static func render(header: [String], rows: [[String]], rightAligned: ClosedRange<Int>) -> String {
         render([header] + rows, rightAligned: Set(rightAligned))
     }
 }

@@ -4,10 +4,10 @@
 /// slot on a bus it has (QEMU looks through every bridge for the bus), so
 /// they are timed apart. Reads only, of buses above every bus the walk
 /// found and inside the method's reach (an ECAM window's end bus).
-public enum AbsentBusProbe {
+package enum AbsentBusProbe {
     /// Times `passes` rounds over up to `buses` absent buses after `walk`
     /// (a walk of the same method); an empty result where none is in reach.
-    public static func measure(method: String, options: MethodOptions, walk: Walk.Result,
+    package static func measure(method: String, options: MethodOptions, walk: Walk.Result,
                                buses: Int = 32, passes: Int = 5, timer: AccessTimer = AccessTimer()) throws -> AccessStats {
         let access = try Methods.open(method, options: options)
         let layer = AccessLayer(access, timer: timer)

@@ -1,24 +1,24 @@
 /// Names and IDs as lspci writes them (pciutils' `pci_lookup_name` formats):
 /// `-n` numbers only, default names with lspci's fallbacks ("Device 0d57"),
 /// `-nn` names followed by the numbers in brackets.
-public struct LspciText {
-    public enum IDs: Sendable { case names, numeric, both }
+package struct LspciText {
+    package enum IDs: Sendable { case names, numeric, both }
 
-    public let names: Names
-    public let ids: IDs
+    package let names: Names
+    package let ids: IDs
     /// lspci -D: the domain on every address, not only when one is non-zero.
-    public let domains: Bool
+    package let domains: Bool
 
-    public init(names: Names, ids: IDs = .names, domains: Bool = false) {
+    package init(names: Names, ids: IDs = .names, domains: Bool = false) {
         self.names = names
         self.ids = names.access == nil ? .numeric : ids
         self.domains = domains
     }
 
-    public func slot(_ a: PCIAddress, wide: Bool = false) -> String { domains || wide ? a.description : a.short }
+    package func slot(_ a: PCIAddress, wide: Bool = false) -> String { domains || wide ? a.description : a.short }
 
     /// "Ethernet controller", "Unassigned class [ffff]", "Class 0502"; -nn adds "[0200]".
-    public func className(_ classCode: UInt32) -> String {
+    package func className(_ classCode: UInt32) -> String {
         let code = hex(classCode >> 8, 4)
         if ids == .numeric { return code }
         // libpci itself falls back to "Base class name [cccc]" when only the base class is known.
@@ -28,7 +28,7 @@ public struct LspciText {
     }
 
     /// "Red Hat, Inc. Virtio network device", "Intel Corporation Device 0d57", "Device 1234:5678".
-    public func vendorDevice(_ v: UInt16, _ d: UInt16) -> String {
+    package func vendorDevice(_ v: UInt16, _ d: UInt16) -> String {
         let pair = "\(hex(v, 4)):\(hex(d, 4))"
         if ids == .numeric { return pair }
         guard let vendor = names.vendor(v) else { return ids == .both ? "Device [\(pair)]" : "Device \(pair)" }
@@ -38,7 +38,7 @@ public struct LspciText {
     }
 
     /// The subsystem as lspci's "Subsystem:" line: vendor then subsystem device name.
-    public func subsystem(_ f: PCIFunction, _ s: PCIFunction.Subsystem) -> String {
+    package func subsystem(_ f: PCIFunction, _ s: PCIFunction.Subsystem) -> String {
         let pair = "\(hex(s.vendor, 4)):\(hex(s.device, 4))"
         if ids == .numeric { return pair }
         let vendor = names.vendor(s.vendor)
@@ -53,14 +53,14 @@ public struct LspciText {
     }
 
     /// The subsystem lspci shows: none when the vendor is 0 or all ones.
-    public func shownSubsystem(_ f: PCIFunction) -> PCIFunction.Subsystem? {
+    package func shownSubsystem(_ f: PCIFunction) -> PCIFunction.Subsystem? {
         guard let s = f.subsystem, s.vendor != 0, s.vendor != 0xffff else { return nil }
         return s
     }
 
     /// What lspci prints after the address: "Host bridge: Intel Corporation
     /// Device 0d57 (rev 01)", with " (prog-if 02 [NVM Express])" under -v.
-    public func describe(_ f: PCIFunction, verbose: Bool = false) -> String {
+    package func describe(_ f: PCIFunction, verbose: Bool = false) -> String {
         var s = "\(className(f.classCode)): \(vendorDevice(f.vendor, f.device))"
         if f.revision != 0 { s += " (rev \(hex(f.revision, 2)))" }
         if verbose {

@@ -3,7 +3,7 @@
 /// one function at a time.
 extension ScanJSON {
     /// Streams the document to `sink` in pieces of about 64 KiB.
-    public func write(to sink: ([UInt8]) throws -> Void) rethrows {
+    package func write(to sink: ([UInt8]) throws -> Void) rethrows {
         var w = JSONWriter()
         // Top-level members in sorted order, `functions` streamed in place.
         let before: [(String, JSONValue)] = [

@@ -4,34 +4,34 @@ import Histogram
 /// schema", docs/schema/pcitime-scan-3.json). IDs are lower-case hex without
 /// 0x, as `lspci -n` prints them, under `*_id`; the pci.ids name has the bare
 /// key (`vendor_id` "8086", `vendor` "Intel Corporation"), as jc's lspci.
-public struct ScanJSON: Codable, Equatable {
-    public var schema = "pcitime-scan/3"
-    public var method: String
-    public var methodSummary: String
-    public var autoPassedOver: [PassedOver]
-    public var root: String
-    public var passes: Int
-    public var brute: Bool
-    public var timer: Timer
-    public var functions: [Function]
-    public var failures: [Failure]
-    public var emptyProbeReads: Int
-    public var warnings: [String]
+package struct ScanJSON: Codable, Equatable {
+    package var schema = "pcitime-scan/3"
+    package var method: String
+    package var methodSummary: String
+    package var autoPassedOver: [PassedOver]
+    package var root: String
+    package var passes: Int
+    package var brute: Bool
+    package var timer: Timer
+    package var functions: [Function]
+    package var failures: [Failure]
+    package var emptyProbeReads: Int
+    package var warnings: [String]
     /// What is shown (after -s/-d).
-    public var totals: Totals
+    package var totals: Totals
     /// The whole walk, present only when -s/-d left functions out.
-    public var wholeWalk: Totals?
+    package var wholeWalk: Totals?
 
-    public struct PassedOver: Codable, Equatable { public var method: String; public var reason: String }
-    public struct Failure: Codable, Equatable { public var bdf: String; public var message: String }
-    public struct Timer: Codable, Equatable {
-        public var source: String
-        public var ticksPerSecond: Double
-        public var overheadNs: Double
-        public var overheadSubtracted = true
+    package struct PassedOver: Codable, Equatable { package var method: String; package var reason: String }
+    package struct Failure: Codable, Equatable { package var bdf: String; package var message: String }
+    package struct Timer: Codable, Equatable {
+        package var source: String
+        package var ticksPerSecond: Double
+        package var overheadNs: Double
+        package var overheadSubtracted = true
     }
-    public struct Latency: Codable, Equatable {
-        public var min: UInt64, p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64, samples: UInt64
+    package struct Latency: Codable, Equatable {
+        package var min: UInt64, p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64, samples: UInt64
         init<C>(_ h: Histogram<C>) {
             min = h.totalCount == 0 ? 0 : h.min
             let p = h.valuesAtPercentiles([50, 90, 99])
@@ -39,54 +39,54 @@ public struct ScanJSON: Codable, Equatable {
             max = h.max; samples = h.totalCount
         }
     }
-    public struct Function: Codable, Equatable {
-        public var bdf: String
-        public var vendorId: String, deviceId: String, classId: String, revision: String
-        public var vendor: String?, device: String?, `class`: String?
-        public var headerType: Int
-        public var multifunction: Bool
-        public var subsystem: Subsystem?
-        public var bars: [Bar]
-        public var interruptPin: Int, interruptLine: Int
-        public var bridge: PCIFunction.BridgeBuses?
-        public var capabilities: [Cap]
-        public var extendedCapabilities: [ExtCap]
-        public var pcie: PCIe?
-        public var configSize: Int
-        public var reads: Int
+    package struct Function: Codable, Equatable {
+        package var bdf: String
+        package var vendorId: String, deviceId: String, classId: String, revision: String
+        package var vendor: String?, device: String?, `class`: String?
+        package var headerType: Int
+        package var multifunction: Bool
+        package var subsystem: Subsystem?
+        package var bars: [Bar]
+        package var interruptPin: Int, interruptLine: Int
+        package var bridge: PCIFunction.BridgeBuses?
+        package var capabilities: [Cap]
+        package var extendedCapabilities: [ExtCap]
+        package var pcie: PCIe?
+        package var configSize: Int
+        package var reads: Int
         /// Always 0: pcitime never writes config space. Kept so that
         /// pcitime-scan/3 documents keep their shape (the schema requires it,
         /// and scripts/qemu-trace-count --check holds it against QEMU's trace).
-        public var writes = 0
-        public var latencyNs: Latency
-        public var warnings: [String]
+        package var writes = 0
+        package var latencyNs: Latency
+        package var warnings: [String]
         /// The kernel driver bound to it and its module (sysfs, as lspci -k); nil when none or not this tree.
-        public var driver: String? = nil, driverModule: String? = nil
+        package var driver: String? = nil, driverModule: String? = nil
     }
-    public struct Subsystem: Codable, Equatable { public var vendorId: String, deviceId: String, name: String? }
-    public struct Bar: Codable, Equatable { public var index: Int, type: String, address: String, prefetchable: Bool }
-    public struct Cap: Codable, Equatable {
-        public var id: String, offset: String, name: String
-        public var vectors: Int?, is64Bit: Bool?, enabled: Bool?, virtioType: Int?
+    package struct Subsystem: Codable, Equatable { package var vendorId: String, deviceId: String, name: String? }
+    package struct Bar: Codable, Equatable { package var index: Int, type: String, address: String, prefetchable: Bool }
+    package struct Cap: Codable, Equatable {
+        package var id: String, offset: String, name: String
+        package var vectors: Int?, is64Bit: Bool?, enabled: Bool?, virtioType: Int?
     }
-    public struct ExtCap: Codable, Equatable { public var id: String, version: Int, offset: String, name: String }
-    public struct PCIe: Codable, Equatable {
-        public var version: Int, portType: String
-        public var link: Link?
-        public struct Link: Codable, Equatable { public var maxSpeed: String, maxWidth: Int, speed: String, width: Int }
+    package struct ExtCap: Codable, Equatable { package var id: String, version: Int, offset: String, name: String }
+    package struct PCIe: Codable, Equatable {
+        package var version: Int, portType: String
+        package var link: Link?
+        package struct Link: Codable, Equatable { package var maxSpeed: String, maxWidth: Int, speed: String, width: Int }
     }
-    public struct Totals: Codable, Equatable {
-        public var functions: Int, reads: Int
+    package struct Totals: Codable, Equatable {
+        package var functions: Int, reads: Int
         /// Always 0, as each function's `writes`.
-        public var writes = 0
-        public var deviceReads: Int, emptyProbeReads: Int
-        public var latencyNs: Latency
+        package var writes = 0
+        package var deviceReads: Int, emptyProbeReads: Int
+        package var latencyNs: Latency
         /// The reads that found nothing (empty slots, absent functions): a
         /// class of its own, as the kernel's peer-bus probes are.
-        public var emptyProbeLatencyNs: Latency
+        package var emptyProbeLatencyNs: Latency
     }
 
-    public init(_ r: ScanReport, names: Names) {
+    package init(_ r: ScanReport, names: Names) {
         method = r.method
         methodSummary = r.methodSummary
         autoPassedOver = r.passedOver.map { PassedOver(method: $0.name, reason: $0.reason) }
@@ -129,12 +129,12 @@ public struct ScanJSON: Codable, Equatable {
         }
     }
 
-    public static let encoder = JSONOutput.encoder(.snakeCase)
+    package static let encoder = JSONOutput.encoder(.snakeCase)
 
-    public static let decoder = CodableJSONDecoder(snakeCaseKeys: true)
+    package static let decoder = CodableJSONDecoder(snakeCaseKeys: true)
 
     /// The whole document as text (tests; the CLI streams with `write(to:)`).
-    public func encoded() -> String {
+    package func encoded() -> String {
         var bytes: [UInt8] = []
         write { bytes += $0 }
         return String(decoding: bytes, as: UTF8.self)

@@ -3,14 +3,14 @@ import Histogram
 /// lspci's listing views over a scan: `-v` (capabilities, BARs, flags, with
 /// pcitime's counts and the PCIe link beside them), `-k` (the kernel driver)
 /// and `-vmm` (machine-readable records). Decoded values in, text out.
-public struct ScanListing {
-    public let text: LspciText
+package struct ScanListing {
+    package let text: LspciText
     /// lspci's -v count (0 with -k alone).
-    public var verbose = 0
+    package var verbose = 0
     /// lspci -k: "Kernel driver in use" and "Kernel modules" (shown under -v too).
-    public var kernel = false
+    package var kernel = false
 
-    public init(text: LspciText, verbose: Int = 0, kernel: Bool = false) {
+    package init(text: LspciText, verbose: Int = 0, kernel: Bool = false) {
         self.text = text
         self.verbose = verbose
         self.kernel = kernel
@@ -18,7 +18,7 @@ public struct ScanListing {
 
     /// lspci -x's lines: 16 bytes each after their offset in hex, as
     /// `printf("%02x:")` and `" %02x"` print them.
-    public static func hexDump(_ bytes: [UInt8]) -> String {
+    package static func hexDump(_ bytes: [UInt8]) -> String {
         var out = ""
         for (i, b) in bytes.enumerated() {
             if i & 15 == 0 { out += hex(i, 2) + ":" }
@@ -28,7 +28,7 @@ public struct ScanListing {
         return bytes.count & 15 == 0 ? out : out + "\n"
     }
 
-    public func render(_ r: ScanReport) -> String {
+    package func render(_ r: ScanReport) -> String {
         var out = ""
         for f in r.walk.functions {
             out += text.slot(f.address) + " " + text.describe(f, verbose: verbose > 0) + "\n"
@@ -53,7 +53,7 @@ public struct ScanListing {
     }
 
     /// lspci -vmm: one record of "Tag:\tvalue" lines per function, blank-line separated.
-    public func machine(_ r: ScanReport) -> String {
+    package func machine(_ r: ScanReport) -> String {
         var out = ""
         for f in r.walk.functions {
             var rec: [(String, String)] = [("Slot", text.slot(f.address)), ("Class", text.className(f.classCode)),

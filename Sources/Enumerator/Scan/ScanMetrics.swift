@@ -1,8 +1,8 @@
 /// `pcitime scan --openmetrics`: per function, the config accesses the scan
 /// needed and their latency quantiles, labelled with the method, for
 /// node_exporter's textfile collector (README "Fleets").
-public enum ScanMetrics {
-    public static func render(_ r: ScanReport) -> String {
+package enum ScanMetrics {
+    package static func render(_ r: ScanReport) -> String {
         let scan = ScanJSON(r, names: Names(numeric: true))
         let method = ("method", scan.method)
         func device(_ f: ScanJSON.Function) -> [(String, String)] {

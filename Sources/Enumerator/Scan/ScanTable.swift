@@ -1,16 +1,16 @@
 import Histogram
 
 /// `lspci`-like text: one line per function with its reads and latency, a totals line, and a header saying how it was measured.
-public enum ScanTable {
+package enum ScanTable {
     /// The method, what `auto` passed over and the clock: said before every text view but `-q`.
-    public static func preamble(_ r: ScanReport) -> String {
+    package static func preamble(_ r: ScanReport) -> String {
         var out = "method: \(r.method): \(r.methodSummary)\n"
         for p in r.passedOver { out += "  passed over \(p.name): \(p.reason)\n" }
         out += "timer: \(timerLine(r.timer)); \(r.passes) pass\(r.passes == 1 ? "" : "es")\(r.brute ? ", brute-force over every bus" : "")\n\n"
         return out
     }
 
-    public static func render(_ r: ScanReport, text: LspciText, preamble shown: Bool = true) -> String {
+    package static func render(_ r: ScanReport, text: LspciText, preamble shown: Bool = true) -> String {
         var out = shown ? preamble(r) : ""
         let header = ["BDF", "reads", "min", "p50", "p99", "device"]
         var rows: [[String]] = []
@@ -40,7 +40,7 @@ public enum ScanTable {
 
     /// The walk's warnings and the functions that failed, one line each, for
     /// standard error (beside every view but JSON, which holds them).
-    public static func diagnostics(_ r: ScanReport, text: LspciText) -> [String] {
+    package static func diagnostics(_ r: ScanReport, text: LspciText) -> [String] {
         var out: [String] = []
         for f in r.walk.functions {
             for w in f.warnings { out.append("warning: \(text.slot(f.address)): \(w)") }
@@ -50,7 +50,7 @@ public enum ScanTable {
         return out
     }
 
-    public static func timerLine(_ t: AccessTimer) -> String {
+    package static func timerLine(_ t: AccessTimer) -> String {
         let clock = t.source == .tsc ? "invariant TSC at \(format2(t.ticksPerSecond / 1e9)) GHz (rate: \(t.rateSource))" : "clock_gettime(CLOCK_MONOTONIC)"
         return "\(clock), back-to-back cost \(format1(t.overheadNanoseconds)) ns subtracted from every sample"
     }

@@ -1,7 +1,7 @@
 /// `lspci -t`: the bus tree, bridges leading to their secondary buses; with
 /// `names` (lspci -tv) each leaf also gets its vendor and device.
-public enum ScanTree {
-    public static func render(_ functions: [PCIFunction], names: LspciText? = nil) -> String {
+package enum ScanTree {
+    package static func render(_ functions: [PCIFunction], names: LspciText? = nil) -> String {
         var byBus: [UInt32: [PCIFunction]] = [:]
         var reached = Set<UInt32>()
         for f in functions {

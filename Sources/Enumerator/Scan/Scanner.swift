@@ -3,64 +3,64 @@ import Histogram
 /// A whole scan: which method, the clock, the functions found and what each
 /// cost. Counts are those of one pass (a walk is deterministic for a given
 /// tree and method); latencies gather every pass of `--repeat`.
-public struct ScanReport {
-    public var method: String
-    public var methodSummary: String
+package struct ScanReport {
+    package var method: String
+    package var methodSummary: String
     /// Why `auto` passed over the methods before the one it picked.
-    public var passedOver: [(name: String, reason: String)]
-    public var timer: AccessTimer
-    public var root: String
-    public var passes: Int
-    public var brute: Bool
-    public var walk: Walk.Result
+    package var passedOver: [(name: String, reason: String)]
+    package var timer: AccessTimer
+    package var root: String
+    package var passes: Int
+    package var brute: Bool
+    package var walk: Walk.Result
     /// Per function: reads and writes of one pass, latency of all passes.
-    public var stats: [PCIAddress: AccessStats]
+    package var stats: [PCIAddress: AccessStats]
     /// Vendor probes where nothing answered, all addresses together (same rule).
-    public var emptyProbeStats: AccessStats
+    package var emptyProbeStats: AccessStats
     /// Every access of the first pass, in order, when recording was asked for.
-    public var records: [AccessRecord]
+    package var records: [AccessRecord]
     /// What sysfs says beyond config space (driver, IRQ, BAR sizes), per
     /// function; empty when the method does not read this tree (a dump).
-    public var kernel: [PCIAddress: KernelDevice] = [:]
+    package var kernel: [PCIAddress: KernelDevice] = [:]
     /// lspci -x/-xxx/-xxxx: each function's config bytes as the dump shows
     /// them, read (and counted, and timed) after the walk; and how many reads that took.
-    public var dumps: [PCIAddress: [UInt8]] = [:]
-    public var dumpReads = 0
+    package var dumps: [PCIAddress: [UInt8]] = [:]
+    package var dumpReads = 0
 
     /// Accesses that went to present functions (what a hypervisor's trace
     /// attributes to devices), and to addresses where nothing answered.
-    public var deviceReads: Int { walk.functions.reduce(0) { $0 + (stats[$1.address]?.reads ?? 0) } }
+    package var deviceReads: Int { walk.functions.reduce(0) { $0 + (stats[$1.address]?.reads ?? 0) } }
     /// What is shown: every access of the walk, or, once `show(only:)` kept
     /// part of it, the shown functions' accesses alone.
-    public var totals: AccessStats {
+    package var totals: AccessStats {
         guard wholeWalk != nil else { return stats.values.reduce(into: emptyProbeStats) { $0.add($1) } }
         return walk.functions.reduce(into: AccessStats()) { t, f in if let s = stats[f.address] { t.add(s) } }
     }
 
     /// The whole walk's figures, kept when a filter shows part of it.
-    public struct WholeWalk {
-        public var functions: Int
-        public var totals: AccessStats
-        public var deviceReads: Int
-        public var emptyProbeReads: Int
+    package struct WholeWalk {
+        package var functions: Int
+        package var totals: AccessStats
+        package var deviceReads: Int
+        package var emptyProbeReads: Int
     }
-    public var wholeWalk: WholeWalk?
+    package var wholeWalk: WholeWalk?
 
     /// Keeps the functions `keep` accepts (lspci -s/-d); when that drops
     /// any, the totals describe the shown ones and `wholeWalk` the rest.
-    public mutating func show(only keep: (PCIFunction) -> Bool) {
+    package mutating func show(only keep: (PCIFunction) -> Bool) {
         let whole = WholeWalk(functions: walk.functions.count, totals: totals, deviceReads: deviceReads, emptyProbeReads: walk.emptyProbes)
         walk.functions = walk.functions.filter(keep)
         if walk.functions.count != whole.functions { wholeWalk = whole }
     }
 }
 
-public enum Scanner {
+package enum Scanner {
     /// Opens the method (`auto` picks and explains), walks `passes` times and
     /// gathers counts and latencies. Never writes. `kernelView` reads what
     /// sysfs says beyond config space (the -v, -k, -vmm and JSON views need
     /// it; the table and the tree do not, and skip its file reads).
-    public static func scan(method requested: String, options: MethodOptions, brute: Bool = false,
+    package static func scan(method requested: String, options: MethodOptions, brute: Bool = false,
                             passes: Int = 1, record: Bool = false, timer: AccessTimer = AccessTimer(),
                             kernelView: Bool = true, hexDump: Int = 0) throws -> ScanReport {
         guard passes >= 1 else { throw PCITimeError.usage("--repeat must be at least 1") }

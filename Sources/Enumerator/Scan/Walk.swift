@@ -3,32 +3,32 @@
 /// sets the multi-function bit, then down through each bridge by the secondary
 /// and subordinate bus numbers firmware or the kernel left in it (never
 /// reassigned). `brute` probes every bus in range instead of following bridges.
-public struct Walk {
-    public let layer: AccessLayer
-    public var brute = false
+package struct Walk {
+    package let layer: AccessLayer
+    package var brute = false
 
-    public init(layer: AccessLayer, brute: Bool = false) {
+    package init(layer: AccessLayer, brute: Bool = false) {
         self.layer = layer
         self.brute = brute
     }
 
-    public struct Result: Sendable {
-        public var functions: [PCIFunction] = []
+    package struct Result: Sendable {
+        package var functions: [PCIFunction] = []
         /// Functions that answered with an error instead of a header.
-        public var failures: [Failure] = []
+        package var failures: [Failure] = []
         /// Probes (vendor reads) of addresses where nothing answered.
-        public var emptyProbes = 0
+        package var emptyProbes = 0
         /// Buses walked, in order.
-        public var buses: [BusRange] = []
-        public var warnings: [String] = []
+        package var buses: [BusRange] = []
+        package var warnings: [String] = []
     }
 
-    public struct Failure: Sendable, Equatable, Codable {
-        public var address: PCIAddress
-        public var message: String
+    package struct Failure: Sendable, Equatable, Codable {
+        package var address: PCIAddress
+        package var message: String
     }
 
-    public func run() -> Result {
+    package func run() -> Result {
         var r = Result()
         var seen = Set<UInt32>()
         var found = Set<PCIAddress>()

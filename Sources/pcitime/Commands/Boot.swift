@@ -139,7 +139,7 @@ extension PCITime {
                                           ftrace: ftrace, liveCensus: live)
                 request.calibrate = calibration == .auto
                 request.baselines = try baseline.map(Baseline.load)
-                let boot = try BootRun(profile: profile, request: request, options: options, fromFile: dmesg != nil)
+                let boot = try BootReport(profile: profile, request: request, options: options, fromFile: dmesg != nil)
                 let (counts, prices, census) = (boot.counts, boot.prices, boot.census)
                 let comparison = request.baselines.isEmpty ? nil
                     : BaselineComparison.compare(profile: profile, counts: counts, census: census?.census, traced: profile.traced, with: request.baselines)

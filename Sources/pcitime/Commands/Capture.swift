@@ -7,7 +7,7 @@ extension PCITime {
     struct Capture: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "capture",
-            abstract: "Write a fixture of this machine (sysfs PCI files, MCFG, kernel log, /proc/iomem, /proc/cmdline) for later --root runs.",
+            abstract: "Write a capture of this machine (sysfs PCI files, MCFG, kernel log, /proc/iomem, /proc/cmdline) for later --root runs.",
             discussion: "Read-only. Written to a temporary folder, then renamed. Redacts by default: the kernel command line keeps only the parameters pcitime interprets, the init's arguments and environment are dropped, MAC addresses and serial numbers are masked.")
 
         @Option(help: ArgumentHelp("The folder to create (its parent must exist; nothing may be at DIR).", valueName: "DIR"), completion: .directory)

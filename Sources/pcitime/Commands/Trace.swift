@@ -79,7 +79,7 @@ extension PCITime {
                 return
             }
             try pcitime.run {
-                let trace: TraceRun
+                let trace: TraceReport
                 if let file = from {
                     trace = try .saved(file, keepText: save != nil)
                 } else {

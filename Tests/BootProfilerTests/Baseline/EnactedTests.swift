@@ -68,7 +68,7 @@ import Testing
         let (profile, _) = try KernelLog.load(file: Self.dir + "census-\(variant).dmesg.txt", root: "/")
         var request = BootRequest(ftrace: [Self.dir + "census-\(variant).snapshot"])
         request.baselines = try Self.boots.map { try Baseline.load(path: Self.dir + "base-\($0).json") }
-        let run = try BootRun(profile: profile, request: request, options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
+        let run = try BootReport(profile: profile, request: request, options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
         let saving = try #require(run.prices.savings.first { $0.id == "last_bus" })
         let predicted = try #require(saving.savedUs)
         // The census's probes at the median window over the same probes: the window.
@@ -85,7 +85,7 @@ import Testing
         let (profile, _) = try KernelLog.load(file: Self.dir + "pci_lastbus_1-1.dmesg.txt", root: "/")
         #expect(profile.commandLine?.split(separator: " ").contains(Substring(Self.parameter)) == true)
         let baselines = try (["census-function.json"] + Self.boots.map { "base-\($0).json" }).map { try Baseline.load(path: Self.dir + $0) }
-        let run = try BootRun(profile: profile, request: BootRequest(), options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
+        let run = try BootReport(profile: profile, request: BootRequest(), options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
         let c = BaselineComparison.compare(profile: profile, counts: run.counts, census: nil, traced: profile.traced, with: baselines)
         let e = try #require(c.enacted.first)
         #expect(c.enacted.count == 1 && e.parameter == Self.parameter && e.initcall == "pci_subsys_init")

@@ -8,11 +8,11 @@ import Testing
 /// (base-1.json, its `pcitime boot --json`, given as --latency), rendered as text,
 /// --summary, JSON and OpenMetrics: every output gives each change the same saving.
 @Suite struct OneAnswerTests {
-    static func run() throws -> (BootProfile, BootRun) {
+    static func run() throws -> (BootProfile, BootReport) {
         let d = EnactedTests.dir
         let (profile, _) = try KernelLog.load(file: d + "census-function.dmesg.txt", root: "/")
         let request = BootRequest(latencyFiles: [d + "base-1.json"], ftrace: [d + "census-function.snapshot"])
-        return (profile, try BootRun(profile: profile, request: request, options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true))
+        return (profile, try BootReport(profile: profile, request: request, options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true))
     }
 
     @Test func everyOutputGivesOneSavingPerChange() throws {

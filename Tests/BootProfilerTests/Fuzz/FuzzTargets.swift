@@ -183,7 +183,7 @@ enum FuzzTarget: String, CaseIterable {
     }()
 
     static func ftrace(_ bytes: [UInt8]) {
-        guard let r = try? CensusRun.load(files: [holding(bytes[...])], root: .live, live: false, profile: censusLog) else { return }
+        guard let r = try? CensusReport.load(files: [holding(bytes[...])], root: .live, live: false, profile: censusLog) else { return }
         var input = PricingInput(profile: censusLog, counts: r.counts, book: LatencyBook(latencies + r.latencyEstimates))
         input.knownAnswerWrites = r.knownAnswerWrites
         input.tracer = r.tracerCost(absentBusNs: 1000)

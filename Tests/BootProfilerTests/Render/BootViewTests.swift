@@ -4,10 +4,10 @@ import Enumerator
 
 /// `boot --summary`, -s/-d and --sort on the real q35 capture (log, tree, modelled counts).
 @Suite struct BootViewTests {
-    static func q35() throws -> (profile: BootProfile, run: BootRun) {
+    static func q35() throws -> (profile: BootProfile, run: BootReport) {
         let root = Fixtures.tree("qemu-q35")
         let (profile, _) = try KernelLog.load(file: nil, root: root)
-        return (profile, try BootRun(profile: profile, request: BootRequest(), options: MethodOptions(root: root), fromFile: false))
+        return (profile, try BootReport(profile: profile, request: BootRequest(), options: MethodOptions(root: root), fromFile: false))
     }
 
     @Test func summaryIsOneLine() throws {

@@ -40,7 +40,7 @@ import Enumerator
         for f in CensusFixture.all where f.variant == "function" {
             let dir = "\(f.kernel)-\(f.topology)"
             let (profile, _) = try KernelLog.load(file: f.dmesg, root: "/")
-            let run = try BootRun(profile: profile, request: BootRequest(ftrace: [f.trace]),
+            let run = try BootReport(profile: profile, request: BootRequest(ftrace: [f.trace]),
                                   options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
             let census = try #require(run.census, "\(dir)")
             svgs.append(("census-" + dir, SVGRenderer.render(profile, title: "pcitime boot: fixtures/ftrace/\(dir)", census: census)))
@@ -138,7 +138,7 @@ import Enumerator
     @Test func censusCounterTrack() throws {
         let base = Fixtures.root + "/fixtures/ftrace/6.1/q35/function"
         let (profile, _) = try KernelLog.load(file: base + "/dmesg.txt", root: "/")
-        let run = try BootRun(profile: profile, request: BootRequest(ftrace: [base + "/snapshot"]),
+        let run = try BootReport(profile: profile, request: BootRequest(ftrace: [base + "/snapshot"]),
                               options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
         let census = try #require(run.census)
         let trace = PerfettoRenderer.render(profile, counts: run.counts, census: census)

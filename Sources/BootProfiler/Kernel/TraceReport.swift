@@ -4,22 +4,22 @@ import Enumerator
 /// command, a rescan, a rebind) counted with kprobes, or a saved trace read
 /// back. The probes live in a private tracefs instance removed on every
 /// exit; SIGINT and SIGTERM end the window and the counts so far are kept.
-public struct TraceRun {
-    public var window: String
+package struct TraceReport {
+    package var window: String
     /// The raw trace with pcitime's header (what `--save` writes).
-    public var text: String
-    public var parser: KprobeTraceParser
-    public var counts: AccessCounts
-    public var latencies: [LatencyEstimate]
-    public var skipped: [(probe: String, why: String)] = []
+    package var text: String
+    package var parser: KprobeTraceParser
+    package var counts: AccessCounts
+    package var latencies: [LatencyEstimate]
+    package var skipped: [(probe: String, why: String)] = []
     /// What tracefs would not let go of.
-    public var leftovers: [String] = []
+    package var leftovers: [String] = []
     /// The window's exit status, and the signal that cut it short.
-    public var status: Int32 = 0
-    public var interrupted: Int32?
+    package var status: Int32 = 0
+    package var interrupted: Int32?
 
     /// Traces `window` live.
-    public static func live(_ window: TraceWindow, force: Bool) throws -> TraceRun {
+    package static func live(_ window: TraceWindow, force: Bool) throws -> TraceReport {
         var name = window.description
         try window.validate(force: force)
         let k = KprobeAvailability.check(mount: true)
@@ -40,7 +40,7 @@ public struct TraceRun {
         session.close()
         if let sig = trap.caught { name += " (interrupted by signal \(sig))" }
         let present = presentFunctions()
-        var run = TraceRun(window: name, text: KprobeTraceParser.header(window: name, present: present) + traced, present: Set(present))
+        var run = TraceReport(window: name, text: KprobeTraceParser.header(window: name, present: present) + traced, present: Set(present))
         run.skipped = session.skipped
         run.leftovers = session.leftovers
         run.status = status
@@ -50,11 +50,11 @@ public struct TraceRun {
 
     /// What `trace --from FILE --save OUT` holds of FILE's text to write it
     /// again; without `--save` a saved trace is read in constant memory.
-    public static let savedTextLimit = 1 << 26
+    package static let savedTextLimit = 1 << 26
 
     /// Reads a trace saved earlier (`--save`, or tracefs `trace` text; a
     /// FIFO or `-` too) line by line; `keepText` also keeps its text, for `--save`.
-    public static func saved(_ file: String, keepText: Bool = false) throws -> TraceRun {
+    package static func saved(_ file: String, keepText: Bool = false) throws -> TraceReport {
         let f = try CommandLineFile(file, what: "a trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
@@ -73,7 +73,7 @@ public struct TraceRun {
         let accesses = parser.finish()
         try integrity.check(f.name)
         try TraceFile.check(f.name, parser: parser)
-        return TraceRun(window: "saved trace " + f.name, text: String(decoding: text, as: UTF8.self), parser: parser, accesses: accesses, present: nil)
+        return TraceReport(window: "saved trace " + f.name, text: String(decoding: text, as: UTF8.self), parser: parser, accesses: accesses, present: nil)
     }
 
     /// A live trace's text, parsed here.

@@ -3,12 +3,12 @@ import Enumerator
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
 /// generators", OOPSLA 2014): a seeded generator of our own, so a bootstrap
 /// gives the same interval for the same seed on every platform and release.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    package private(set) var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce5_e9b9
@@ -19,42 +19,42 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A value in 0..<bound by Lemire's multiply-shift (the high half of a
     /// 64x64 product). The bias is at most bound/2^64: nil for sample counts.
     @inline(__always)
-    public mutating func index(below bound: Int) -> Int {
+    package mutating func index(below bound: Int) -> Int {
         Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
     }
 }
 
 /// Order statistics and the percentile bootstrap for the ratio of two medians.
-public enum Bootstrap {
+package enum Bootstrap {
     /// The nearest-rank percentile of sorted values: the smallest value with
     /// at least `p` percent of the values at or below it. p50 of 4 values is
     /// the 2nd, of 5 the 3rd.
-    public static func nearestRank<T>(_ sorted: [T], _ p: Double) -> T {
+    package static func nearestRank<T>(_ sorted: [T], _ p: Double) -> T {
         precondition(!sorted.isEmpty)
         return sorted[rankIndex(count: sorted.count, p)]
     }
 
-    public static func rankIndex(count: Int, _ p: Double) -> Int {
+    package static func rankIndex(count: Int, _ p: Double) -> Int {
         let rank = Int((p / 100 * Double(count)).rounded(.up))
         return min(max(rank, 1), count) - 1
     }
 
     /// The two medians compared, and how sure the comparison is.
-    public struct MedianComparison: Sendable, Codable, Equatable {
+    package struct MedianComparison: Sendable, Codable, Equatable {
         /// p50 of the baseline and of the other, ns (nearest rank, raw samples).
-        public var baselineMedian: UInt64
-        public var otherMedian: UInt64
+        package var baselineMedian: UInt64
+        package var otherMedian: UInt64
         /// other / baseline, and its percentile-bootstrap interval.
-        public var ratio: Double
-        public var ratioLow: Double
-        public var ratioHigh: Double
+        package var ratio: Double
+        package var ratioLow: Double
+        package var ratioHigh: Double
         /// baseline - other in ns (positive: the other is faster), and its interval.
-        public var difference: Double
-        public var differenceLow: Double
-        public var differenceHigh: Double
-        public var confidence: Double
-        public var resamples: Int
-        public var seed: UInt64
+        package var difference: Double
+        package var differenceLow: Double
+        package var differenceHigh: Double
+        package var confidence: Double
+        package var resamples: Int
+        package var seed: UInt64
     }
 
     /// Resamples each set with replacement `resamples` times and takes the
@@ -65,7 +65,7 @@ public enum Bootstrap {
     /// A resample's median needs no sort: with the samples sorted once, the
     /// k-th smallest of the drawn values is the value at the k-th smallest
     /// drawn index, so a count of drawn indices finds it in O(n).
-    public static func compareMedians(baseline: [UInt64], other: [UInt64], resamples: Int = 1000,
+    package static func compareMedians(baseline: [UInt64], other: [UInt64], resamples: Int = 1000,
                                       confidence: Double = 0.95, seed: UInt64) -> MedianComparison {
         precondition(!baseline.isEmpty && !other.isEmpty && resamples >= 1)
         let a = baseline.sorted(), b = other.sorted()

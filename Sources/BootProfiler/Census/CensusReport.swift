@@ -4,25 +4,25 @@ import Enumerator
 /// tracer, or function_graph when that is all there is), the in-kernel
 /// latency (function_graph) and what the tracer itself cost the boot.
 /// `Pricing` prices it with every other count.
-public struct CensusRun: Sendable {
-    public var census: BootCensus
-    public var latency: BootLatency?
+package struct CensusReport: Sendable {
+    package var census: BootCensus
+    package var latency: BootLatency?
     /// Where the latency trace came from.
-    public var latencySource: String?
+    package var latencySource: String?
     /// The mean time between two consecutive peer-bus probes in the
     /// counting trace (one loop iteration: the access and the tracer's cost
     /// of recording it), nanoseconds, and how many gaps; nil without them.
-    public var probeIntervalNs: Double?
-    public var probeIntervals = 0
+    package var probeIntervalNs: Double?
+    package var probeIntervals = 0
     /// Calls and markers the counting trace recorded before init.
-    public var tracedEntries = 0
+    package var tracedEntries = 0
     /// Accesses per millisecond of the log's clock, per mechanism (the
     /// timeline's counter track), up to init.
-    public var perMillisecond: [(ms: UInt64, type1: Int, ecam: Int)] = []
+    package var perMillisecond: [(ms: UInt64, type1: Int, ecam: Int)] = []
 
     /// Loads the traces: FILES when given, else ROOT's captured tracefs
     /// files, else (live) this kernel's. Nil when there is no boot trace.
-    public static func load(files: [String], root: MachineRoot, live: Bool, profile: BootProfile) throws -> CensusRun? {
+    package static func load(files: [String], root: MachineRoot, live: Bool, profile: BootProfile) throws -> CensusReport? {
         var loaded: [(calls: [FtraceCall], parser: FtraceParser, description: String, name: String)] = []
         if !files.isEmpty {
             for f in files {
@@ -40,7 +40,7 @@ public struct CensusRun: Sendable {
         let timing = loaded.first { $0.parser.tracer == .functionGraph }
         let census = try BootCensus.build(calls: counting.calls, parser: counting.parser, profile: profile,
                                           source: "\(counting.parser.tracer?.rawValue ?? "function") tracer, \(counting.description)", name: counting.name)
-        var run = CensusRun(census: census)
+        var run = CensusReport(census: census)
         let initAt = profile.runInit.map { $0.start * 1000 } ?? .max
         run.tracedEntries = counting.calls.filter { ($0.time ?? 0) <= initAt }.count + counting.parser.markers.filter { ($0.time ?? 0) <= initAt }.count
         let gaps = Self.probeGaps(counting.calls)
@@ -73,13 +73,13 @@ public struct CensusRun: Sendable {
 
     /// The function_graph trace's per-mechanism medians (tracer included:
     /// the lowest in the order of trust); empty without one.
-    public var latencyEstimates: [LatencyEstimate] { latency?.estimates(source: latencySource ?? "function_graph") ?? [] }
+    package var latencyEstimates: [LatencyEstimate] { latency?.estimates(source: latencySource ?? "function_graph") ?? [] }
 
     /// What the tracer cost the boot: the mean gap between consecutive
     /// peer-bus probes in the trace less what one such probe costs untraced
     /// (`absentBusNs`: the price of a probe of a bus that does not exist),
     /// for every call the tracer recorded.
-    public func tracerCost(absentBusNs: Double?) -> (calls: Int, perCallNs: Double, how: String)? {
+    package func tracerCost(absentBusNs: Double?) -> (calls: Int, perCallNs: Double, how: String)? {
         guard let gap = probeIntervalNs, let e = absentBusNs, gap > e else { return nil }
         return (tracedEntries, gap - e, "the mean gap between consecutive peer-bus probes in the trace (\(Format.us(gap)) us, over \(probeIntervals)) less one such probe's untraced price (\(Format.us(e)) us)")
     }
@@ -109,14 +109,14 @@ public struct CensusRun: Sendable {
     /// Writes a VMM that pre-initialises config space would answer itself;
     /// nil where the trace does not name each access's caller (function_graph
     /// names only the enclosing step, which mixes BAR sizing with other writes).
-    public var knownAnswerWrites: Int? {
+    package var knownAnswerWrites: Int? {
         guard census.tracer == FtraceParser.Tracer.function.rawValue else { return nil }
         return census.byReason.filter { [AccessReason.barSizing.rawValue, AccessReason.bridges.rawValue].contains($0.reason) }.reduce(0) { $0 + $1.writes }
     }
 
     /// The census as access counts (measured; early-quirks' reads modelled
     /// and added to their functions), so every other line of the report uses it.
-    public var counts: AccessCounts {
+    package var counts: AccessCounts {
         var devices: [DeviceAccesses] = []
         for d in census.devices {
             guard let a = PCIAddress(d.bdf) else { continue }

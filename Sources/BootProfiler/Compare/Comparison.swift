@@ -10,20 +10,20 @@ import Histogram
 /// back-to-back cost is subtracted from each sample. Warm-up rounds are run
 /// and discarded. Round k runs the methods in the given order when k is even
 /// and in reverse when odd (A B, B A, A B...), so no method always goes first.
-public enum Comparison {
+package enum Comparison {
     /// Header registers: 0x00-0x3F in steps of the width.
-    public static func defaultOffsets(width: AccessWidth) -> [Int] {
+    package static func defaultOffsets(width: AccessWidth) -> [Int] {
         Array(stride(from: 0, to: 0x40, by: width.rawValue))
     }
 
     /// The order of the methods (indices) in round `round`.
-    public static func interleavedOrder(round: Int, methods: Int) -> [Int] {
+    package static func interleavedOrder(round: Int, methods: Int) -> [Int] {
         round % 2 == 0 ? Array(0..<methods) : Array((0..<methods).reversed())
     }
 
     /// The offsets in the window a method reaches: a window starting above
     /// the requested offsets (sysfs-ext) reads them shifted by its start.
-    public static func offsets(_ requested: [Int], in window: Range<Int>) -> [Int] {
+    package static func offsets(_ requested: [Int], in window: Range<Int>) -> [Int] {
         if window.lowerBound > 0, let top = requested.max(), top < window.lowerBound {
             return requested.map { $0 + window.lowerBound }
         }
@@ -34,7 +34,7 @@ public enum Comparison {
         (access as? SysfsAccess)?.window ?? 0..<4096
     }
 
-    public static func run(_ request: CompareRequest, options: MethodOptions, timer: AccessTimer = AccessTimer()) throws -> CompareReport {
+    package static func run(_ request: CompareRequest, options: MethodOptions, timer: AccessTimer = AccessTimer()) throws -> CompareReport {
         guard request.methods.count >= 2 else {
             throw PCITimeError.usage("compare needs at least two methods, e.g. 'pcitime compare pio mmio' (see 'pcitime methods')")
         }
@@ -158,7 +158,7 @@ public enum Comparison {
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let cpuAtEnd = CPUAffinity.current
 
-        var runs: [MethodRun] = []
+        var runs: [MethodSamples] = []
         for (m, e) in eligible.enumerated() {
             guard var run = recorders[m].run(requested: e.requested, access: e.access, offsets: e.offsets, split: split) else {
                 let why = "every access failed: \(recorders[m].firstFailure ?? "no sample")"
@@ -232,7 +232,7 @@ public enum Comparison {
     }
 
     /// "0x00-0x3f", "0x100-0x13f": the bytes a list of offsets covers.
-    public static func offsetRange(_ offsets: [Int], _ width: AccessWidth) -> String {
+    package static func offsetRange(_ offsets: [Int], _ width: AccessWidth) -> String {
         let lo = offsets.min() ?? 0, hi = (offsets.max() ?? 0) + width.rawValue - 1
         func h(_ v: Int) -> String { "0x" + hex(v, v < 0x100 ? 2 : 3) }
         return h(lo) + "-" + h(hi)

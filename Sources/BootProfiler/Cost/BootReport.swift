@@ -2,25 +2,25 @@ import Enumerator
 
 /// What `pcitime boot` prices besides the log: latency files, a trace, and
 /// whether this machine may be measured and its tracing checked.
-public struct BootRequest: Sendable {
-    public var latencyFiles: [String]
+package struct BootRequest: Sendable {
+    package var latencyFiles: [String]
     /// A kprobe trace: measured counts instead of the model.
-    public var trace: String?
+    package var trace: String?
     /// Time pio and ecam here for the mechanisms no latency file priced.
-    public var measure: Bool
+    package var measure: Bool
     /// Say whether kprobes work here (the log is this kernel's).
-    public var checkTracing: Bool
+    package var checkTracing: Bool
     /// Saved boot traces (function and/or function_graph) for the census.
-    public var ftrace: [String]
+    package var ftrace: [String]
     /// Earlier boots' `pcitime boot --json` (`--baseline`).
-    public var baselines: [Baseline] = []
+    package var baselines: [Baseline] = []
     /// Read this kernel's tracefs for a boot trace (the log is this kernel's).
-    public var liveCensus: Bool
+    package var liveCensus: Bool
     /// Calibrate the model for the log's kernel series (false: the
     /// structural sequence alone, what scripts/model-calibration fits to).
-    public var calibrate = true
+    package var calibrate = true
 
-    public init(latencyFiles: [String] = [], trace: String? = nil, measure: Bool = false, checkTracing: Bool = false,
+    package init(latencyFiles: [String] = [], trace: String? = nil, measure: Bool = false, checkTracing: Bool = false,
                 ftrace: [String] = [], liveCensus: Bool = false) {
         self.latencyFiles = latencyFiles
         self.trace = trace
@@ -33,27 +33,27 @@ public struct BootRequest: Sendable {
 
 /// The boot's config accesses (traced or modelled), every latency found for
 /// them and the one set of prices built from those (`Pricing`).
-public struct BootRun: Sendable {
-    public var counts: AccessCounts
+package struct BootReport: Sendable {
+    package var counts: AccessCounts
     /// Every latency this run has, chosen from or not (the book says which).
-    public var latencies: [LatencyEstimate]
-    public var book: LatencyBook
-    public var prices: Prices
+    package var latencies: [LatencyEstimate]
+    package var book: LatencyBook
+    package var prices: Prices
     /// Whether `pcitime trace` could count the kernel's own accesses here.
-    public var tracing: String
+    package var tracing: String
     /// The measured boot census, when a boot trace was found.
-    public var census: CensusRun?
+    package var census: CensusReport?
 
     /// `fromFile`: the log came from `--dmesg`, so without `--root` there is
     /// no matching tree to scan.
-    public init(profile: BootProfile, request: BootRequest, options: MethodOptions, fromFile: Bool) throws {
+    package init(profile: BootProfile, request: BootRequest, options: MethodOptions, fromFile: Bool) throws {
         var notes: [String] = []
         let (functions, source) = Self.enumeratedFunctions(options: options, profile: profile, fromFile: fromFile, notes: &notes)
         latencies = []
         for file in request.latencyFiles { latencies += try LatencyInput.load(path: file) }
         if request.measure { latencies += LatencyProbe.measure(options: options, split: profile.mechanism, have: latencies, notes: &notes) }
 
-        census = try CensusRun.load(files: request.ftrace, root: options.tree, live: request.liveCensus, profile: profile)
+        census = try CensusReport.load(files: request.ftrace, root: options.tree, live: request.liveCensus, profile: profile)
         if let run = census {
             counts = run.counts
             latencies += run.latencyEstimates

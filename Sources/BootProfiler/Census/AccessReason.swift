@@ -1,7 +1,7 @@
 /// Why the kernel made a config access, in a user's words, from the function
 /// that called the mechanism (the function tracer's `<-caller`) and, for the
 /// PCI core's generic accessors, the boot phase the access fell in.
-public enum AccessReason: String, Sendable, Codable, CaseIterable {
+package enum AccessReason: String, Sendable, Codable, CaseIterable {
     case mechanismCheck = "checking the config mechanism (type 1 sanity check, MCFG)"
     case acpi = "ACPI (AML config-space regions, _OSC, host bridge)"
     case probing = "probing present functions"
@@ -15,7 +15,7 @@ public enum AccessReason: String, Sendable, Codable, CaseIterable {
     case other = "other PCI core work"
 
     /// A stable short name for metric labels: the case in snake_case ("bar_sizing").
-    public var id: String {
+    package var id: String {
         String(describing: self).reduce(into: "") { s, c in s += c.isUppercase ? "_" + c.lowercased() : String(c) }
     }
 
@@ -52,7 +52,7 @@ public enum AccessReason: String, Sendable, Codable, CaseIterable {
                                    "pci_user_read_config", "pci_user_write_config", "pci_read", "pci_write", "raw_pci"]
 
     /// `phase`: the log phase the access fell in (`BootPhase.kind`).
-    public static func of(caller: String?, phase: BootPhase.Kind) -> (reason: AccessReason, fromCaller: Bool) {
+    package static func of(caller: String?, phase: BootPhase.Kind) -> (reason: AccessReason, fromCaller: Bool) {
         if let c = caller {
             let generic = accessorPrefixes.contains { c.hasPrefix($0) }
             if !generic, let r = prefixes.first(where: { c.hasPrefix($0.0) })?.1 { return (r, true) }
