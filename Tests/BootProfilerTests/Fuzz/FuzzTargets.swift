@@ -27,6 +27,9 @@ enum FuzzTarget: String, CaseIterable {
     case tree
     /// Trace integrity: a trace checked as a saved one is, then against a real kernel log (TraceFit).
     case integrity
+    /// The JSON files boot reads back: a `--baseline` (an earlier boot's --json) compared with a
+    /// small boot, and the same bytes as a `--latency` file (scan, compare or boot JSON).
+    case baseline
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -38,6 +41,7 @@ enum FuzzTarget: String, CaseIterable {
         case .fixture: Self.fixture(bytes)
         case .tree: Self.tree(bytes)
         case .integrity: Self.integrity(bytes)
+        case .baseline: Self.baseline(bytes)
         }
     }
 
@@ -192,6 +196,20 @@ enum FuzzTarget: String, CaseIterable {
         _ = BootMetrics.render(profile: censusLog, counts: r.counts, prices: prices, census: r)
         _ = PerfettoRenderer.render(censusLog, counts: r.counts, census: r)
         _ = SVGRenderer.render(censusLog, title: "fuzz", census: r)
+    }
+
+    static func baseline(_ bytes: [UInt8]) {
+        let path = holding(bytes[...])
+        if let b = try? Baseline.load(path: path) {
+            let counts = AccessCounts(provenance: .modelled("fuzz"), devices: [], empty: [], baseMechanism: .type1, extendedMechanism: .ecam)
+            let c = BaselineComparison.compare(profile: censusLog, counts: counts, census: nil, traced: false, with: [b, b])
+            _ = BaselineTable.render(c)
+            var input = PricingInput(profile: censusLog, counts: counts, book: LatencyBook(latencies))
+            input.untracedBoot = Baseline.untracedBoot([b])
+            _ = BootMetrics.render(profile: censusLog, counts: counts, prices: Pricing.price(input), baseline: c)
+            _ = c.exceeding(0.1)
+        }
+        if let l = try? LatencyInput.load(path: path) { _ = LatencyBook(l + latencies) }
     }
 
     /// Archive: records of [kind: 1 byte][length: 2 bytes, little endian][bytes].
