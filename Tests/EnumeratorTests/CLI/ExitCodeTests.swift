@@ -58,6 +58,7 @@ import Testing
                 (["trace", "--kernel-param", "--from", trace], "--kernel-param prints the boot parameter and nothing else: not with --from" + help("trace")),
                 (["trace", "--force", "--", "true"], "--force goes with --rescan (it allows rescanning the root filesystem's device)" + help("trace")),
                 (["boot", "--kernel-params", "--dmesg", log], "--kernel-params prints the census's kernel parameters and nothing else: not with --dmesg" + help("boot")),
+                (["boot", "--dmesg", log, "--fail-above", "10"], "--fail-above compares with baselines: give --baseline FILE" + help("boot")),
                 (["boot", "--dmesg", log, "--trace", trace, "--ftrace", function], "--trace (a kprobe trace's counts) and --ftrace (the boot census) both give the boot's access counts: give one" + help("boot")),
                 (["compare", "sysfs-base", "sysfs-ext", "--accesses", "5", "--trace", trace], "--accesses and --trace both give the projection's access count: give one" + help("compare")),
                 (["compare", "sysfs-base", "sysfs-ext", "--raw-samples"], "--raw-samples goes with --json (it adds every sample to the JSON)" + help("compare")),
@@ -73,6 +74,7 @@ import Testing
                 (["boot", "--dmesg", log, "--trace", nowhere], "\(nowhere): no such file"),
                 (["boot", "--dmesg", log, "--ftrace", nowhere], "\(nowhere): no such file"),
                 (["boot", "--dmesg", log, "--latency", nowhere], "\(nowhere): no such file"),
+                (["boot", "--dmesg", log, "--baseline", nowhere], "\(nowhere): no such file"),
                 (["trace", "--from", nowhere], "\(nowhere): no such file"),
                 (["compare", "sysfs-base", "sysfs-ext", "--trace", nowhere], "\(nowhere): no such file"),
                 (["compare", "sysfs-base", "sysfs-ext", "--dmesg", nowhere], "\(nowhere): no such file"),
@@ -89,6 +91,7 @@ import Testing
                 (["trace", "--from", folder], "\(folder): is a directory, not a trace"),
                 (["compare", "sysfs-base", "sysfs-ext", "--trace", folder], "\(folder): is a directory, not a trace"),
                 (["boot", "--dmesg", log, "--latency", folder], "\(folder): is a directory, not a latency file"),
+                (["boot", "--dmesg", log, "--baseline", folder], "\(folder): is a directory, not a baseline file"),
                 (["scan", "--method", "libpci:dump", "--libpci-param", "dump.name=" + folder], "\(folder): is a directory, not a dump (lspci -x output)"),
             ] + ["scan", "mcfg", "methods", "boot"].map { ([$0, "--mcfg", folder], "\(folder): is a directory, not an MCFG table (given with --mcfg)") }),
             Mistake(kind: "a file given as the captured tree", code: 65, runs: ["scan", "mcfg", "methods", "boot"].map {
@@ -105,6 +108,7 @@ import Testing
                 (["boot", "--dmesg", log, "--ftrace", garbage], "\(garbage): no call of pci_conf1_read,pci_conf1_write,pci_mmcfg_read,pci_mmcfg_write in 1 trace lines"),
                 (["boot", "--dmesg", garbage], "\(garbage): no line with a kernel timestamp in 1 lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)"),
                 (["boot", "--dmesg", log, "--latency", garbage], "\(garbage): neither pcitime scan --json, compare --json nor boot --json output, nor {\"latencies\":[...]}"),
+                (["boot", "--dmesg", log, "--baseline", garbage], "\(garbage): not a 'pcitime boot --json' document"),
             ] + [["mcfg"], ["methods"], ["scan"], ["scan", "--method", "ecam"], ["compare", "pio", "mmio"]].map {
                 ($0 + ["--mcfg", garbage], "\(garbage): MCFG truncated: 8 bytes, an ACPI header alone is 36")
             }),

@@ -32,6 +32,7 @@ import Testing
         Self.refused(["boot", "--dmesg", Self.log, "--ftrace", "/dev/zero", "--no-measure"], noBreak)
         Self.refused(["boot", "--dmesg", Self.log, "--trace", "/dev/zero", "--no-measure"], noBreak)
         Self.refused(["boot", "--dmesg", Self.log, "--latency", "/dev/zero", "--no-measure"], "/dev/zero: more than 16 MiB: too large for a latency file (JSON)")
+        Self.refused(["boot", "--dmesg", Self.log, "--baseline", "/dev/zero", "--no-measure"], "/dev/zero: more than 16 MiB: too large for a baseline file (pcitime boot --json)")
         Self.refused(["scan", "--method", "libpci:dump", "--libpci-param", "dump.name=/dev/zero"],
                      "/dev/zero: not a regular file: libpci reads a dump to its end, which a FIFO or a device may never reach")
         // pci.ids is optional: a device in its place means numeric IDs and a note.
