@@ -18,7 +18,9 @@ enum Tracefs {
         return String(decoding: try FileContents.read(fd: fd, atMost: .max, name: path), as: UTF8.self)
     }
 
-    /// Writes `text` in one write(2), appending or truncating.
+    /// Writes `text` in one write(2), appending or truncating: tracefs parses
+    /// each write as a whole command, so a short write is not resumed (that
+    /// would split one); only EINTR, which wrote nothing, is retried.
     static func write(_ path: String, _ text: String, append: Bool = false) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC))
         guard fd >= 0 else { throw PCITimeError.system(path, errno) }

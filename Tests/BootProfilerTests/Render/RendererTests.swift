@@ -1,4 +1,5 @@
 import BootProfiler
+import Enumerator
 import Foundation
 import Testing
 
@@ -33,12 +34,7 @@ import Testing
         let input = Fixtures.temporary("boot.svg"), output = Fixtures.temporary("boot.png")
         try svg.write(toFile: input, atomically: true, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: output)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/rsvg-convert")
-        process.arguments = ["-o", output, input]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try Subprocess.run(["/usr/bin/rsvg-convert", "-o", output, input]) == 0)
         let png = try #require(FileManager.default.contents(atPath: output))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(svg.contains("&lt;test&gt; &amp; co"))
