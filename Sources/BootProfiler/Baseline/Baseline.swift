@@ -4,8 +4,6 @@ import Enumerator
 /// it: what `--baseline` compares this boot with. Only what a comparison
 /// needs is read.
 package struct Baseline: Sendable, Equatable {
-    package var path: String
-    package var kernel: String?
     package var commandLine: String?
     package var kernelBootUs: Double?
     package var enumerationUs: Double?
@@ -27,7 +25,7 @@ package struct Baseline: Sendable, Equatable {
 
     /// The part of boot/3 read back.
     struct Document: Decodable {
-        struct Kernel: Decodable { var version: String?; var bootUs: Double?; var commandLine: String?; var traced: Bool; var peerProbeWindowUs: Double? }
+        struct Kernel: Decodable { var bootUs: Double?; var commandLine: String?; var traced: Bool; var peerProbeWindowUs: Double? }
         struct InitcallRow: Decodable { var name: String; var durationUs: Double }
         struct Counts: Decodable {
             struct Device: Decodable { var bdf: String; var reads: Int; var writes: Int }
@@ -77,7 +75,7 @@ package struct Baseline: Sendable, Equatable {
             mechanisms = [Mechanism.type1.rawValue: c.byMechanism.type1.total, Mechanism.ecam.rawValue: c.byMechanism.ecam.total]
             for r in c.byReason { reasons[r.reason] = r.reads + r.writes }
         }
-        return Baseline(path: path, kernel: doc.kernel.version, commandLine: doc.kernel.commandLine, kernelBootUs: doc.kernel.bootUs,
+        return Baseline(commandLine: doc.kernel.commandLine, kernelBootUs: doc.kernel.bootUs,
                         enumerationUs: doc.prices.enumerationUs, traced: doc.kernel.traced, peerProbeWindowUs: doc.kernel.peerProbeWindowUs,
                         initcalls: Dictionary(doc.initcalls.map { ($0.name, $0.durationUs) }, uniquingKeysWith: { a, _ in a }),
                         accesses: doc.counts.total, accessesBasis: doc.counts.basis.kind, byMechanism: mechanisms, byReason: reasons,
@@ -87,26 +85,12 @@ package struct Baseline: Sendable, Equatable {
 
     /// The median kernel boot of the untraced baselines: what a traced boot's
     /// shares are of.
+    /// Its kernel command line's words.
+    package var parameters: Set<String> { Set((commandLine ?? "").split(separator: " ").map(String.init)) }
+
     package static func untracedBoot(_ list: [Baseline]) -> Figure? {
         let boots = list.filter { !$0.traced }.compactMap(\.kernelBootUs)
         guard let m = Spread(boots)?.median else { return nil }
         return Figure(value: m, unit: "us", provenance: .measured("median kernel boot of \(boots.count) untraced baseline boot\(boots.count == 1 ? "" : "s") (--baseline)"))
-    }
-}
-
-/// Several baselines' values of one figure.
-package struct Spread: Codable, Sendable, Equatable {
-    package var count: Int
-    package var min: Double
-    package var median: Double
-    package var max: Double
-
-    package init?(_ values: [Double]) {
-        guard !values.isEmpty else { return nil }
-        let s = values.sorted()
-        count = s.count
-        min = s[0]
-        max = s[s.count - 1]
-        median = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }

@@ -6,7 +6,7 @@ import Enumerator
 package struct BaselineComparison: Codable, Sendable, Equatable {
     package struct Row: Codable, Sendable, Equatable {
         /// "kernel boot", "PCI enumeration", "initcall pci_subsys_init",
-        /// "accesses", "accesses type 1", "accesses: peer-bus probes", "0000:00:05.0".
+        /// "accesses", "accesses through type 1", "accesses: peer-bus probes", "0000:00:05.0".
         package var what: String
         package var unit: String
         package var baseline: Spread
@@ -39,8 +39,8 @@ package struct BaselineComparison: Codable, Sendable, Equatable {
     package var enacted: [Enacted]
     package var notes: [String]
 
-    /// `traced`: this boot ran a tracer (its own times are inflated: said).
-    package static func compare(profile p: BootProfile, counts: AccessCounts, census: BootCensus?, traced: Bool, with list: [Baseline]) -> BaselineComparison {
+    /// A boot that ran a tracer is compared too, its times said to be inflated.
+    package static func compare(profile p: BootProfile, counts: AccessCounts, census: BootCensus?, with list: [Baseline]) -> BaselineComparison {
         var rows: [Row] = []
         var notes: [String] = []
         let untraced = list.filter { !$0.traced }
@@ -64,16 +64,17 @@ package struct BaselineComparison: Codable, Sendable, Equatable {
 
         // Changes enacted here: a parameter on this command line that a
         // baseline's was without, and that a baseline priced.
-        let words = Set((p.commandLine ?? "").split(separator: " ").map(String.init))
+        let here = p.parameters
         var enacted: [Enacted] = []
-        let predicted = Dictionary(grouping: list.flatMap { b in b.savings.filter { $0.parameter != nil && $0.savedUs != nil && !(b.commandLine ?? "").split(separator: " ").contains(Substring($0.parameter!)) } },
-                                   by: { $0.parameter! })
-        for (parameter, predictions) in predicted.sorted(by: { $0.key < $1.key }) where words.contains(parameter) {
+        let predicted = Dictionary(grouping: list.flatMap { b in
+            b.savings.filter { s in s.savedUs != nil && s.parameter.map { !b.parameters.contains($0) } ?? false }
+        }, by: { $0.parameter! })
+        for (parameter, predictions) in predicted.sorted(by: { $0.key < $1.key }) where here.contains(parameter) {
             guard let initcall = predictions[0].initcall, let mine = calls[initcall] else {
                 notes.append("\(parameter): enacted here, but this log has no initcall_debug timing for \(predictions[0].initcall ?? "its initcall") (boot with initcall_debug to measure it)")
                 continue
             }
-            let before = untraced.filter { !($0.commandLine ?? "").split(separator: " ").contains(Substring(parameter)) }.compactMap { $0.initcalls[initcall] }
+            let before = untraced.filter { !$0.parameters.contains(parameter) }.compactMap { $0.initcalls[initcall] }
             // The predictions from counted accesses (a census) where any
             // baseline has them; a model's only where none does.
             let counted = predictions.filter { $0.accessesBasis == .measured }
@@ -89,10 +90,11 @@ package struct BaselineComparison: Codable, Sendable, Equatable {
                                    measuredFrom: "\(initcall): median of \(base.count) untraced baseline boots (\(Format.ms(base.median)) ms) less this boot's (\(Format.ms(mine)) ms), from the logs' timestamps",
                                    error: prediction.median > 0 ? measured / prediction.median - 1 : 0))
         }
-        if let kinds = Optional(Set(list.map(\.accessesBasis))), kinds != [counts.provenance.kind] {
+        let kinds = Set(list.map(\.accessesBasis))
+        if kinds != [counts.provenance.kind] {
             notes.append("this boot's accesses are \(counts.provenance.kind.rawValue), the baselines' \(kinds.map(\.rawValue).sorted().joined(separator: " and ")): the access rows compare a count with a model")
         }
-        if traced { notes.append("this boot ran a tracer: its times are inflated against untraced baselines (its counts are not)") }
+        if p.traced { notes.append("this boot ran a tracer: its times are inflated against untraced baselines (its counts are not)") }
         if list.count > untraced.count { notes.append("\(list.count - untraced.count) traced baseline(s) left out of the time rows (their counts and predictions are used)") }
         return BaselineComparison(baselines: list.count, tracedBaselines: list.count - untraced.count, rows: rows, enacted: enacted, notes: notes)
     }

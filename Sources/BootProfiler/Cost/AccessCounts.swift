@@ -86,9 +86,14 @@ package struct AccessCounts: Codable, Sendable, Equatable {
     }
 
     package var deviceTotal: Int { devices.reduce(0) { $0 + $1.total } }
+    /// Accesses to present functions, placed on one or not.
+    package var presentTotal: Int { deviceTotal + (unattributed ?? 0) }
     package var emptyTotal: Int { empty.reduce(0) { $0 + $1.accesses } }
     package var missingBusTotal: Int { empty.filter { $0.kind == .missingBus }.reduce(0) { $0 + $1.accesses } }
-    package var total: Int { deviceTotal + (unattributed ?? 0) + emptyTotal }
+    package var total: Int { presentTotal + emptyTotal }
+    /// Extended offsets go through a mechanism of their own (type 1 below
+    /// 0x100, ECAM above), priced apart.
+    package var extendedApart: Bool { extendedMechanism != nil && extendedMechanism != baseMechanism }
     package var extendedTotal: Int { devices.reduce(0) { $0 + $1.extended } }
     package var baseTotal: Int { total - extendedTotal }
 

@@ -73,7 +73,7 @@ package struct BootReport: Sendable {
         } else {
             counts = EnumerationModel.counts(log: profile, functions: functions, source: source, calibrate: request.calibrate)
             notes.append("the access counts are modelled (no boot census: see below)")
-            if request.calibrate, ModelCalibration.choose(kernelVersion: profile.kernelVersion, source: source) == nil {
+            if request.calibrate, counts.expectedError == nil {
                 notes.append("the model is not calibrated for this kernel (\(profile.kernelVersion ?? "its version is not in the log")): Linux 6.1's sequence alone")
             }
         }

@@ -44,7 +44,4 @@ package struct LatencyBook: Sendable {
     package func latency(_ m: Mechanism, _ probe: ProbeClass = .present) -> LatencyEstimate? {
         chosen.first { $0.mechanism == m && $0.probe == probe }
     }
-
-    /// Whether anything prices `m` at all.
-    package func has(_ m: Mechanism) -> Bool { latency(m) != nil }
 }

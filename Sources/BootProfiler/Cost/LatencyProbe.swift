@@ -47,9 +47,7 @@ package enum LatencyProbe {
                                        provenance: .measured("this machine, through the kernel: median of \(run.stats.count) \(f.method) reads (\(Format.us(Double(run.stats.p50))) us, which the kernel serves through \(f.mechanism.rawValue)) less the same pread on a sysfs attribute that makes no config access (\(Format.us(Double(path.p50))) us): one trap"),
                                        source: .liveTrap, samples: run.stats.count))
         }
-        if !fallbacks.isEmpty {
-            notes.append("no empty-probe latency through the kernel (sysfs reads only functions that exist): empty probes and probes of absent buses stay unpriced unless a --latency file ('pcitime boot --json' or 'pcitime scan --method pio --json' run where pio or ecam works) gives them")
-        }
+        notes.append("no empty-probe latency through the kernel (sysfs reads only functions that exist): empty probes and probes of absent buses stay unpriced unless a --latency file ('pcitime boot --json' or 'pcitime scan --method pio --json' run where pio or ecam works) gives them")
         return out
     }
 }

@@ -1,7 +1,7 @@
 import Enumerator
 
-/// A number with its unit and where it came from. In JSON it is two keys,
-/// as every figure there: `<name>_<unit>` and `<name>_basis`.
+/// A number with its unit and where it came from: in JSON two keys, as
+/// every figure there, `<name>_<unit>` and `<name>_basis`.
 package struct Figure: Sendable, Equatable {
     package var value: Double
     package var unit: String
@@ -11,24 +11,6 @@ package struct Figure: Sendable, Equatable {
         self.value = value
         self.unit = unit
         self.provenance = provenance
-    }
-}
-
-/// Keys built at run time: a figure's name with its unit.
-struct JSONKey: CodingKey {
-    var stringValue: String
-    init(_ s: String) { stringValue = s }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    var intValue: Int? { nil }
-    init?(intValue: Int) { nil }
-}
-
-extension KeyedEncodingContainer where K == JSONKey {
-    /// `<name>_<unit>` and `<name>_basis`; nothing when the figure is absent.
-    mutating func encode(_ f: Figure?, as name: String) throws {
-        guard let f else { return }
-        try encode(f.value, forKey: JSONKey("\(name)_\(f.unit)"))
-        try encode(f.provenance, forKey: JSONKey("\(name)_basis"))
     }
 }
 
@@ -97,8 +79,12 @@ package struct Prices: Sendable, Equatable {
     package var unpriced: [String]
     package var deviceCosts: [DeviceCost]
     package var savings: [Saving]
-    package var headline: String
     package var notes: [String]
+
+    /// PCI enumeration's share of the kernel boot, both from the kernel log.
+    package var enumerationShare: Double? {
+        enumeration.flatMap { e in kernelBoot.flatMap { $0.value > 0 ? e.value / $0.value : nil } }
+    }
 }
 
 /// What pricing needs besides the counts.
@@ -132,8 +118,8 @@ package enum Pricing {
         // The counts by class and mechanism.
         let base = counts.baseMechanism
         let ext = counts.extendedMechanism ?? base
-        let extended = counts.extendedMechanism == nil || ext == base ? 0 : counts.extendedTotal
-        let present = counts.deviceTotal + (counts.unattributed ?? 0)
+        let extended = counts.extendedApart ? counts.extendedTotal : 0
+        let present = counts.presentTotal
         var costs: [AccessCost] = []
         func line(_ what: String, _ m: Mechanism, _ probe: ProbeClass, _ n: Int) {
             guard n > 0 else { return }
@@ -157,8 +143,8 @@ package enum Pricing {
             notes.append("the probes of absent buses are priced at what user space measures (\(a.source.name)): the trap alone; the kernel's loop adds its own code to each (the guest suite measured its pci=lastbus savings 9-45% above such prices under TCG). An untraced boot's log prices them as the kernel paid: give its 'pcitime boot --json' with --baseline")
         }
         let deviceCosts = counts.devices.map { d -> DeviceCost in
-            let b = book.latency(base).map { Double(d.total - (ext == base ? 0 : d.extended)) * $0.nanoseconds }
-            let e = ext == base || d.extended == 0 ? 0 : book.latency(ext).map { Double(d.extended) * $0.nanoseconds }
+            let b = book.latency(base).map { Double(d.total - (counts.extendedApart ? d.extended : 0)) * $0.nanoseconds }
+            let e = !counts.extendedApart || d.extended == 0 ? 0 : book.latency(ext).map { Double(d.extended) * $0.nanoseconds }
             return DeviceCost(bdf: d.address.description, accesses: d.total, costUs: b.flatMap { x in e.map { (x + $0) / 1000 } })
         }
 
@@ -179,12 +165,10 @@ package enum Pricing {
 
         let savings = Self.savings(counts: counts, book: book, knownAnswerWrites: input.knownAnswerWrites, highestBus: counts.devices.map(\.address.bus).max() ?? 0,
                                    ecamEndBus: p.ecam.first(where: \.used)?.endBus)
-        var prices = Prices(enumeration: p.scans.isEmpty ? nil : Figure(value: Double(enumUS), unit: "us", provenance: log),
+        return Prices(enumeration: p.scans.isEmpty ? nil : Figure(value: Double(enumUS), unit: "us", provenance: log),
                             kernelBoot: boot, share: share, shareBoot: shareBoot, bootNote: bootNote, devices: p.bootDevices.count,
                             accesses: counts.total, accessProvenance: counts.provenance, latencies: book.chosen, costs: costs,
-                            totalUs: total, unpriced: unpriced, deviceCosts: deviceCosts, savings: savings, headline: "", notes: notes)
-        prices.headline = headline(prices, enumerationUs: enumUS)
-        return prices
+                            totalUs: total, unpriced: unpriced, deviceCosts: deviceCosts, savings: savings, notes: notes)
     }
 
     /// Every change and what it saves, each class of access priced at the
@@ -204,8 +188,7 @@ package enum Pricing {
         // The base mechanism's accesses by class, and reads and writes of present functions.
         let peer = counts.missingBusTotal
         let emptyN = counts.emptyTotal - peer
-        let extendedApart = counts.extendedMechanism != nil && counts.extendedMechanism != base
-        let presentBase = counts.deviceTotal + (counts.unattributed ?? 0) - (extendedApart ? counts.extendedTotal : 0)
+        let presentBase = counts.presentTotal - (counts.extendedApart ? counts.extendedTotal : 0)
         let presentReads = counts.devices.reduce(0) { $0 + $1.reads } + (counts.unattributed ?? 0)
         let writes = counts.devices.reduce(0) { $0 + $1.writes }
         let classes: [(ProbeClass, Int)] = [(.empty, emptyN), (.absentBus, peer)].filter { $0.1 > 0 }
@@ -280,24 +263,27 @@ package enum Pricing {
         for i in out.indices { out[i].accessesBasis = counts.provenance.kind }
         return out
     }
+}
 
-    static func headline(_ r: Prices, enumerationUs: UInt64) -> String {
+extension Prices {
+    /// The one sentence the table and JSON open with.
+    package var headline: String {
         var s = ""
-        if let e = r.enumeration {
+        if let e = enumeration {
             s += "PCI enumeration took \(Format.ms(e.value)) ms"
-            if let b = r.kernelBoot, b.value > 0 {
-                s += " of a \(Format.ms(b.value)) ms kernel boot (\(Format.percent(e.value / b.value)))"
+            if let b = kernelBoot, let share = enumerationShare {
+                s += " of a \(Format.ms(b.value)) ms kernel boot (\(Format.percent(share)))"
             }
-            s += " over \(r.devices) device\(r.devices == 1 ? "" : "s") (measured from the kernel log)"
+            s += " over \(devices) device\(devices == 1 ? "" : "s") (measured from the kernel log)"
         } else {
             s += "the kernel log shows no PCI scan"
         }
         // The accesses are the whole boot's to init (the scan, resource
         // assignment, driver probes), so they are not set against the scan's window.
-        s += "; \(r.accesses) config accesses to init (\(r.accessProvenance.kind.rawValue))"
-        if let t = r.totalUs {
+        s += "; \(accesses) config accesses to init (\(accessProvenance.kind.rawValue))"
+        if let t = totalUs {
             s += " cost \(Format.ms(t)) ms at the prices below"
-            if let share = r.share { s += " (\(Format.percent(share)) of the kernel boot)" }
+            if let share { s += " (\(Format.percent(share)) of the kernel boot)" }
         }
         return s
     }

@@ -272,10 +272,11 @@ package struct BootProfile: Codable, Sendable, Equatable {
     /// A tracer ran from early boot (the kernel command line starts one):
     /// this boot's times include its cost; its counts do not.
     package var traced: Bool {
-        (commandLine ?? "").split(separator: " ").contains { w in
-            ["ftrace=", "kprobe_event=", "trace_event=", "tp_printk"].contains { w.hasPrefix($0) }
-        }
+        parameters.contains { w in ["ftrace=", "kprobe_event=", "trace_event=", "tp_printk"].contains { w.hasPrefix($0) } }
     }
+
+    /// The kernel command line's words.
+    package var parameters: Set<String> { Set((commandLine ?? "").split(separator: " ").map(String.init)) }
 
     /// Time inside the scans that happened before init ran.
     package var enumerationMicroseconds: UInt64 {

@@ -28,20 +28,16 @@ package enum BootMetrics {
                  help: "The kernel's PCI scans (root bridges to the scan's end), from the kernel log's timestamps.", seconds(c.enumeration))
         m.family("pcitime_boot_pci_enumeration_ratio", .gauge,
                  help: "PCI enumeration's share of the kernel boot (0 to 1), both from the kernel log.",
-                 c.enumeration.flatMap { e in c.kernelBoot.flatMap { $0.value > 0 ? [.init([kernel, ("basis", "measured")], e.value / $0.value)] : nil } } ?? [])
+                 c.enumerationShare.map { [.init([kernel, ("basis", "measured")], $0)] } ?? [])
         m.family("pcitime_boot_pci_devices", .gauge, help: "PCI functions the kernel log announces during the boot.",
                  [.init([kernel], Double(c.devices))])
 
         // Accesses by the mechanism the kernel used: base offsets through one,
         // extended (0x100 and above) through the other.
         let basis = ("basis", counts.provenance.kind.rawValue)
-        var byMechanism: [(Mechanism, Int)] = []
-        let ext = counts.extendedMechanism
-        if ext == nil || ext == counts.baseMechanism {
-            byMechanism = [(counts.baseMechanism, counts.total)]
-        } else {
-            byMechanism = [(counts.baseMechanism, counts.baseTotal), (ext!, counts.extendedTotal)]
-        }
+        let byMechanism: [(Mechanism, Int)] = counts.extendedApart
+            ? [(counts.baseMechanism, counts.baseTotal), (counts.extendedMechanism!, counts.extendedTotal)]
+            : [(counts.baseMechanism, counts.total)]
         m.family("pcitime_boot_config_accesses", .gauge, help: "The kernel's config-space accesses during PCI enumeration, by the mechanism that served them.",
                  byMechanism.map { .init([kernel, ("mechanism", slug($0.0)), basis], Double($0.1)) })
         m.family("pcitime_boot_empty_probe_accesses", .gauge, help: "Of those, accesses that found nothing (empty slots, absent functions, buses that do not exist).",

@@ -12,7 +12,7 @@ package enum BootSummary {
             parts.append("Kernel boot unknown (\(p.startLost ? "the log's start is lost" : "no init line in the log"))")
         }
         guard let c, let e = c.enumeration else { return (parts + ["no PCI scan in the log"]).joined(separator: "; ") + "\n" }
-        parts.append("PCI enumeration \(Format.ms(e.value)) ms" + (c.kernelBoot.flatMap { $0.value > 0 ? " (\(Format.percent(e.value / $0.value)))" : nil } ?? "")
+        parts.append("PCI enumeration \(Format.ms(e.value)) ms" + (c.enumerationShare.map { " (\(Format.percent($0)))" } ?? "")
                      + " over \(c.devices) device\(c.devices == 1 ? "" : "s")")
         parts.append("\(c.accesses) config accesses (\(c.accessProvenance.kind.rawValue)\(counts?.trust.map { " " + $0 } ?? ""))")
         if let s = largest(c.savings) {

@@ -6,7 +6,7 @@ package enum PricesTable {
     package static func render(_ c: Prices, counts: AccessCounts) -> String {
         var out = "\nPrices\n  " + c.headline + ".\n"
         out += "  Accesses: \(counts.total) (\(counts.provenance)\(counts.trust.map { "; " + $0 } ?? ""))\n"
-        out += "    to present functions: \(counts.deviceTotal + (counts.unattributed ?? 0)), of them \(counts.extendedTotal) at offsets >= 256"
+        out += "    to present functions: \(counts.presentTotal), of them \(counts.extendedTotal) at offsets >= 256"
             + (counts.unattributed.map { " (\($0) not placed on one device)" } ?? "") + "\n"
         for e in counts.empty {
             let range = e.firstBus == e.lastBus ? "bus \(hex(e.firstBus, 2))" : "buses \(hex(e.firstBus, 2))-\(hex(e.lastBus, 2))"

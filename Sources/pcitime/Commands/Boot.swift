@@ -142,7 +142,7 @@ extension PCITime {
                 let boot = try BootReport(profile: profile, request: request, options: options, fromFile: dmesg != nil)
                 let (counts, prices, census) = (boot.counts, boot.prices, boot.census)
                 let comparison = request.baselines.isEmpty ? nil
-                    : BaselineComparison.compare(profile: profile, counts: counts, census: census?.census, traced: profile.traced, with: request.baselines)
+                    : BaselineComparison.compare(profile: profile, counts: counts, census: census?.census, with: request.baselines)
 
                 let filter = slot == nil && deviceID == nil ? nil : try SlotFilter(slot: slot, id: deviceID)
                 let view = BootView(filter: filter, order: sort)

@@ -86,7 +86,7 @@ import Testing
         #expect(profile.commandLine?.split(separator: " ").contains(Substring(Self.parameter)) == true)
         let baselines = try (["census-function.json"] + Self.boots.map { "base-\($0).json" }).map { try Baseline.load(path: Self.dir + $0) }
         let run = try BootReport(profile: profile, request: BootRequest(), options: MethodOptions(root: Fixtures.tree("qemu-q35")), fromFile: true)
-        let c = BaselineComparison.compare(profile: profile, counts: run.counts, census: nil, traced: profile.traced, with: baselines)
+        let c = BaselineComparison.compare(profile: profile, counts: run.counts, census: nil, with: baselines)
         let e = try #require(c.enacted.first)
         #expect(c.enacted.count == 1 && e.parameter == Self.parameter && e.initcall == "pci_subsys_init")
         #expect(e.predictedUs == (try Self.predicted("census-function.json")))

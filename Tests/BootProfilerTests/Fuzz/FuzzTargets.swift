@@ -202,7 +202,7 @@ enum FuzzTarget: String, CaseIterable {
         let path = holding(bytes[...])
         if let b = try? Baseline.load(path: path) {
             let counts = AccessCounts(provenance: .modelled("fuzz"), devices: [], empty: [], baseMechanism: .type1, extendedMechanism: .ecam)
-            let c = BaselineComparison.compare(profile: censusLog, counts: counts, census: nil, traced: false, with: [b, b])
+            let c = BaselineComparison.compare(profile: censusLog, counts: counts, census: nil, with: [b, b])
             _ = BaselineTable.render(c)
             var input = PricingInput(profile: censusLog, counts: counts, book: LatencyBook(latencies))
             input.untracedBoot = Baseline.untracedBoot([b])
