@@ -45,12 +45,21 @@ package enum ProbeClass: String, Codable, Sendable, CaseIterable {
     case empty
     case absentBus = "absent bus"
 
-    /// "reads", "empty probes", "probes of absent buses".
+    /// "accesses", "empty probes", "probes of absent buses".
     package var accesses: String {
         switch self {
         case .present: return "accesses"
         case .empty: return "empty probes"
         case .absentBus: return "probes of absent buses"
+        }
+    }
+
+    /// One of them: "access", "empty probe", "probe of an absent bus".
+    package var access: String {
+        switch self {
+        case .present: return "access"
+        case .empty: return "empty probe"
+        case .absentBus: return "probe of an absent bus"
         }
     }
 }

@@ -38,7 +38,7 @@ package enum BootMetrics {
         let byMechanism: [(Mechanism, Int)] = counts.extendedApart
             ? [(counts.baseMechanism, counts.baseTotal), (counts.extendedMechanism!, counts.extendedTotal)]
             : [(counts.baseMechanism, counts.total)]
-        m.family("pcitime_boot_config_accesses", .gauge, help: "The kernel's config-space accesses during PCI enumeration, by the mechanism that served them.",
+        m.family("pcitime_boot_config_accesses", .gauge, help: "The kernel's config-space accesses from its start to init (the scan, resource assignment, driver probes), by the mechanism that served them.",
                  byMechanism.map { .init([kernel, ("mechanism", slug($0.0)), basis], Double($0.1)) })
         m.family("pcitime_boot_empty_probe_accesses", .gauge, help: "Of those, accesses that found nothing (empty slots, absent functions, buses that do not exist).",
                  [.init([kernel, basis], Double(counts.emptyTotal))])

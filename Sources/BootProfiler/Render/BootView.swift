@@ -30,12 +30,8 @@ package struct BootView: Sendable {
             let kept = Set(p.devices.map(\.address))
             p.drivers = p.drivers.filter { $0.devices.contains { PCIAddress($0).map(kept.contains) ?? false } }
         }
-        // Priced when every device is, else counted: one order, never a mix.
-        let costs = Dictionary((prices?.deviceCosts ?? []).map { ($0.bdf, $0.costUs) }, uniquingKeysWith: { a, _ in a })
-        let priced = !costs.isEmpty && costs.values.allSatisfy { $0 != nil }
-        func accesses(_ a: PCIAddress) -> Double {
-            priced ? (costs[a.description] ?? nil) ?? 0 : Double(counts?.device(a)?.total ?? 0)
-        }
+        let key = Self.costKey(prices)
+        func accesses(_ a: PCIAddress) -> Double { key(a.description, counts?.device(a)?.total ?? 0) }
         func accesses(_ d: DriverProbe) -> Double { d.devices.compactMap { PCIAddress($0) }.reduce(0) { $0 + accesses($1) } }
         switch order {
         case .time?:
@@ -48,6 +44,15 @@ package struct BootView: Sendable {
             break
         }
         return p
+    }
+
+    /// What `--sort cost` orders a function by, given its accesses: its
+    /// priced cost when every function is priced, else the count (one
+    /// order, never a mix), for the device windows and the census alike.
+    static func costKey(_ prices: Prices?) -> (_ bdf: String, _ accesses: Int) -> Double {
+        let costs = Dictionary((prices?.deviceCosts ?? []).map { ($0.bdf, $0.costUs) }, uniquingKeysWith: { a, _ in a })
+        let priced = !costs.isEmpty && costs.values.allSatisfy { $0 != nil }
+        return { bdf, n in priced ? (costs[bdf] ?? nil) ?? 0 : Double(n) }
     }
 
     /// The line the table prints above the device windows when a view applies.

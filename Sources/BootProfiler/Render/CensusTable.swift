@@ -39,7 +39,8 @@ package enum CensusTable {
             }
         }
         if view.order == .cost {
-            devices.sort { ((cost[$0.bdf] ?? nil) ?? -1, $0.reads + $0.writes) > ((cost[$1.bdf] ?? nil) ?? -1, $1.reads + $1.writes) }
+            let key = BootView.costKey(prices)
+            devices.sort { (key($0.bdf, $0.reads + $0.writes), $0.reads + $0.writes) > (key($1.bdf, $1.reads + $1.writes), $1.reads + $1.writes) }
         }
         out += "\n  Per device (\(c.devices.first?.attribution ?? "none")\(view.caption.map { "; " + $0 } ?? ""))\n"
         var rows = [["device", "reads", "writes", "type 1", "ECAM", "early reads", "cost ms"]]

@@ -31,7 +31,7 @@ package enum PricesTable {
         if !c.latencies.isEmpty {
             out += "\n  Latencies (one per mechanism and class, the first of: given, kernel log, live, live through the kernel, modelled; a boot trace's, never)\n"
             for l in c.latencies {
-                out += "    \(l.mechanism.rawValue) \(l.probe == .empty ? "empty probe" : "access") \(Format.us(l.nanoseconds)) us, \(l.source.name): \(l.provenance.source)\n"
+                out += "    \(l.mechanism.rawValue) \(l.probe.access) \(Format.us(l.nanoseconds)) us, \(l.source.name): \(l.provenance.source)\n"
             }
         }
 

@@ -1,6 +1,6 @@
 import Enumerator
 
-/// Plain-text report: phases, device windows, drivers, initcalls, the cost
+/// Plain-text report: phases, device windows, drivers, initcalls and the
 /// prices. Every number says where it came from.
 package enum TableRenderer {
     /// `view`: how the device windows and driver probes were filtered or sorted (said in their headings).
@@ -64,13 +64,14 @@ package enum TableRenderer {
             }
             var d = [["initcall", "start ms", "ms", "reported ms", "PCI"]]
             var seen = Set<String>()
-            for call in (ic.longest.prefix(10) + ic.pci.sorted { $0.duration > $1.duration }.prefix(10)) where seen.insert(call.name).inserted {
+            let calls = (ic.longest.prefix(10) + ic.pci.sorted { $0.duration > $1.duration }.prefix(10)).filter { seen.insert($0.name).inserted }
+            for call in calls {
                 d.append([call.name + (call.module.map { " [\($0)]" } ?? ""), call.start.map(Format.logMilliseconds) ?? "-",
                           Format.logMilliseconds(call.duration) + (call.timestampMicroseconds == nil ? "*" : ""), Format.logMilliseconds(call.microseconds),
                           BootProfileBuilder.isPCIRelated(call.name) ? "yes" : ""])
             }
             out += TextTable.render(d, rightAligned: [1, 2, 3], indent: "  ", gap: " ")
-            if ic.longest.prefix(10).contains(where: { $0.timestampMicroseconds == nil }) || ic.pci.contains(where: { $0.timestampMicroseconds == nil }) {
+            if calls.contains(where: { $0.timestampMicroseconds == nil }) {
                 out += "  * no calling line: the reported duration\n"
             }
         }
