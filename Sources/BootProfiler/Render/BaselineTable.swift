@@ -15,7 +15,7 @@ package enum BaselineTable {
                 let f: (Double) -> String = r.unit == "us" ? { Format.ms($0) } : { String(Int($0.rounded())) }
                 let unit = r.unit == "us" ? "ms" : ""
                 rows.append([r.what, f(r.baseline.median), f(r.baseline.min), f(r.baseline.max), f(r.now),
-                             (r.delta >= 0 ? "+" : "-") + f(abs(r.delta)) + (r.ratio.map { " (\(r.delta >= 0 ? "+" : "")\(Format.percent($0)))" } ?? ""), unit])
+                             (r.delta >= 0 ? "+" : "-") + f(abs(r.delta)) + (r.ratio.map { " (\(Format.signedPercent($0)))" } ?? ""), unit])
             }
             out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5], indent: "  ")
             if shown.count < b.rows.count {
@@ -26,7 +26,7 @@ package enum BaselineTable {
             out += "\n  Enacted here: predicted against measured\n"
             var rows = [["parameter", "predicted ms", "measured ms", "error"]]
             for e in b.enacted {
-                rows.append([e.parameter, Format.ms(e.predictedUs), Format.ms(e.measuredUs), (e.error >= 0 ? "+" : "") + Format.percent(e.error)])
+                rows.append([e.parameter, Format.ms(e.predictedUs), Format.ms(e.measuredUs), Format.signedPercent(e.error)])
             }
             out += TextTable.render(rows, rightAligned: [1, 2, 3], indent: "    ")
             for e in b.enacted {

@@ -144,9 +144,9 @@ package enum CompareTable {
         let pct = format0(p.confidence * 100)
         var s = "  the kernel's \(p.accesses) \(p.accessKind) at \(Format.latency(Double(p.fromNanoseconds))) (\(p.fromMechanism)) take \(Format.milliseconds(p.fromMilliseconds)); at \(Format.latency(Double(p.toNanoseconds))) (\(p.toMechanism)) \(Format.milliseconds(p.toMilliseconds)): "
         s += saving(p.savedMilliseconds, low: p.savedLow, high: p.savedHigh, interval: "\(pct)% CI",
-                    note: p.countError.map { ", with the count's expected error of \(format1($0 * 100))%" } ?? "")
+                    note: p.countError.map { ", with the count's expected error of \(Format.percent($0))" } ?? "")
         if let share = p.share, let boot = p.kernelBootMilliseconds {
-            s += ", \(format1(abs(share) * 100))% of the kernel boot (\(Format.milliseconds(boot)))\n"
+            s += ", \(Format.percent(abs(share))) of the kernel boot (\(Format.milliseconds(boot)))\n"
         } else {
             s += "; the kernel boot's length is unknown, so no share\n"
         }

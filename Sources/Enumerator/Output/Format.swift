@@ -59,4 +59,7 @@ package enum Format {
     package static func logMilliseconds(_ us: UInt64) -> String { fixed(Double(us) / 1000, 3) }
     /// A share 0...1 as a percentage with one decimal.
     package static func percent(_ f: Double) -> String { fixed(f * 100, 1) + "%" }
+
+    /// A change as a percentage with its sign: "+4.2%", "-17.8%".
+    package static func signedPercent(_ f: Double) -> String { (f >= 0 ? "+" : "") + percent(f) }
 }
