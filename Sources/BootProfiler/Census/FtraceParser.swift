@@ -110,6 +110,19 @@ package struct FtraceParser {
 
     package mutating func consume(text: String) { LineReader.forEachLine(text: text) { consume($0) } }
 
+    /// The most entries a streamed trace may leave held (calls, markers,
+    /// nested leaves): the largest boot census holds ~22k, and an endless
+    /// stream stops here, its peak memory modest (a call is 128 bytes).
+    package static let maxEntries = 100_000
+
+    /// `consume` for a streamed file (`name`): refuses (65) the entry past `maxEntries`.
+    mutating func consume(_ line: ByteLine, from name: String) throws {
+        consume(line)
+        if calls.count + markers.count + nestedLeafNanoseconds.count > Self.maxEntries {
+            throw PCITimeError.input(name, "more than \(Self.maxEntries) entries: not one boot's trace")
+        }
+    }
+
     package mutating func finish() -> [FtraceCall] {
         for (_, stack) in stacks { unmatched += stack.compactMap(\.call).count }
         stacks = [:]

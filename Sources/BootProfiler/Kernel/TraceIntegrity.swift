@@ -23,6 +23,20 @@ package struct TraceIntegrity: Sendable {
 
     package init() {}
 
+    /// Streams `fd`'s lines to `body` (as `LineReader` hands them out, and
+    /// the line's raw bytes, without the `\n`) with the integrity check
+    /// beside it, then refuses (65) a file that is not one whole trace
+    /// (`entries`: as `check`'s). `name` names the file in errors.
+    static func stream(fd: Int32, name: String, entries: Bool = true, _ body: (ByteLine, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        var integrity = TraceIntegrity()
+        _ = try LineStream.forEachLine(fd: fd, name: name) { p, n in
+            let l = LineReader.line(p, n)
+            try body(l, UnsafeBufferPointer(start: p, count: n))
+            integrity.consume(l)
+        }
+        try integrity.check(name, entries: entries)
+    }
+
     mutating func consume(_ raw: ByteLine) {
         line += 1
         let l = raw.trimmingLeadingBlanks()
