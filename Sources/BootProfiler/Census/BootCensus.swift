@@ -95,8 +95,8 @@ extension BootCensus {
                 ? "no call of \(KernelParams.configFunctions.joined(separator: ",")) in \(parser.malformed + parser.foreign + parser.graphLines + parser.functionLines) trace lines"
                 : "no trace entries (was the kernel booted with `pcitime boot --kernel-params`?)")
         }
-        let attribution = MarkerAttribution(calls: calls, markers: parser.markers, profile: profile)
         let windows = BootPhaseIndex(profile)
+        let attribution = MarkerAttribution(calls: calls, markers: parser.markers, profile: profile, windows: windows)
         let present = Set(profile.bootDevices.map(\.address))
         let exact = calls.contains { $0.target != nil }
         let initAt = profile.runInit.map { $0.start * 1000 }
@@ -198,7 +198,7 @@ extension BootCensus {
             reasons[r].map { ReasonCount(reason: r.rawValue, reads: $0.0.reads, writes: $0.0.writes, fromCaller: $0.1) }
         }
         c.byPhase = phaseOrder.map { PhaseCount(phase: $0, reads: phases[$0]!.reads, writes: phases[$0]!.writes) }
-        let how = exact ? "exact" : attribution.usedMarkers ? MarkerAttribution.label : MarkerAttribution.windowLabel
+        let how = exact ? "exact" : parser.hasMarkers ? MarkerAttribution.label : MarkerAttribution.windowLabel
         c.devices = devices.sorted { $0.key < $1.key }.map { a, d in
             Device(bdf: a.description, reads: d.0.reads, writes: d.0.writes, attribution: how, type1: d.1, ecam: d.2,
                    beforeTracingReads: early.byDevice[a] ?? 0)
@@ -209,7 +209,7 @@ extension BootCensus {
         if parser.unmatched > 0 { c.notes.append("\(parser.unmatched) function_graph calls without their other half (buffer start or end)") }
         if c.afterInit > 0 { c.notes.append("\(c.afterInit) calls after \"Run ... as init process\" are not boot and were left out") }
         if initAt == nil { c.notes.append("the log has no \"Run ... as init process\" line: every traced call counted") }
-        if !exact && attribution.usedMarkers {
+        if !exact && parser.hasMarkers {
             c.notes.append("per-device counts by marker functions: each access goes to the device of the discovery step its task was in (scan, bus add, resource assignment, driver probe), named by the log line the step prints, the runtime-PM event that follows it or the log's device tree; a device's link and parent-bridge accesses made while another is set up count for that one (Linux 6.15+ with `pcitime boot --kernel-params --arguments` gives exact counts)")
         } else if !exact {
             c.notes.append("per-device counts by time window only: this trace has no marker functions (boot with what `pcitime boot --kernel-params` prints now for counts that hold on every kernel)")

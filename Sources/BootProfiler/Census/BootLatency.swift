@@ -26,12 +26,13 @@ package struct BootLatency: Sendable {
     package var nestedCalls = 0
     package var attribution: String
 
-    /// `device`: where each call goes (its arguments, else the log's window).
-    package init(calls: [FtraceCall], parser: FtraceParser, device: (Int, FtraceCall) -> PCIAddress?) {
+    /// `device`: where each call goes (its arguments, else its marker step
+    /// or the log's window, else nowhere); `attribution` names which.
+    package init(calls: [FtraceCall], parser: FtraceParser, attribution: String, device: (Int, FtraceCall) -> PCIAddress?) {
         var leaves = Self.histogram()
         for ns in parser.nestedLeafNanoseconds { leaves.record(ns) }
         overheadPerCallNs = leaves.totalCount > 0 ? leaves.valueAtPercentile(50) : nil
-        attribution = calls.contains { $0.target != nil } ? "exact" : "by time window"
+        self.attribution = attribution
         let o = overheadPerCallNs ?? 0
         for (i, c) in calls.enumerated() {
             guard let ns = c.nanoseconds else { continue }

@@ -26,13 +26,8 @@ package struct BootPhaseIndex: Sendable {
     let firstScan: UInt64?
     /// Every window's end, sorted: where the gap before a driver's first line begins.
     let ends: [UInt64]
-    /// The log's lines naming a function, by time.
-    let mentions: [DeviceMention]
 
-    /// `mentions`: place post-scan accesses by the log's lines naming a
-    /// function; only for traces that name callers, whose peer-bus probes
-    /// (thousands, no device's) the census can tell apart.
-    package init(_ p: BootProfile, mentions useMentions: Bool = false) {
+    package init(_ p: BootProfile) {
         devices = p.bootDevices.sorted { $0.start < $1.start }
         drivers = p.drivers.map { d in
             (d.start, d.end, "driver " + d.driver, d.devices.compactMap { PCIAddress(String($0)) })
@@ -40,15 +35,7 @@ package struct BootPhaseIndex: Sendable {
         scans = p.scans
         resources = p.resources
         firstScan = p.scans.map(\.start).min()
-        mentions = useMentions ? p.mentions : []
         ends = (p.bootDevices.map(\.end) + p.drivers.map(\.end) + p.scans.compactMap(\.end) + [p.resources?.end].compactMap { $0 }).sorted()
-    }
-
-    /// The function the log named last at or before `t`, not before `since`.
-    func mentioned(before t: UInt64, since: UInt64) -> PCIAddress? {
-        var lo = 0, hi = mentions.count
-        while lo < hi { let mid = (lo + hi) / 2; if mentions[mid].time <= t { lo = mid + 1 } else { hi = mid } }
-        return lo > 0 && mentions[lo - 1].time >= since ? mentions[lo - 1].address : nil
     }
 
     package func phase(atMicroseconds t: UInt64) -> BootPhase {
@@ -58,16 +45,15 @@ package struct BootPhaseIndex: Sendable {
             // took them in turn: its span is shared out in the log's order.
             let span = max(d.end, d.start + 1) - d.start
             let i = d.devices.isEmpty ? nil : min(d.devices.count - 1, Int((t - d.start) * UInt64(d.devices.count) / span))
-            let named = mentioned(before: t, since: d.start).flatMap { a in d.devices.contains(a) ? a : nil }
-            return BootPhase(kind: .driver, device: named ?? i.map { d.devices[$0] }, name: d.name)
+            return BootPhase(kind: .driver, device: i.map { d.devices[$0] }, name: d.name)
         }
         if let w = devices.last(where: { $0.start <= t && t < $0.end }) {
             return BootPhase(kind: .device, device: w.address, name: "enumerating " + w.address.description)
         }
         if let s = scans.first(where: { $0.start <= t && t <= ($0.end ?? $0.start) }) {
-            return BootPhase(kind: .scanTail, device: mentioned(before: t, since: s.start), name: s.name)
+            return BootPhase(kind: .scanTail, device: nil, name: s.name)
         }
-        if let r = resources, r.start <= t, t <= (r.end ?? r.start) { return BootPhase(kind: .scanTail, device: mentioned(before: t, since: r.start), name: r.name) }
+        if let r = resources, r.start <= t, t <= (r.end ?? r.start) { return BootPhase(kind: .scanTail, device: nil, name: r.name) }
         if let f = firstScan, t < f { return BootPhase(kind: .beforeScan, device: nil, name: "before the PCI scan") }
         // A driver does its config work before it prints: an access in the
         // gap right before a driver's first line is that driver's device.
@@ -75,6 +61,6 @@ package struct BootPhaseIndex: Sendable {
            t >= (ends.last(where: { $0 <= d.start }) ?? 0) {
             return BootPhase(kind: .other, device: first, name: "after the scan")
         }
-        return BootPhase(kind: .other, device: mentioned(before: t, since: firstScan ?? 0), name: "after the scan")
+        return BootPhase(kind: .other, device: nil, name: "after the scan")
     }
 }

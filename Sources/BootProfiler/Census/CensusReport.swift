@@ -58,15 +58,14 @@ package struct CensusReport: Sendable {
             // the same machine scans in the same order), else the log's windows.
             let lastLog = (profile.lastTime ?? 0) * 1000
             let sameBoot = g.calls.compactMap(\.time).max().map { $0 <= lastLog + 1_000_000_000 } ?? false
-            let attribution = MarkerAttribution(calls: g.calls, markers: g.parser.markers, profile: profile)
-            let placed = g.calls.contains { $0.target != nil } || attribution.usedMarkers || sameBoot
-            run.latency = BootLatency(calls: g.calls, parser: g.parser) { i, c in
+            let attribution = MarkerAttribution(calls: g.calls, markers: g.parser.markers, profile: profile, windows: BootPhaseIndex(profile))
+            let placed = g.calls.contains { $0.target != nil } || g.parser.hasMarkers || sameBoot
+            let how = g.calls.contains { $0.target != nil } ? "exact"
+                : g.parser.hasMarkers ? MarkerAttribution.label : sameBoot ? MarkerAttribution.windowLabel : "per mechanism only"
+            run.latency = BootLatency(calls: g.calls, parser: g.parser, attribution: how) { i, c in
                 c.target?.address ?? (placed ? attribution.owners[i] : nil)
             }
-            let how = g.calls.contains { $0.target != nil } ? "exact"
-                : attribution.usedMarkers ? MarkerAttribution.label : sameBoot ? MarkerAttribution.windowLabel : "per mechanism only"
             run.latencySource = g.description + (placed ? "" : " (another boot than the log's, without marker functions: per mechanism only)")
-            run.latency?.attribution = how
         }
         return run
     }

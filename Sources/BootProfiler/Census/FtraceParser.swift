@@ -110,6 +110,19 @@ package struct FtraceParser {
 
     package mutating func consume(text: String) { LineReader.forEachLine(text: text) { consume($0) } }
 
+    /// The most entries a streamed trace may leave held (calls, markers,
+    /// nested leaves): the largest boot census holds ~22k, and an endless
+    /// stream stops here, its peak memory modest (a call is 128 bytes).
+    package static let maxEntries = 100_000
+
+    /// `consume` for a streamed file (`name`): refuses (65) the entry past `maxEntries`.
+    mutating func consume(_ line: ByteLine, from name: String) throws {
+        consume(line)
+        if calls.count + markers.count + nestedLeafNanoseconds.count > Self.maxEntries {
+            throw PCITimeError.input(name, "more than \(Self.maxEntries) entries: not one boot's trace")
+        }
+    }
+
     package mutating func finish() -> [FtraceCall] {
         for (_, stack) in stacks { unmatched += stack.compactMap(\.call).count }
         stacks = [:]
@@ -136,8 +149,7 @@ package struct FtraceParser {
 
     mutating func header(_ l: ByteLine) {
         if let rest = l.after("# tracer: ") { declaredTracer = rest.string.split(separator: " ").first.map(String.init) }
-        if let at = l.firstRange(of: "entries-written: "), let (a, slash) = l.decimalValue(at: at + 17),
-           slash < l.count, l[slash] == 0x2F, let (b, _) = l.decimalValue(at: slash + 1) {
+        if case let (a, b?)? = TraceIntegrity.entryCounts(l) {
             entriesInBuffer = Int(a)
             entriesWritten = Int(b)
         }
@@ -167,17 +179,9 @@ package struct FtraceParser {
         guard let open = l.firstRange(of: "["), let close = l.firstIndex(of: 0x5D, from: open + 1),
               let (cpu, _) = l.decimalValue(at: open + 1) else { malformed += 1; return }
         let task = Self.pid(l.prefix(open))
-        var i = close + 1
-        var time: UInt64?
-        // The flags field is optional (noirq-info): try two words.
-        for _ in 0..<2 {
-            while i < l.count && l[i] == 0x20 { i += 1 }
-            if let (t, end) = l.seconds(at: i), end < l.count, l[end] == 0x3A { time = t; i = end + 1; break }
-            while i < l.count && l[i] != 0x20 { i += 1 }
-        }
-        guard let t = time else { malformed += 1; return }
+        guard let (t, colon) = TraceIntegrity.entryTime(l, from: close + 1) else { malformed += 1; return }
         functionLines += 1
-        let rest = l.dropFirst(i).trimmingLeadingBlanks()
+        let rest = l.dropFirst(colon + 1).trimmingLeadingBlanks()
         guard let (name, target, end) = Self.call(rest) else { malformed += 1; return }
         if end < rest.count, rest[end] == 0x3A {                                // "EVENT: ..."
             event(name, rest.dropFirst(end + 1).trimmingLeadingBlanks(), time: t, task: task)

@@ -12,39 +12,31 @@ package struct MarkerAttribution: Sendable {
 
     /// One entry per call: the device, or nil (empty slot, peer bus, none).
     package let owners: [PCIAddress?]
-    /// Reads a slot probe made that found no function (measured empty probes).
-    package let emptyProbes: Int
-    /// Whether markers placed the calls (else only the log's windows did).
-    package let usedMarkers: Bool
 
     /// Where each step's device comes from, per task.
     enum Context: Equatable {
         case none
-        /// A slot probe: its reads belong to the function it finds, if any.
-        case probing([Int])
+        /// A slot probe: its reads (the task's `pending`) belong to the
+        /// function it finds, if any.
+        case probing
         case device(PCIAddress?)
     }
 
-    package init(calls: [FtraceCall], markers: [TraceMarker], profile: BootProfile) {
+    /// `windows`: the same log's `BootPhaseIndex`, for calls before any marker.
+    package init(calls: [FtraceCall], markers: [TraceMarker], profile: BootProfile, windows: BootPhaseIndex) {
         let log = LogFacts(profile)
-        let windows = BootPhaseIndex(profile)
         var owners = [PCIAddress?](repeating: nil, count: calls.count)
         var context: [Int: Context] = [:]
+        /// The calls of each task's slot probe so far, appended in place.
+        var pending: [Int: [Int]] = [:]
         var previous: [Int: MarkerFunction] = [:]
         var busStack: [PCIAddress?] = []
         var lastBridge: PCIAddress?
         var unenabled: [PCIAddress] = []
         var probing: [Int: PCIAddress] = [:]
         var setups = 0, busAdds = 0, allocations = 0, finals = 0, assignments = 0, bridgeLines = 0
-        var empty = 0
         var m = 0
 
-        func settle(_ task: Int, as device: PCIAddress?) {
-            if case .probing(let pending)? = context[task] {
-                for i in pending { owners[i] = device }
-                if device == nil { empty += pending.count }
-            }
-        }
         /// The next of `lines` at or after `time` (a line is printed after
         /// its marker's entry; a millisecond of slack for the two clocks).
         func next(_ lines: [DeviceMention], from index: inout Int, at time: UInt64?) -> PCIAddress? {
@@ -60,7 +52,6 @@ package struct MarkerAttribution: Sendable {
                 let task = mk.task ?? -1
                 switch mk.kind {
                 case .resumed(let a):
-                    settle(task, as: nil)
                     context[task] = .device(a)
                     if log.secondary[a] != nil { lastBridge = a }
                     // The first device resumed after a probe's entry is the probed one.
@@ -74,40 +65,35 @@ package struct MarkerAttribution: Sendable {
                     defer { previous[task] = f }
                     switch f {
                     case .scanSlot, .scanSingleDevice:
-                        settle(task, as: nil)
-                        context[task] = .probing([])
+                        pending[task] = []
+                        context[task] = .probing
                     case .setupDevice:
                         let d = setups < log.devices.count ? log.devices[setups] : nil
                         setups += 1
-                        settle(task, as: d)
+                        // The slot probe's reads were this function's.
+                        if context[task] == .probing { for j in pending[task] ?? [] { owners[j] = d } }
                         context[task] = .device(d)
                     case .scanChildBus:
                         busStack.append(mk.caller == MarkerFunction.scanBridge.rawValue ? lastBridge : nil)
                     case .fixupBus:
-                        settle(task, as: nil)
                         context[task] = .device(busStack.popLast() ?? nil)
                     case .busAddDevice:
-                        settle(task, as: nil)
                         context[task] = .device(busAdds < log.busAddOrder.count ? log.busAddOrder[busAdds] : nil)
                         busAdds += 1
                     case .allocateDevResources:
                         // Two passes over every device: an even split.
-                        settle(task, as: nil)
                         context[task] = .device(log.devices.isEmpty ? nil : log.devices[allocations % log.devices.count])
                         allocations += 1
                     case .fixupDevice:
                         // pci_apply_final_quirks: one call per device (function_graph
                         // shows no caller, only that no marker encloses it).
                         guard mk.caller == nil || mk.caller == "pci_apply_final_quirks" else { break }
-                        settle(task, as: nil)
                         context[task] = .device(log.devices.isEmpty ? nil : log.devices[finals % log.devices.count])
                         finals += 1
                     case .assignResource:
-                        settle(task, as: nil)
                         context[task] = .device(next(log.assignments, from: &assignments, at: mk.time))
                     case .setupBridge, .setupBridgeInner:
                         if f == .setupBridgeInner && (previous[task] == .setupBridge || mk.caller == MarkerFunction.setupBridge.rawValue) { break }
-                        settle(task, as: nil)
                         context[task] = .device(next(log.bridgeLines, from: &bridgeLines, at: mk.time))
                     case .enableDevice:
                         // A bridge enabled for the device below it, not a driver's enable.
@@ -123,7 +109,6 @@ package struct MarkerAttribution: Sendable {
                             context[task] = .device(unenabled.removeFirst())
                         }
                     case .peerBus:
-                        settle(task, as: nil)
                         context[task] = .device(nil)
                     case .probe:
                         probing[task] = nil
@@ -140,19 +125,15 @@ package struct MarkerAttribution: Sendable {
                 continue
             }
             switch context[task] ?? Context.none {
-            case .probing(var pending):
-                pending.append(i)
-                context[task] = .probing(pending)
+            case .probing:
+                pending[task, default: []].append(i)
             case .device(let d):
                 owners[i] = d
             case .none:
                 owners[i] = c.time.flatMap { windows.phase(atMicroseconds: $0 / 1000).device }
             }
         }
-        for (_, c) in context { if case .probing(let pending) = c { empty += pending.count } }
         self.owners = owners
-        emptyProbes = empty
-        usedMarkers = markers.contains { if case .function = $0.kind { return true }; return false }
     }
 
     /// What the census needs from the log, in the forms the rules ask.

@@ -21,7 +21,7 @@ package enum TraceSource: Sendable, Equatable {
     package func load() throws -> (calls: [FtraceCall], parser: FtraceParser, description: String)? {
         switch self {
         case .file(let path):
-            guard let r = try Self.parse(path: path, required: true) else { return nil }
+            let r = try Self.parse(path: path)
             return (r.0, r.1, "the saved trace \(CommandLineFile.displayName(path))")
         case .root(let dir):
             return try Self.first(in: MachineRoot(dir), under: MachineRoot.tracing + "/", unreadableIsNone: false) { path, snapshot in
@@ -57,14 +57,9 @@ package enum TraceSource: Sendable, Equatable {
     }
 
     /// Streams one file through the parser: a file named on the command
-    /// line (a FIFO or `-` too). `required`: a missing file is an error.
-    package static func parse(path: String, required: Bool) throws -> ([FtraceCall], FtraceParser)? {
-        let f: CommandLineFile
-        do {
-            f = try CommandLineFile(path, what: "a trace")
-        } catch PCITimeError.missing where !required {
-            return nil
-        }
+    /// line (a FIFO or `-` too; a missing file is an error).
+    package static func parse(path: String) throws -> ([FtraceCall], FtraceParser) {
+        let f = try CommandLineFile(path, what: "a trace")
         defer { f.close() }
         return try parse(fd: f.fd, name: f.name, live: false)
     }
@@ -73,9 +68,7 @@ package enum TraceSource: Sendable, Equatable {
     /// a live buffer keeps filling while it is read, so its entry count is not).
     static func parse(fd: Int32, name: String, live: Bool) throws -> ([FtraceCall], FtraceParser) {
         var parser = FtraceParser()
-        var integrity = TraceIntegrity()
-        _ = try LineReader.forEachLine(fd: fd, what: name) { parser.consume($0); integrity.consume($0) }
-        try integrity.check(name, entries: !live)
+        try TraceIntegrity.stream(fd: fd, name: name, entries: !live) { l, _ in try parser.consume(l, from: name) }
         let calls = parser.finish()
         return (calls, parser)
     }

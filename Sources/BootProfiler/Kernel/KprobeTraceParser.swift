@@ -62,6 +62,19 @@ package struct KprobeTraceParser {
         "# pcitime-window: \(window)\n# pcitime-present: \(present.sorted().map(\.description).joined(separator: " "))\n"
     }
 
+    /// The most accesses (done or open) a streamed trace may leave held: a
+    /// boot's whole census holds ~22k, and an endless stream stops here,
+    /// its peak memory modest.
+    package static let maxEntries = 100_000
+
+    /// `consume` for a streamed file (`name`): refuses (65) the access past `maxEntries`.
+    mutating func consume(_ line: ByteLine, from name: String) throws {
+        consume(line)
+        if accesses.count + open.count > Self.maxEntries {
+            throw PCITimeError.input(name, "more than \(Self.maxEntries) entries: not one trace of a boot or a window")
+        }
+    }
+
     mutating func consume(_ line: ByteLine) {
         let l = line.trimmingLeadingBlanks()
         guard !l.isEmpty else { return }
@@ -252,10 +265,8 @@ package enum TraceFile {
         let f = try CommandLineFile(path, what: "a trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
-        var integrity = TraceIntegrity()
-        _ = try f.forEachLine { parser.consume(LineReader.line($0, $1)); integrity.consume(LineReader.line($0, $1)) }
+        try TraceIntegrity.stream(fd: f.fd, name: f.name) { l, _ in try parser.consume(l, from: f.name) }
         let accesses = parser.finish()
-        try integrity.check(f.name)
         try check(f.name, parser: parser)
         return (accesses, parser)
     }

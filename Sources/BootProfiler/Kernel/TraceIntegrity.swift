@@ -23,6 +23,20 @@ package struct TraceIntegrity: Sendable {
 
     package init() {}
 
+    /// Streams `fd`'s lines to `body` (as `LineReader` hands them out, and
+    /// the line's raw bytes, without the `\n`) with the integrity check
+    /// beside it, then refuses (65) a file that is not one whole trace
+    /// (`entries`: as `check`'s). `name` names the file in errors.
+    static func stream(fd: Int32, name: String, entries: Bool = true, _ body: (ByteLine, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        var integrity = TraceIntegrity()
+        _ = try LineStream.forEachLine(fd: fd, name: name) { p, n in
+            let l = LineReader.line(p, n)
+            try body(l, UnsafeBufferPointer(start: p, count: n))
+            integrity.consume(l)
+        }
+        try integrity.check(name, entries: entries)
+    }
+
     mutating func consume(_ raw: ByteLine) {
         line += 1
         let l = raw.trimmingLeadingBlanks()
@@ -32,7 +46,7 @@ package struct TraceIntegrity: Sendable {
                 tracerHeaders += 1
                 if tracerHeaders > 1 && secondHeader == nil { secondHeader = line }
             }
-            if let at = l.firstRange(of: "entries-written: "), let (a, _) = l.decimalValue(at: at + 17) {
+            if let (a, _) = Self.entryCounts(l) {
                 if declaredEntries != nil && secondHeader == nil { secondHeader = line }
                 declaredEntries = Int(a)
             }
@@ -45,6 +59,26 @@ package struct TraceIntegrity: Sendable {
         lastTime = t
     }
 
+    /// `# entries-in-buffer/entries-written: A/B`: A, and B when the line has it.
+    static func entryCounts(_ l: ByteLine) -> (inBuffer: UInt64, written: UInt64?)? {
+        guard let at = l.firstRange(of: "entries-written: "), let (a, slash) = l.decimalValue(at: at + 17) else { return nil }
+        guard slash < l.count, l[slash] == 0x2F, let (b, _) = l.decimalValue(at: slash + 1) else { return (a, nil) }
+        return (a, b)
+    }
+
+    /// `FLAGS TIME:` or `TIME:` after an entry's `[CPU]` (the flags field is
+    /// optional, noirq-info), from `i`, the index after the `]`: the time
+    /// and the index of its `:`.
+    static func entryTime(_ l: ByteLine, from i: Int) -> (time: UInt64, colon: Int)? {
+        var i = i
+        for _ in 0..<2 {
+            while i < l.count && l[i] == 0x20 { i += 1 }
+            if let (t, end) = l.seconds(at: i), end < l.count, l[end] == 0x3A { return (t, end) }
+            while i < l.count && l[i] != 0x20 { i += 1 }
+        }
+        return nil
+    }
+
     /// The entry's timestamp: `TASK-PID [CPU] FLAGS TIME:` (function and
     /// kprobe events) or function_graph's `TIME |` (funcgraph-abstime).
     static func time(_ l: ByteLine) -> UInt64? {
@@ -54,13 +88,7 @@ package struct TraceIntegrity: Sendable {
             return i < l.count && l[i] == 0x7C ? t : nil                          // '|'
         }
         guard let open = l.firstRange(of: " ["), let close = l.firstIndex(of: 0x5D, from: open + 2) else { return nil }
-        var i = close + 1
-        for _ in 0..<2 {
-            while i < l.count && l[i] == 0x20 { i += 1 }
-            if let (t, end) = l.seconds(at: i), end < l.count, l[end] == 0x3A { return t }
-            while i < l.count && l[i] != 0x20 { i += 1 }
-        }
-        return nil
+        return entryTime(l, from: close + 1)?.time
     }
 
     /// Refuses (65) a file that is not one whole trace. `entries`: check the

@@ -49,7 +49,8 @@ package struct TraceReport {
     }
 
     /// What `trace --from FILE --save OUT` holds of FILE's text to write it
-    /// again; without `--save` a saved trace is read in constant memory.
+    /// again; without `--save` a saved trace is streamed, and what it holds
+    /// is its accesses, at most `KprobeTraceParser.maxEntries`.
     package static let savedTextLimit = 1 << 26
 
     /// Reads a trace saved earlier (`--save`, or tracefs `trace` text; a
@@ -58,20 +59,17 @@ package struct TraceReport {
         let f = try CommandLineFile(file, what: "a trace")
         defer { f.close() }
         var parser = KprobeTraceParser()
-        var integrity = TraceIntegrity()
         var text: [UInt8] = []
-        _ = try f.forEachLine { p, n in
-            parser.consume(LineReader.line(p, n))
-            integrity.consume(LineReader.line(p, n))
+        try TraceIntegrity.stream(fd: f.fd, name: f.name) { l, raw in
+            try parser.consume(l, from: f.name)
             guard keepText else { return }
-            guard text.count + n < savedTextLimit else {
+            guard text.count + raw.count < savedTextLimit else {
                 throw PCITimeError.input(f.name, "more than \(savedTextLimit >> 20) MiB: too large to hold for --save (copy the file instead)")
             }
-            text.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+            text.append(contentsOf: raw)
             text.append(0x0A)
         }
         let accesses = parser.finish()
-        try integrity.check(f.name)
         try TraceFile.check(f.name, parser: parser)
         return TraceReport(window: "saved trace " + f.name, text: String(decoding: text, as: UTF8.self), parser: parser, accesses: accesses, present: nil)
     }

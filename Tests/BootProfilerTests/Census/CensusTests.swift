@@ -45,7 +45,7 @@ import Testing
 
     /// The q35 boot on 6.1, pinned: the raw trace's shape and QEMU's counts.
     @Test func q35Parse() throws {
-        let (calls, parser) = try #require(try TraceSource.parse(path: Self.q35.trace, required: true))
+        let (calls, parser) = try TraceSource.parse(path: Self.q35.trace)
         #expect(parser.tracer == .function && !parser.mixed && parser.hasMarkers)
         #expect(parser.lost == 0 && parser.malformed == 0)
         #expect(calls.count == 9923 && calls.allSatisfy { $0.task != nil && $0.caller != nil })
@@ -73,7 +73,7 @@ import Testing
     /// left open across the task switches of driver probes on workers.
     @Test func graphParse() throws {
         let f = CensusFixture("6.1", "q35", "function_graph")
-        let (calls, parser) = try #require(try TraceSource.parse(path: f.trace, required: true))
+        let (calls, parser) = try TraceSource.parse(path: f.trace)
         #expect(parser.tracer == .functionGraph && parser.unmatched == 0 && parser.malformed == 0 && parser.hasMarkers)
         #expect(calls.count == (try f.raw()).calls && calls.allSatisfy { $0.nanoseconds != nil && $0.time != nil && $0.task != nil })
         #expect(calls.filter { $0.caller == MarkerFunction.peerBus.rawValue }.count == 8128)
@@ -85,7 +85,7 @@ import Testing
     @Test func otherBootRefused() throws {
         let f = CensusFixture("6.1", "q35", "function_graph")
         let p = try KernelLog.profile(path: f.dmesg)
-        let (calls, parser) = try #require(try TraceSource.parse(path: f.trace, required: true))
+        let (calls, parser) = try TraceSource.parse(path: f.trace)
         _ = try BootCensus.build(calls: calls, parser: parser, profile: p, source: "", name: "")
         let last = try #require(p.lastTime)
         let first = try #require(calls.compactMap(\.time).min())
@@ -126,7 +126,7 @@ import Testing
         try Capture(source: "t", root: root, bootTrace: KernelParams.capture).write(to: dir + "/out", kernelLog: .tree(MachineRoot(root)))
         let read = try #require(try TraceSource.root(dir + "/out").load())
         #expect(read.description == "the boot snapshot captured in \(dir)/out/sys/kernel/tracing/snapshot")
-        let direct = try #require(try TraceSource.parse(path: Self.q35.trace, required: true))
+        let direct = try TraceSource.parse(path: Self.q35.trace)
         #expect(read.calls.count == direct.0.count)
         let kept = try String(contentsOfFile: dir + "/out/proc/cmdline", encoding: .utf8)
         #expect(kept.hasPrefix("ftrace=function ftrace_filter=pci_conf1_read,") && kept.hasSuffix(" ftrace_boot_snapshot\n") && !kept.contains("console="))

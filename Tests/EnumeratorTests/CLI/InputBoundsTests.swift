@@ -81,4 +81,24 @@ import Testing
         #expect(r.status == 65 && r.err == "pcitime: standard input: no line with a kernel timestamp in 16401 lines (expected dmesg, dmesg -x/-r, /dev/kmsg or journalctl -k -o short-monotonic text)\n", "\(r.err)")
         #expect(r.maxRSSKiB > 0 && r.maxRSSKiB <= Self.ceilingKiB, "peak \(r.maxRSSKiB) KiB")
     }
+
+    /// An endless stream of one valid trace line (the census fixture's
+    /// first call, and a kprobe entry through a FIFO): every line is kept,
+    /// so the parser's entry bound ends it, at a bounded peak.
+    @Test func anEndlessValidTraceEndsAtTheEntryBound() {
+        let dir = OutputMatrixTests.scratch()
+        defer { OutputMatrixTests.remove(dir) }
+        #expect(mkfifo(dir + "/ftrace", 0o644) == 0)
+        let call = "       swapper/0-1       [000] .....     0.574962: pci_conf1_read <-pci_mmcfg_early_init"
+        let writer = "{ yes '\(call)' > \(dir)/ftrace; } & exec 0< \(dir)/ftrace"
+        let r = OutputMatrixTests.run(["boot", "--dmesg", Self.log, "--ftrace", "-", "--no-measure"], stdout: .file("/dev/null"), through: writer, timeout: Self.timeout, measure: true)
+        #expect(r.status == 65 && r.err == "pcitime: standard input: more than 100000 entries: not one boot's trace\n", "\(r.err)")
+        #expect(r.maxRSSKiB > 0 && r.maxRSSKiB <= Self.ceilingKiB, "peak \(r.maxRSSKiB) KiB")
+
+        #expect(mkfifo(dir + "/trace", 0o644) == 0)
+        let entry = "         pcitime-106     [000] .....     4.405485: conf1_read: (pci_conf1_read+0x0/0xf0) seg=0 bus=0 devfn=16 reg=0 len=4"
+        let k = OutputMatrixTests.run(["trace", "--from", dir + "/trace"], stdout: .file("/dev/null"), through: "{ yes '\(entry)' > \(dir)/trace; } & true", timeout: Self.timeout, measure: true)
+        #expect(k.status == 65 && k.err == "pcitime: \(dir)/trace: more than 100000 entries: not one trace of a boot or a window\n", "\(k.err)")
+        #expect(k.maxRSSKiB > 0 && k.maxRSSKiB <= Self.ceilingKiB, "peak \(k.maxRSSKiB) KiB")
+    }
 }
