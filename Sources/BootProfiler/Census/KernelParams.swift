@@ -93,7 +93,7 @@ package struct TracingSupport: Sendable, Equatable {
         defer { root.release() }
         var s = TracingSupport(tracefs: root.path)
         s.cpus = try Tracefs.possibleCPUs()
-        s.functions = Tracefs.names(in: "/sys/bus/pci/devices").count
+        s.functions = MachineRoot.live.names(inDirectory: MachineRoot.devices)?.count ?? 0
         s.btf = Tracefs.exists("/sys/kernel/btf/vmlinux")
         guard let d = root.path else { return s }
         s.tracers = Set((try Tracefs.read(d + "/available_tracers") ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))

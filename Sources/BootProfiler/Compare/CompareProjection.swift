@@ -26,7 +26,7 @@ package struct CompareKernelLog: Sendable {
             (profile, name) = try KernelLog.load(file: file, root: root)
         } catch {
             profile = nil
-            name = file.map(KernelLog.displayName) ?? MachineRoot(root).kernelLogPath ?? "/dev/kmsg"
+            name = file.map(CommandLineFile.displayName) ?? MachineRoot(root).kernelLogPath ?? "/dev/kmsg"
             problem = "\(error)"
             self.error = error
         }

@@ -95,6 +95,6 @@ package struct TraceReport {
 
     /// Functions present now, from sysfs: accesses elsewhere are empty probes.
     static func presentFunctions() -> [PCIAddress] {
-        (FileContents.names(inDirectory: "/sys/bus/pci/devices") ?? []).compactMap(PCIAddress.init)
+        (MachineRoot.live.names(inDirectory: MachineRoot.devices) ?? []).compactMap(PCIAddress.init)
     }
 }

@@ -54,9 +54,6 @@ package enum KernelLog {
         throw PCITimeError.input(name, "timestamps run backwards at line \(s.line) (\(seconds(s.to)) s after \(seconds(s.from)) s): not one boot's log as the kernel wrote it (joined or edited)")
     }
 
-    /// How messages name a log file: `-` is "standard input".
-    package static func displayName(_ path: String) -> String { CommandLineFile.displayName(path) }
-
     /// Parses text already in memory (tests, `dmesg` output).
     package static func profile(text: String, name: String = "kernel log") throws -> BootProfile {
         var builder = BootProfileBuilder()
@@ -84,7 +81,7 @@ extension KernelLog {
     /// The log a command reads, and its name for the report: FILE (`-` is
     /// stdin), else the captured tree's `dmesg.txt`, else the running kernel's.
     package static func load(file: String?, root: String) throws -> (profile: BootProfile, name: String) {
-        if let file { return (try profile(path: file), displayName(file)) }
+        if let file { return (try profile(path: file), CommandLineFile.displayName(file)) }
         let tree = MachineRoot(root)
         if let path = tree.kernelLogPath { return (try profile(root: tree), path) }
         return (try profileLive(), "/dev/kmsg")
