@@ -16,13 +16,13 @@ import Testing
     }()
 
     static func pcitime(_ args: String...) throws -> Run { try run(binary, args) }
-    static func pcitime(_ args: [String]) throws -> Run { try run(binary, args) }
+    static func pcitime(_ args: [String], stdin: Subprocess.Stream = .inherit) throws -> Run { try run(binary, args, stdin: stdin) }
 
     /// Runs `executable` through the product's spawn, its standard output
     /// and error read together (neither pipe can fill while the other is
     /// read); `status` is a shell's (128 + N for signal N).
-    static func run(_ executable: String, _ args: [String]) throws -> Run {
-        let child = try Subprocess.spawn([executable] + args, stdout: .pipe, stderr: .pipe)
+    static func run(_ executable: String, _ args: [String], stdin: Subprocess.Stream = .inherit) throws -> Run {
+        let child = try Subprocess.spawn([executable] + args, stdin: stdin, stdout: .pipe, stderr: .pipe)
         let read = Result { try child.collect() }
         let exit = child.wait()
         let (o, e) = try read.get()
