@@ -7,14 +7,16 @@ import Glibc
 package struct MethodOptions: Sendable {
     /// "/" for this machine, or a captured tree.
     package var root: String
-    package var mcfgPath: String?
+    /// The table given with `--mcfg`, read once where the options are built
+    /// (`-` and a FIFO have nothing left for a second read), and its file.
+    package var mcfg: (file: String, table: MCFG)?
     package var ecamOverride: [ECAMWindow]
     /// libpci parameters (`dump.name`, `sysfs.path`...).
     package var libpciParameters: [String: String]
 
-    package init(root: String = "/", mcfgPath: String? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
+    package init(root: String = "/", mcfg: (file: String, table: MCFG)? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
         self.root = root
-        self.mcfgPath = mcfgPath
+        self.mcfg = mcfg
         self.ecamOverride = ecamOverride
         self.libpciParameters = libpciParameters
     }
@@ -72,7 +74,7 @@ package enum Methods {
         case "sysfs-ext":
             return try SysfsAccess(root: options.root, name: "sysfs-ext", window: 256..<4096)
         case "ecam":
-            let discovery = try ECAMDiscovery.discover(root: options.root, mcfgPath: options.mcfgPath, override: options.ecamOverride)
+            let discovery = try ECAMDiscovery.discover(root: options.root, given: options.mcfg, override: options.ecamOverride)
             return try ECAMAccess(discovery: discovery)
         case "pio":
             return try PortIOAccess()
@@ -119,11 +121,13 @@ package enum Methods {
         package var passedOver: [(name: String, reason: String)]
     }
 
-    /// A file the user named (`--mcfg`) that is missing or not what it
-    /// should be is their mistake, the same from every command: thrown, not
-    /// a method that does not work here.
+    /// A file the user named (`--mcfg`) that is not what it should be is
+    /// their mistake, the same from every command: thrown, not a method that
+    /// does not work here. A table that does not parse stops the run where
+    /// the options are built; this is what only opening ecam finds (a window
+    /// over System RAM).
     static func isUsersMistake(_ error: Error, _ options: MethodOptions) -> Bool {
-        guard options.mcfgPath != nil, let e = error as? PCITimeError else { return false }
+        guard options.mcfg != nil, let e = error as? PCITimeError else { return false }
         switch e {
         case .input, .missing: return true
         default: return false
