@@ -9,6 +9,9 @@ package struct ScanReport {
     /// Why `auto` passed over the methods before the one it picked.
     package var passedOver: [(name: String, reason: String)]
     package var timer: AccessTimer
+    /// The method the walk went through, still open: a later measurement of
+    /// the same method (the absent buses) uses it and `timer` again.
+    package var access: ConfigAccess
     package var root: String
     package var passes: Int
     package var brute: Bool
@@ -98,7 +101,7 @@ package enum Scanner {
             for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.tree, f.address) }
         }
         var report = ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
-                                root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
+                                access: access, root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
                                 records: records, kernel: kernel)
         report.dumps = dumps
         report.dumpReads = dumpReads
