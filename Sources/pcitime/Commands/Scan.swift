@@ -116,8 +116,7 @@ extension PCITime {
                 }
                 // The dumps' reads, said beside the dump so it stays lspci's, byte for byte.
                 if hexDump > 0 {
-                    let shown = report.walk.functions.compactMap { report.dumps[$0.address] }
-                    try? OutputFile.standardError.write("pcitime: -\(String(repeating: "x", count: hexDump)): \(report.dumpReads) config reads of 4 bytes for \(shown.count) dump\(shown.count == 1 ? "" : "s") (\(shown.reduce(0) { $0 + $1.count }) bytes), each timed and counted in its function's reads\n")
+                    try? OutputFile.standardError.write("pcitime: \(ScanTable.dumpReadsLine(report, level: hexDump))\n")
                 }
                 // Diagnostics to standard error, as lspci's; JSON holds them itself.
                 if !json {

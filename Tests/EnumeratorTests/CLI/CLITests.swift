@@ -55,6 +55,19 @@ import Testing
         #expect(scan.timer.overheadSubtracted)
     }
 
+    /// With -s, the dump line counts the shown function's reads: one 64-byte
+    /// header is 16 dword reads (it used to count every function's dump: 192
+    /// reads beside 1 dump). -xxx on 01:00.0 (config file of 4096 bytes) is
+    /// 256 bytes, 64 reads.
+    @Test func dumpReadsAreTheShownFunctions() throws {
+        let q35 = Fixtures.tree("qemu-q35")
+        let one = try Self.pcitime("scan", "-x", "-s", "00:01.0", "--root", q35)
+        #expect(one.status == 0)
+        #expect(one.err == "pcitime: -x: 16 config reads of 4 bytes for 1 dump (64 bytes), each timed and counted in its function's reads\n")
+        let ext = try Self.pcitime("scan", "-xxx", "-s", "01:00.0", "--root", q35)
+        #expect(ext.err == "pcitime: -xxx: 64 config reads of 4 bytes for 1 dump (256 bytes), each timed and counted in its function's reads\n")
+    }
+
     @Test func repeatKeepsOnePassOfCountsAndEveryPassOfLatency() throws {
         let r = try Self.pcitime("scan", "--root", Self.firecracker, "--json", "--repeat", "3")
         let scan = try ScanJSON.decoder.decode(ScanJSON.self, from: Data(r.out.utf8))
