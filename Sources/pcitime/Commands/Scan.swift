@@ -97,7 +97,7 @@ extension PCITime {
                 let names = Names(file: idsFile)
                 // None readable: numeric IDs, and one note where names were asked for.
                 if let note = names.note, numeric != 1, !openmetrics, !(tree && verbose == 0) {
-                    try? OutputFile.standardError.write("pcitime: note: \(note)\n")
+                    printErr("note: \(note)")
                 }
                 let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)
                 let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
@@ -116,11 +116,11 @@ extension PCITime {
                 }
                 // The dumps' reads, said beside the dump so it stays lspci's, byte for byte.
                 if hexDump > 0 {
-                    try? OutputFile.standardError.write("pcitime: \(ScanTable.dumpReadsLine(report, level: hexDump))\n")
+                    printErr(ScanTable.dumpReadsLine(report, level: hexDump))
                 }
                 // Diagnostics to standard error, as lspci's; JSON holds them itself.
                 if !json {
-                    for line in ScanTable.diagnostics(report, text: text) { try? OutputFile.standardError.write("pcitime: \(line)\n") }
+                    for line in ScanTable.diagnostics(report, text: text) { printErr(line) }
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }
