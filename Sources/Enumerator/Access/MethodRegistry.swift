@@ -43,19 +43,13 @@ package enum Methods {
 
     package static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
-    /// Whether `open` knows the name (a typo is a usage error, 64, from
-    /// every command; a known method that cannot work here is 69).
-    package static func isKnown(_ name: String) -> Bool {
-        let n = canonical(name)
-        if n.hasPrefix("libpci:") { return libpciMethods.contains(String(n.dropFirst(7))) }
-        return autoOrder.contains(n) || n == "sysfs-base" || n == "sysfs-ext"
-    }
-
     static func unknown(_ requested: String) -> PCITimeError {
         .usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (\(libpciMethods.joined(separator: ", ")))")
     }
 
-    /// Every name `open` takes, aliases included: what shell completion offers.
+    /// Every name `open` takes, aliases included: what shell completion
+    /// offers, and what `open` knows (a typo is a usage error, 64, from every
+    /// command; a known method that cannot work here is 69).
     package static var allNames: [String] {
         autoOrder + aliases.keys.sorted() + ["sysfs-base", "sysfs-ext"] + libpciMethods.map { "libpci:" + $0 }
     }
@@ -79,7 +73,7 @@ package enum Methods {
         case "pio":
             return try PortIOAccess()
         default:
-            guard isKnown(name) else { throw unknown(requested) }
+            guard allNames.contains(name) else { throw unknown(requested) }
             let method = String(name.dropFirst(7))
             var parameters = options.libpciParameters
             if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {

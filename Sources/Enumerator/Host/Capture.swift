@@ -70,7 +70,9 @@ package struct Capture {
     }
 
     /// Writes the fixture to `out`, which must not exist yet.
-    package func write(to out: String, kernelLog: KernelLogSource = .live) throws {
+    /// `kernelLog` is the log kept as `dmesg.txt`: by default the captured
+    /// machine's own (`KernelLogSource.of` its root).
+    package func write(to out: String, kernelLog: KernelLogSource? = nil) throws {
         guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
         var st = stat()
         guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
@@ -85,7 +87,7 @@ package struct Capture {
         }
         let tmp = (parent.isEmpty ? "." : parent) + "/." + name + ".partial-\(getpid())"
         do {
-            try fill(tmp, kernelLog: kernelLog)
+            try fill(tmp, kernelLog: kernelLog ?? .of(MachineRoot(root)))
             try checkStop()
             guard rename(tmp, out) == 0 else { throw PCITimeError.system(out, errno) }
         } catch {

@@ -76,7 +76,7 @@ extension PCITime {
 
         func validate() throws {
             guard methods.count >= 2 else { throw ValidationError("give at least two methods, e.g. 'pcitime compare pio mmio' (see 'pcitime methods')") }
-            if let unknown = methods.first(where: { !Enumerator.Methods.isKnown($0) }) {
+            if let unknown = methods.first(where: { !Enumerator.Methods.allNames.contains($0) }) {
                 throw ValidationError("unknown method '\(unknown)': use ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (see 'pcitime methods')")
             }
             let named = methods.map(Enumerator.Methods.canonical)
