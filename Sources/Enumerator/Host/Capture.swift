@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// `pcitime capture`: a fixture of this machine that a later `--root` run
+/// `pcitime capture`: a captured tree of this machine that a later `--root` run
 /// reads exactly as it reads the live system. Everything is read-only; the
 /// tree is written to a temporary folder beside the target and renamed into
 /// place, so a failure leaves nothing behind.
@@ -69,7 +69,7 @@ package struct Capture {
         return "captured with 'pcitime capture --out \(out)' on Linux \(release)"
     }
 
-    /// Writes the fixture to `out`, which must not exist yet.
+    /// Writes the capture to `out`, which must not exist yet.
     /// `kernelLog` is the log kept as `dmesg.txt`: by default the captured
     /// machine's own (`KernelLogSource.of` its root).
     package func write(to out: String, kernelLog: KernelLogSource? = nil) throws {

@@ -16,7 +16,7 @@ package struct ScanReport {
     package var passes: Int
     package var brute: Bool
     package var walk: Walk.Result
-    /// Per function: reads and writes of one pass, latency of all passes.
+    /// Per function: reads of one pass, latency of all passes.
     package var stats: [PCIAddress: AccessStats]
     /// Vendor probes where nothing answered, all addresses together (same rule).
     package var emptyProbeStats: AccessStats
