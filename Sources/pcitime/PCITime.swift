@@ -130,7 +130,7 @@ struct PCITime: ParsableCommand {
 /// One line on stderr and the error's exit code; a broken pipe ends quietly.
 func fail(_ e: PCITimeError) -> Never {
     if case .system(_, EPIPE) = e { OutputFile.endOnBrokenPipe() }
-    try? OutputFile.standardError.write("pcitime: \(e)\n")
+    printErr("\(e)")
     Glibc.exit(e.exitCode)
 }
 
@@ -146,6 +146,13 @@ func run(_ body: () throws -> Void) throws {
 
 func printOut(_ text: String) throws {
     try OutputFile.standardOutput.write(text)
+}
+
+/// One line to standard error as "pcitime: LINE". A standard error that
+/// cannot be written changes nothing: the output and the exit code stand
+/// (a closed stderr must not turn --fail-above's 1 into another code).
+func printErr(_ line: String) {
+    try? OutputFile.standardError.write("pcitime: \(line)\n")
 }
 
 /// Writes a file a command was asked for (--svg, --trace-json, --save); `-`

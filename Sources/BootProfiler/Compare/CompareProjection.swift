@@ -4,10 +4,17 @@ import Enumerator
 package enum AccessCountSource: Sendable {
     /// `--accesses N`.
     case given(Int)
-    /// A kprobe trace file (`pcitime trace --save`): measured.
-    case trace(String)
+    /// A kprobe trace file (`pcitime trace --save`), read once: measured.
+    case trace(name: String, accesses: [TracedAccess])
     /// The enumeration model over a sysfs scan: modelled.
     case model
+
+    /// Reads the trace file named on the command line now, once (`-` and a
+    /// FIFO have nothing left for a second read), so that a mistake in it
+    /// stops the run before anything is timed.
+    package static func trace(file: String) throws -> AccessCountSource {
+        .trace(name: file, accesses: try TraceFile.parse(file).accesses)
+    }
 }
 
 /// The kernel log as compare sees it: optional, since a compare without one
@@ -58,8 +65,8 @@ extension CompareReport {
                 let split = log.profile?.mechanism
                 let counts: AccessCounts
                 var what = ""
-                if case .trace(let file) = source {
-                    counts = TraceCounts.counts(try TraceFile.read(file), present: Set(functions.map(\.address)),
+                if case .trace(let file, let accesses) = source {
+                    counts = TraceCounts.counts(accesses, present: Set(functions.map(\.address)),
                                                 base: split?.base ?? .type1, extended: split?.extended, source: "kprobe trace \(file)")
                 } else {
                     counts = EnumerationModel.counts(log: log.profile, functions: functions, source: .tree)

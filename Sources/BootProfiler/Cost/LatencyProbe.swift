@@ -19,7 +19,7 @@ package enum LatencyProbe {
             do {
                 let r = try Scanner.scan(method: method, options: options, passes: passes, kernelView: false)
                 out += LatencyInput.estimates(scan: r, source: "this machine", as: .live)
-                let absent = try AbsentBusProbe.measure(method: method, options: options, walk: r.walk).latency
+                let absent = try AbsentBusProbe.measure(after: r).latency
                 if absent.totalCount > 0 {
                     out.append(LatencyEstimate(mechanism: m, nanoseconds: Double(absent.valueAtPercentile(50)),
                                                provenance: .measured("this machine: median of \(absent.totalCount) probes of buses that do not exist (the vendor ID of each device of up to 32 buses above the walk's, as Linux's peer-bus probes) by pcitime's \(method)"),

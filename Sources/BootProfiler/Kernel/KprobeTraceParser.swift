@@ -256,10 +256,6 @@ package enum TraceCounts {
 
 /// A saved trace file (tracefs `trace` text), streamed, its integrity checked.
 package enum TraceFile {
-    package static func read(_ path: String) throws -> [TracedAccess] {
-        try parse(path).accesses
-    }
-
     /// A trace file named on the command line (`-`, a FIFO too), streamed.
     package static func parse(_ path: String) throws -> (accesses: [TracedAccess], parser: KprobeTraceParser) {
         let f = try CommandLineFile(path, what: "a trace")

@@ -7,14 +7,16 @@ import Glibc
 package struct MethodOptions: Sendable {
     /// "/" for this machine, or a captured tree.
     package var root: String
-    package var mcfgPath: String?
+    /// The table given with `--mcfg`, read once where the options are built
+    /// (`-` and a FIFO have nothing left for a second read), and its file.
+    package var mcfg: (file: String, table: MCFG)?
     package var ecamOverride: [ECAMWindow]
     /// libpci parameters (`dump.name`, `sysfs.path`...).
     package var libpciParameters: [String: String]
 
-    package init(root: String = "/", mcfgPath: String? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
+    package init(root: String = "/", mcfg: (file: String, table: MCFG)? = nil, ecamOverride: [ECAMWindow] = [], libpciParameters: [String: String] = [:]) {
         self.root = root
-        self.mcfgPath = mcfgPath
+        self.mcfg = mcfg
         self.ecamOverride = ecamOverride
         self.libpciParameters = libpciParameters
     }
@@ -41,19 +43,13 @@ package enum Methods {
 
     package static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
-    /// Whether `open` knows the name (a typo is a usage error, 64, from
-    /// every command; a known method that cannot work here is 69).
-    package static func isKnown(_ name: String) -> Bool {
-        let n = canonical(name)
-        if n.hasPrefix("libpci:") { return libpciMethods.contains(String(n.dropFirst(7))) }
-        return autoOrder.contains(n) || n == "sysfs-base" || n == "sysfs-ext"
-    }
-
     static func unknown(_ requested: String) -> PCITimeError {
         .usage("unknown method '\(requested)': use auto, ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (\(libpciMethods.joined(separator: ", ")))")
     }
 
-    /// Every name `open` takes, aliases included: what shell completion offers.
+    /// Every name `open` takes, aliases included: what shell completion
+    /// offers, and what `open` knows (a typo is a usage error, 64, from every
+    /// command; a known method that cannot work here is 69).
     package static var allNames: [String] {
         autoOrder + aliases.keys.sorted() + ["sysfs-base", "sysfs-ext"] + libpciMethods.map { "libpci:" + $0 }
     }
@@ -72,12 +68,12 @@ package enum Methods {
         case "sysfs-ext":
             return try SysfsAccess(root: options.root, name: "sysfs-ext", window: 256..<4096)
         case "ecam":
-            let discovery = try ECAMDiscovery.discover(root: options.root, mcfgPath: options.mcfgPath, override: options.ecamOverride)
+            let discovery = try ECAMDiscovery.discover(root: options.root, given: options.mcfg, override: options.ecamOverride)
             return try ECAMAccess(discovery: discovery)
         case "pio":
             return try PortIOAccess()
         default:
-            guard isKnown(name) else { throw unknown(requested) }
+            guard allNames.contains(name) else { throw unknown(requested) }
             let method = String(name.dropFirst(7))
             var parameters = options.libpciParameters
             if !options.isLive && method == "linux-sysfs" && parameters["sysfs.path"] == nil {
@@ -119,11 +115,13 @@ package enum Methods {
         package var passedOver: [(name: String, reason: String)]
     }
 
-    /// A file the user named (`--mcfg`) that is missing or not what it
-    /// should be is their mistake, the same from every command: thrown, not
-    /// a method that does not work here.
+    /// A file the user named (`--mcfg`) that is not what it should be is
+    /// their mistake, the same from every command: thrown, not a method that
+    /// does not work here. A table that does not parse stops the run where
+    /// the options are built; this is what only opening ecam finds (a window
+    /// over System RAM).
     static func isUsersMistake(_ error: Error, _ options: MethodOptions) -> Bool {
-        guard options.mcfgPath != nil, let e = error as? PCITimeError else { return false }
+        guard options.mcfg != nil, let e = error as? PCITimeError else { return false }
         switch e {
         case .input, .missing: return true
         default: return false

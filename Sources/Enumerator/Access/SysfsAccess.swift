@@ -12,9 +12,9 @@ import Glibc
 /// (on x86: type 1 below offset 256 when it works, ECAM above).
 package final class SysfsAccess: ConfigAccess {
     package let name: String
-    package let root: String
     /// Where the files are: this machine, or a captured tree read inside itself.
     package let tree: MachineRoot
+    package var root: String { tree.path }
     package let devicesDirectory: String
     /// Which offsets this instance may read, for `sysfs-base`/`sysfs-ext`.
     package let window: Range<Int>
@@ -35,7 +35,6 @@ package final class SysfsAccess: ConfigAccess {
     package init(root: String = "/", name: String = "sysfs", window: Range<Int> = 0..<4096) throws {
         self.name = name
         self.tree = MachineRoot(root)
-        self.root = tree.path
         self.devicesDirectory = tree.path(MachineRoot.devices)
         self.window = window
         try tree.check()

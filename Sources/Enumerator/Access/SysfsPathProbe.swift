@@ -11,10 +11,11 @@ package final class SysfsPathProbe {
     private var files: [PCIAddress: Int32] = [:]
     package let timer: AccessTimer
 
-    /// Opens the attribute of each function that has one; nil when none does.
-    package init?(root: String = "/", functions: [PCIAddress], timer: AccessTimer) {
+    /// Opens the attribute of each function of this machine that has one;
+    /// nil when none does.
+    package init?(functions: [PCIAddress], timer: AccessTimer) {
         self.timer = timer
-        let dir = root.appendingPath("sys/bus/pci/devices")
+        let dir = MachineRoot.live.path(MachineRoot.devices)
         for a in functions {
             let fd = open(dir + "/" + a.description + "/vendor", O_RDONLY | O_CLOEXEC)
             if fd >= 0 { files[a] = fd }

@@ -39,13 +39,14 @@ package struct ECAMDiscovery: Sendable {
     }
 
     /// Finds the windows under `root` ("/" live, or a captured tree, read
-    /// inside itself). A present but malformed MCFG is an error, not a
-    /// reason to look elsewhere.
-    package static func discover(root: String, mcfgPath: String? = nil, override: [ECAMWindow] = []) throws -> ECAMDiscovery {
+    /// inside itself), or `given` (`--mcfg`, already read) in place of its
+    /// table. A present but malformed MCFG is an error, not a reason to look
+    /// elsewhere.
+    package static func discover(root: String, given: (file: String, table: MCFG)? = nil, override: [ECAMWindow] = []) throws -> ECAMDiscovery {
         let tree = MachineRoot(root)
         try tree.check()
-        let mcfgFile = mcfgPath ?? tree.path(MachineRoot.mcfg)
-        let mcfg = try mcfgPath.map(MCFG.init(file:)) ?? MCFG(root: tree)
+        let mcfgFile = given?.file ?? tree.path(MachineRoot.mcfg)
+        let mcfg = try given?.table ?? MCFG(root: tree)
         if !override.isEmpty {
             return ECAMDiscovery(windows: override, source: .override, file: "--ecam", mcfg: mcfg)
         }

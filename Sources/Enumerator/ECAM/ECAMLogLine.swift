@@ -56,8 +56,14 @@ package struct ECAMLogLine: Sendable, Equatable {
 /// The ECAM windows the kernel log announces (see `ECAMLogLine`), each once.
 package func ecamWindows(inKernelLog text: String) -> [ECAMWindow] {
     var found: [ECAMWindow] = []
-    for line in text.split(separator: "\n") where line.containsText("ECAM [mem") || line.containsText("MMCONFIG") {
-        if let w = ECAMLogLine(line)?.window, !found.contains(w) { found.append(w) }
+    var text = text
+    text.withUTF8 { all in
+        var start = 0
+        while start < all.count {
+            let end = all[start...].firstIndex(of: UInt8(ascii: "\n")) ?? all.count
+            addWindow(UnsafeBufferPointer(rebasing: all[start..<end]), to: &found)
+            start = end + 1
+        }
     }
     return found
 }
@@ -69,12 +75,16 @@ package func ecamWindows(inKernelLogOf root: MachineRoot) throws -> [ECAMWindow]
     if root.isLive { return (try? KernelLogSource.live.text()).map(ecamWindows(inKernelLog:)) }
     var found: [ECAMWindow] = []
     let read = try root.forEachLine(MachineRoot.kernelLog) { p, n in
-        // Only lines that mention a window become strings.
-        let line = UnsafeBufferPointer(start: p, count: n)
-        guard line.containsText("ECAM [mem") || line.containsText("MMCONFIG"),
-              let w = ECAMLogLine(String(decoding: line, as: UTF8.self))?.window,
-              !found.contains(w) else { return }
-        found.append(w)
+        addWindow(UnsafeBufferPointer(start: p, count: n), to: &found)
     }
     return read == nil ? nil : found
+}
+
+/// Adds the window one kernel log line announces to `found`, once. Only a
+/// line that mentions a window becomes a string.
+private func addWindow(_ line: UnsafeBufferPointer<UInt8>, to found: inout [ECAMWindow]) {
+    guard line.containsText("ECAM [mem") || line.containsText("MMCONFIG"),
+          let w = ECAMLogLine(String(decoding: line, as: UTF8.self))?.window,
+          !found.contains(w) else { return }
+    found.append(w)
 }

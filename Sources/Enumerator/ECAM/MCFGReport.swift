@@ -7,7 +7,7 @@ package struct MCFGReport {
     package var logWindows: [ECAMWindow]?
 
     package init(options: MethodOptions) throws {
-        discovery = try ECAMDiscovery.discover(root: options.root, mcfgPath: options.mcfgPath, override: options.ecamOverride)
+        discovery = try ECAMDiscovery.discover(root: options.root, given: options.mcfg, override: options.ecamOverride)
         let tree = options.tree
         iomemFile = tree.path(MachineRoot.iomem)
         let iomem = try IOMem(root: tree)

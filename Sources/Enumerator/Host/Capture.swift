@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// `pcitime capture`: a fixture of this machine that a later `--root` run
+/// `pcitime capture`: a captured tree of this machine that a later `--root` run
 /// reads exactly as it reads the live system. Everything is read-only; the
 /// tree is written to a temporary folder beside the target and renamed into
 /// place, so a failure leaves nothing behind.
@@ -69,8 +69,10 @@ package struct Capture {
         return "captured with 'pcitime capture --out \(out)' on Linux \(release)"
     }
 
-    /// Writes the fixture to `out`, which must not exist yet.
-    package func write(to out: String, kernelLog: KernelLogSource = .live) throws {
+    /// Writes the capture to `out`, which must not exist yet.
+    /// `kernelLog` is the log kept as `dmesg.txt`: by default the captured
+    /// machine's own (`KernelLogSource.of` its root).
+    package func write(to out: String, kernelLog: KernelLogSource? = nil) throws {
         guard out != "-" else { throw PCITimeError.usage("capture: --out names a folder to create; standard output cannot hold one") }
         var st = stat()
         guard lstat(out, &st) != 0 else { throw PCITimeError.usage("capture: \(out) already exists; give a new folder") }
@@ -85,7 +87,7 @@ package struct Capture {
         }
         let tmp = (parent.isEmpty ? "." : parent) + "/." + name + ".partial-\(getpid())"
         do {
-            try fill(tmp, kernelLog: kernelLog)
+            try fill(tmp, kernelLog: kernelLog ?? .of(MachineRoot(root)))
             try checkStop()
             guard rename(tmp, out) == 0 else { throw PCITimeError.system(out, errno) }
         } catch {

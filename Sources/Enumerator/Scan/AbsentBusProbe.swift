@@ -5,15 +5,16 @@
 /// they are timed apart. Reads only, of buses above every bus the walk
 /// found and inside the method's reach (an ECAM window's end bus).
 package enum AbsentBusProbe {
-    /// Times `passes` rounds over up to `buses` absent buses after `walk`
-    /// (a walk of the same method); an empty result where none is in reach.
-    package static func measure(method: String, options: MethodOptions, walk: Walk.Result,
-                               buses: Int = 32, passes: Int = 5, timer: AccessTimer = AccessTimer()) throws -> AccessStats {
-        let access = try Methods.open(method, options: options)
-        let layer = AccessLayer(access, timer: timer)
+    /// Times `passes` rounds over up to `buses` absent buses above those
+    /// `scan` walked, through the scan's own method and timer (the same
+    /// overhead subtracted as from its present functions); an empty result
+    /// where none is in reach.
+    package static func measure(after scan: ScanReport, buses: Int = 32, passes: Int = 5) throws -> AccessStats {
+        let access = scan.access
+        let layer = AccessLayer(access, timer: scan.timer)
         var targets: [PCIAddress] = []
         for root in access.roots() {
-            let walked = walk.buses.filter { $0.segment == root.segment }.map(\.first)
+            let walked = scan.walk.buses.filter { $0.segment == root.segment }.map(\.first)
             let above = Int(walked.max() ?? root.first) + 1
             guard above <= Int(root.last) else { continue }
             for bus in above...min(Int(root.last), above + buses - 1) {

@@ -50,6 +50,16 @@ package enum ScanTable {
         return out
     }
 
+    /// The hex dumps' reads (`-x` at `level` 1, `-xxx` at 3...), for a line
+    /// beside the dumps so that they stay lspci's, byte for byte: the shown
+    /// functions' dumps and reads alone (lspci -s/-d keeps part of the walk).
+    package static func dumpReadsLine(_ r: ScanReport, level: Int) -> String {
+        let shown = r.walk.functions.map(\.address)
+        let dumps = shown.compactMap { r.dumps[$0] }
+        let reads = shown.reduce(0) { $0 + (r.dumpReads[$1] ?? 0) }
+        return "-\(String(repeating: "x", count: level)): \(reads) config reads of 4 bytes for \(dumps.count) dump\(dumps.count == 1 ? "" : "s") (\(dumps.reduce(0) { $0 + $1.count }) bytes), each timed and counted in its function's reads"
+    }
+
     package static func timerLine(_ t: AccessTimer) -> String {
         let clock = t.source == .tsc ? "invariant TSC at \(format2(t.ticksPerSecond / 1e9)) GHz (rate: \(t.rateSource))" : "clock_gettime(CLOCK_MONOTONIC)"
         return "\(clock), back-to-back cost \(format1(t.overheadNanoseconds)) ns subtracted from every sample"

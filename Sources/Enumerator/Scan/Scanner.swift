@@ -9,11 +9,14 @@ package struct ScanReport {
     /// Why `auto` passed over the methods before the one it picked.
     package var passedOver: [(name: String, reason: String)]
     package var timer: AccessTimer
+    /// The method the walk went through, still open: a later measurement of
+    /// the same method (the absent buses) uses it and `timer` again.
+    package var access: ConfigAccess
     package var root: String
     package var passes: Int
     package var brute: Bool
     package var walk: Walk.Result
-    /// Per function: reads and writes of one pass, latency of all passes.
+    /// Per function: reads of one pass, latency of all passes.
     package var stats: [PCIAddress: AccessStats]
     /// Vendor probes where nothing answered, all addresses together (same rule).
     package var emptyProbeStats: AccessStats
@@ -23,9 +26,10 @@ package struct ScanReport {
     /// function; empty when the method does not read this tree (a dump).
     package var kernel: [PCIAddress: KernelDevice] = [:]
     /// lspci -x/-xxx/-xxxx: each function's config bytes as the dump shows
-    /// them, read (and counted, and timed) after the walk; and how many reads that took.
+    /// them, read (and counted, and timed) after the walk; and how many reads
+    /// each function's dump took (a dump cut short counts the reads made).
     package var dumps: [PCIAddress: [UInt8]] = [:]
-    package var dumpReads = 0
+    package var dumpReads: [PCIAddress: Int] = [:]
 
     /// Accesses that went to present functions (what a hypervisor's trace
     /// attributes to devices), and to addresses where nothing answered.
@@ -81,9 +85,7 @@ package enum Scanner {
         layer.recording = record
         let walk = Walk(layer: layer, brute: brute)
         let first = walk.run()
-        let before = layer.totals.reads
-        let dumps = hexDump > 0 ? Self.dumps(first.functions, layer: layer, level: hexDump) : [:]
-        let dumpReads = layer.totals.reads - before
+        let (dumps, dumpReads) = hexDump > 0 ? Self.dumps(first.functions, layer: layer, level: hexDump) : ([:], [:])
         let records = layer.records
         layer.recording = false
         var counts = layer.stats
@@ -98,7 +100,7 @@ package enum Scanner {
             for f in first.functions { kernel[f.address] = KernelDevice.read(root: options.tree, f.address) }
         }
         var report = ScanReport(method: access.name, methodSummary: access.summary, passedOver: passedOver, timer: timer,
-                                root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
+                                access: access, root: options.root, passes: passes, brute: brute, walk: first, stats: counts, emptyProbeStats: empty,
                                 records: records, kernel: kernel)
         report.dumps = dumps
         report.dumpReads = dumpReads
@@ -109,11 +111,15 @@ package enum Scanner {
     /// bytes it always reads (128 for a CardBus bridge); -xxx 256 when all of
     /// 64-255 can be read, -xxxx 4096 when all of 256-4095 can: otherwise the
     /// dump stays at what it had. Read as every access is, one timed dword at
-    /// a time through the layer, so each counts in its function's reads.
-    static func dumps(_ functions: [PCIFunction], layer: AccessLayer, level: Int) -> [PCIAddress: [UInt8]] {
+    /// a time through the layer, so each counts in its function's reads; and
+    /// how many reads each function's dump took.
+    static func dumps(_ functions: [PCIFunction], layer: AccessLayer, level: Int) -> (dumps: [PCIAddress: [UInt8]], reads: [PCIAddress: Int]) {
         var out: [PCIAddress: [UInt8]] = [:]
+        var reads: [PCIAddress: Int] = [:]
         for f in functions {
             guard let h = try? layer.handle(f.address) else { continue }
+            let before = layer.stats[f.address]?.reads ?? 0
+            defer { reads[f.address] = (layer.stats[f.address]?.reads ?? 0) - before }
             func block(_ range: Range<Int>) -> [UInt8]? {
                 guard range.upperBound <= h.window.upperBound, range.lowerBound >= h.window.lowerBound else { return nil }
                 var bytes: [UInt8] = []
@@ -132,6 +138,6 @@ package enum Scanner {
             }
             out[f.address] = bytes
         }
-        return out
+        return (out, reads)
     }
 }

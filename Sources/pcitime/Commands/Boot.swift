@@ -125,7 +125,7 @@ extension PCITime {
                 // Checked against this kernel: what it cannot run is refused (69).
                 try pcitime.run {
                     let (params, notes) = try TracingSupport.here().params(timed: timed, arguments: arguments)
-                    for n in notes { try OutputFile.standardError.write("pcitime: \(n)\n") }
+                    for n in notes { printErr(n) }
                     try printOut(params.line + "\n")
                 }
                 return
@@ -167,7 +167,7 @@ extension PCITime {
                 if let limit = failAbove, let comparison {
                     let over = comparison.exceeding(limit / 100)
                     for r in over {
-                        try OutputFile.standardError.write("pcitime: \(r.what) grew \(Format.percent(r.ratio ?? 0)) over the baselines' median (--fail-above \(fixed(limit, 1))%)\n")
+                        printErr("\(r.what) grew \(Format.percent(r.ratio ?? 0)) over the baselines' median (--fail-above \(fixed(limit, 1))%)")
                     }
                     if !over.isEmpty { throw ExitCode(1) }
                 }

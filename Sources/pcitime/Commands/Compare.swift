@@ -76,7 +76,7 @@ extension PCITime {
 
         func validate() throws {
             guard methods.count >= 2 else { throw ValidationError("give at least two methods, e.g. 'pcitime compare pio mmio' (see 'pcitime methods')") }
-            if let unknown = methods.first(where: { !Enumerator.Methods.isKnown($0) }) {
+            if let unknown = methods.first(where: { !Enumerator.Methods.allNames.contains($0) }) {
                 throw ValidationError("unknown method '\(unknown)': use ecam (mmio), pio (conf1), sysfs, sysfs-base, sysfs-ext or libpci:NAME (see 'pcitime methods')")
             }
             let named = methods.map(Enumerator.Methods.canonical)
@@ -105,14 +105,14 @@ extension PCITime {
                 let options = try source.methodOptions()
                 // Named files are read before anything is timed: a mistake in
                 // one is the same error as from boot, not a note after the run.
-                if let trace { _ = try TraceFile.parse(trace) }
+                let counts: AccessCountSource = try accesses.map { .given($0) } ?? trace.map(AccessCountSource.trace(file:)) ?? .model
                 let log = CompareKernelLog(file: dmesg, root: options.root)
                 if dmesg != nil, let e = log.error { throw e }
                 var request = CompareRequest(methods: methods, slot: slot, width: AccessWidth(rawValue: width)!, samples: samples,
                                              warmup: warmup, seed: seed.value, resamples: resamples, pin: pin, kernelLog: log.profile)
                 if let offsets { request.offsets = try offsets.offsets(width: width) }
                 var report = try Comparison.run(request, options: options, timer: source.timer())
-                report.project(accesses.map { .given($0) } ?? trace.map { .trace($0) } ?? .model, options: options, log: log)
+                report.project(counts, options: options, log: log)
                 if let path = svg { try writeFile(CompareSVG.render(report), to: path) }
                 if svg == "-" {
                     // The SVG took standard output's place.

@@ -97,7 +97,7 @@ extension PCITime {
                 let names = Names(file: idsFile)
                 // None readable: numeric IDs, and one note where names were asked for.
                 if let note = names.note, numeric != 1, !openmetrics, !(tree && verbose == 0) {
-                    try? OutputFile.standardError.write("pcitime: note: \(note)\n")
+                    printErr("note: \(note)")
                 }
                 let text = LspciText(names: names, ids: numeric == 0 ? .names : numeric == 1 ? .numeric : .both, domains: domains)
                 let listing = ScanListing(text: text, verbose: verbose, kernel: kernel)
@@ -116,12 +116,11 @@ extension PCITime {
                 }
                 // The dumps' reads, said beside the dump so it stays lspci's, byte for byte.
                 if hexDump > 0 {
-                    let shown = report.walk.functions.compactMap { report.dumps[$0.address] }
-                    try? OutputFile.standardError.write("pcitime: -\(String(repeating: "x", count: hexDump)): \(report.dumpReads) config reads of 4 bytes for \(shown.count) dump\(shown.count == 1 ? "" : "s") (\(shown.reduce(0) { $0 + $1.count }) bytes), each timed and counted in its function's reads\n")
+                    printErr(ScanTable.dumpReadsLine(report, level: hexDump))
                 }
                 // Diagnostics to standard error, as lspci's; JSON holds them itself.
                 if !json {
-                    for line in ScanTable.diagnostics(report, text: text) { try? OutputFile.standardError.write("pcitime: \(line)\n") }
+                    for line in ScanTable.diagnostics(report, text: text) { printErr(line) }
                 }
                 if !report.walk.failures.isEmpty { throw ExitCode(1) }
             }

@@ -75,7 +75,7 @@ extension PCITime {
         func run() throws {
             if kernelParam {
                 try printOut(KprobeSession.bootParameter + "\n")
-                try? OutputFile.standardError.write("pcitime: these probes arm after the core PCI scan; for the boot's enumeration see 'pcitime boot --kernel-params'\n")
+                printErr("these probes arm after the core PCI scan; for the boot's enumeration see 'pcitime boot --kernel-params'")
                 return
             }
             try pcitime.run {
@@ -88,7 +88,7 @@ extension PCITime {
                     trace = try .live(w, force: force)
                 }
                 if !trace.leftovers.isEmpty {
-                    try? OutputFile.standardError.write("pcitime: warning: could not remove \(trace.leftovers.joined(separator: ", ")) from tracefs\n")
+                    printErr("warning: could not remove \(trace.leftovers.joined(separator: ", ")) from tracefs")
                 }
                 if let path = save { try writeFile(trace.text, to: path) }
                 if save == "-" {

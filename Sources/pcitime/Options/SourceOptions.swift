@@ -41,14 +41,20 @@ struct SourceOptions: ParsableArguments {
     func methodOptions() throws -> MethodOptions {
         let params = Dictionary(libpciParams.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         // Given by name, so every command says at once what is wrong with it.
-        switch mcfg.map(FileContents.kind) {
-        case .some(nil): throw PCITimeError.missing(mcfg!, "no such file (given with --mcfg)")
-        case .some(.directory?): throw PCITimeError.input(mcfg!, "is a directory, not an MCFG table (given with --mcfg)")
-        default: break
+        if let mcfg, mcfg != "-" {
+            switch FileContents.kind(mcfg) {
+            case nil: throw PCITimeError.missing(mcfg, "no such file (given with --mcfg)")
+            case .directory?: throw PCITimeError.input(mcfg, "is a directory, not an MCFG table (given with --mcfg)")
+            default: break
+            }
         }
         // Every command answers a --root that is nowhere (66) or not a folder (65) alike.
         let tree = MachineRoot(root)
         if !tree.isLive { try tree.check() }
-        return MethodOptions(root: tree.path, mcfgPath: mcfg, ecamOverride: ecam, libpciParameters: params)
+        // Read once, here: ecam may be opened more than once a run (methods'
+        // survey then auto, boot's scan then its absent-bus probe), and `-`
+        // or a FIFO has nothing left for a second read.
+        let table = try mcfg.map { (file: CommandLineFile.displayName($0), table: try MCFG(file: $0)) }
+        return MethodOptions(root: tree.path, mcfg: table, ecamOverride: ecam, libpciParameters: params)
     }
 }

@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func latencyIsTheMeanOfEntryToReturn() throws {
-        let accesses = try TraceFile.read(Fixtures.trace("q35-rescan.trace"))
+        let accesses = try TraceFile.parse(Fixtures.trace("q35-rescan.trace")).accesses
         let l = TraceCounts.latencies(accesses, source: "fixture")
         #expect(l.map(\.mechanism) == [.type1])
         let sum = accesses.reduce(UInt64(0)) { $0 + $1.nanoseconds! }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Enumerator
 
 /// `pcitime boot --baseline` and `--fail-above` end to end, on the enacted
 /// boots of fixtures/enact/6.1/q35 (see EnactedTests).
@@ -36,6 +37,20 @@ import Testing
         let same = try CLITests.pcitime(["boot", "--dmesg", Self.dir + "pci_lastbus_1-1.dmesg.txt", "--root", Fixtures.repo + "/fixtures/sysfs/qemu-q35", "--no-measure",
                                          "--summary", "--fail-above", "1000"] + (2...5).flatMap { ["--baseline", Self.dir + "pci_lastbus_1-\($0).json"] })
         #expect(same.status == 0 && same.err.isEmpty)
+    }
+
+    /// The verdict is the exit status, whatever becomes of its line: a
+    /// standard error that is closed or full still exits 1 (a failed write
+    /// of the line used to end the run as an output error).
+    @Test func failAboveStandsWithoutStandardError() throws {
+        let args = [CLITests.binary, "boot", "--dmesg", Self.dir + "base-1.dmesg.txt", "--root", Fixtures.repo + "/fixtures/sysfs/qemu-q35", "--no-measure", "--summary",
+                    "--fail-above", "10"] + (1...5).flatMap { ["--baseline", Self.dir + "pci_lastbus_1-\($0).json"] }
+        for stderr in [Subprocess.Stream.closed, .file("/dev/full")] {
+            let child = try Subprocess.spawn(args, stdin: .null, stdout: .pipe, stderr: stderr)
+            let out = try child.collect().output
+            #expect(child.wait()?.code == 1, "\(stderr)")
+            #expect(String(decoding: out, as: UTF8.self).hasPrefix("Kernel boot "))
+        }
     }
 
     @Test func badBaselinesAndThresholds() throws {

@@ -16,13 +16,13 @@ import Testing
     }()
 
     static func pcitime(_ args: String...) throws -> Run { try run(binary, args) }
-    static func pcitime(_ args: [String]) throws -> Run { try run(binary, args) }
+    static func pcitime(_ args: [String], stdin: Subprocess.Stream = .inherit) throws -> Run { try run(binary, args, stdin: stdin) }
 
     /// Runs `executable` through the product's spawn, its standard output
     /// and error read together (neither pipe can fill while the other is
     /// read); `status` is a shell's (128 + N for signal N).
-    static func run(_ executable: String, _ args: [String]) throws -> Run {
-        let child = try Subprocess.spawn([executable] + args, stdout: .pipe, stderr: .pipe)
+    static func run(_ executable: String, _ args: [String], stdin: Subprocess.Stream = .inherit) throws -> Run {
+        let child = try Subprocess.spawn([executable] + args, stdin: stdin, stdout: .pipe, stderr: .pipe)
         let read = Result { try child.collect() }
         let exit = child.wait()
         let (o, e) = try read.get()
@@ -53,6 +53,19 @@ import Testing
         #expect(scan.functions[3].latencyNs.samples == 22)
         #expect(scan.totals.reads == 127)
         #expect(scan.timer.overheadSubtracted)
+    }
+
+    /// With -s, the dump line counts the shown function's reads: one 64-byte
+    /// header is 16 dword reads (it used to count every function's dump: 192
+    /// reads beside 1 dump). -xxx on 01:00.0 (config file of 4096 bytes) is
+    /// 256 bytes, 64 reads.
+    @Test func dumpReadsAreTheShownFunctions() throws {
+        let q35 = Fixtures.tree("qemu-q35")
+        let one = try Self.pcitime("scan", "-x", "-s", "00:01.0", "--root", q35)
+        #expect(one.status == 0)
+        #expect(one.err == "pcitime: -x: 16 config reads of 4 bytes for 1 dump (64 bytes), each timed and counted in its function's reads\n")
+        let ext = try Self.pcitime("scan", "-xxx", "-s", "01:00.0", "--root", q35)
+        #expect(ext.err == "pcitime: -xxx: 64 config reads of 4 bytes for 1 dump (256 bytes), each timed and counted in its function's reads\n")
     }
 
     @Test func repeatKeepsOnePassOfCountsAndEveryPassOfLatency() throws {

@@ -47,6 +47,27 @@ import Testing
         #expect(usage.status == 64)
     }
 
+    /// `--trace -` is read once, before anything is timed: the projection
+    /// counts the same kernel accesses as from the file itself (it used to
+    /// read standard input a second time, find it empty and project 0
+    /// accesses as measured).
+    @Test(.enabled(if: function != nil)) func traceFromStandardInputIsTheFile() throws {
+        let slot = try #require(Self.function)
+        let trace = ExitCodeTests.trace
+        let args = ["compare", "sysfs-base", "sysfs-ext", "-s", slot, "--samples", "2", "--warmup", "0", "--resamples", "10", "--json", "--trace"]
+        func accesses(_ r: CLITests.Run) throws -> Int? {
+            #expect(r.status == 0, "\(r.err)")
+            let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+            let projections = try #require(json["projections"] as? [[String: Any]])
+            #expect((projections.first?["accesses_basis"] as? [String: String])?["kind"] == "measured")
+            return projections.first?["accesses"] as? Int
+        }
+        let file = try accesses(CLITests.pcitime(args + [trace]))
+        let dash = try accesses(CLITests.pcitime(args + ["-"], stdin: .file(trace)))
+        #expect(file != nil && file! > 0)
+        #expect(dash == file)
+    }
+
     /// A captured tree's config files are file reads: compare refuses it and
     /// says what to run instead (it used to time page-cache reads of 420 ns
     /// as "the kernel reaches type 1 for it" and project them onto a boot).

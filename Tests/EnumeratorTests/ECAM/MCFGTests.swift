@@ -93,6 +93,28 @@ import Testing
         #expect(try MCFG(root: MachineRoot(Fixtures.tree("qemu-pc"))) == nil)
     }
 
+    /// `--mcfg -` is read once, where the options are built: methods opens
+    /// ecam twice (its survey, then auto) and used to read the table each
+    /// time ("-: no such file" first, "MCFG truncated: 0 bytes" once let
+    /// through). From standard input it answers as from the file, in the
+    /// table and in JSON; where ecam names the table, it is "standard input".
+    @Test func aTableFromStandardInputIsTheFile() throws {
+        let table = Fixtures.tree("qemu-q35") + "/sys/firmware/acpi/tables/MCFG"
+        for json in [[], ["--json"]] {
+            let file = try CLITests.pcitime(["methods", "--mcfg", table] + json)
+            let dash = try CLITests.pcitime(["methods", "--mcfg", "-"] + json, stdin: .file(table))
+            #expect(dash.status == file.status, "\(dash.err)")
+            #expect(dash.out == file.out.replacingOccurrences(of: table, with: "standard input"))
+            #expect(dash.err == file.err.replacingOccurrences(of: table, with: "standard input"))
+            #expect(!dash.err.contains("truncated"))
+        }
+        // The table itself, read from standard input: QEMU q35's one window.
+        let mcfg = try CLITests.pcitime(["mcfg", "--mcfg", "-", "--root", Fixtures.tree("qemu-q35")], stdin: .file(table))
+        #expect(mcfg.status == 0, "\(mcfg.err)")
+        #expect(mcfg.out.hasPrefix("source: ACPI MCFG (standard input)\nMCFG: revision 1, OEM \"BOCHS\" table \"BXPC\", checksum valid, 1 entry\n"))
+        #expect(mcfg.out.contains("0000     00-ff  0xb0000000  0xb0000000-0xbfffffff  256 MiB"))
+    }
+
     @Test func overrideParsing() throws {
         #expect(try ECAMDiscovery.parseOverride("0xb0000000:00-ff") == ECAMWindow(base: 0xb000_0000, segment: 0, startBus: 0, endBus: 0xff))
         #expect(try ECAMDiscovery.parseOverride("1:e0000000:10-1f") == ECAMWindow(base: 0xe000_0000, segment: 1, startBus: 0x10, endBus: 0x1f))
