@@ -104,8 +104,8 @@ import Testing
     /// at a time, only inside a window the kernel reserved in /proc/iomem; a
     /// bus outside the windows is never mapped.
     @Test func ecamMappedReadOnlyOnlyInsideReservedWindows() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let mem = try Self.fakeMemory(dir)
         let root = Fixtures.tree("firecracker")
         let iomem = try #require(IOMem(path: root + "/proc/iomem"))
@@ -148,8 +148,8 @@ import Testing
     /// leaves either the whole capture or nothing: never the partial folder.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/sys/bus/pci/devices")))
     func captureLeavesNothingOnCtrlC() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         var interrupted = 0
         for (i, delay) in [0, 1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 100, 200].enumerated() {
             let out = dir + "/c\(i)"

@@ -3,7 +3,7 @@ import Testing
 
 /// The TSC rate as the kernel states it, read from real kernel logs.
 @Suite struct TSCRateTests {
-    static func log(_ name: String) -> String { FileContents.text(Fixtures.repo + "/fixtures/logs/" + name) ?? "" }
+    static func log(_ name: String) -> String { FileContents.text(Fixtures.log(name)) ?? "" }
 
     @Test func detectedLineOfRealLogs() {
         #expect(AccessTimer.kernelTSCRate(inLog: Self.log("firecracker.dmesg.txt"))?.khz == 2_596_136)

@@ -13,8 +13,7 @@ import Testing
     /// A copy of a fixture in a world-readable temporary folder (so a run as
     /// an unprivileged user can reach it); the caller removes `dir`.
     static func copy(_ fixture: String) throws -> (dir: String, root: String) {
-        let dir = Fixtures.temporaryDirectory()
-        chmod(dir, 0o755)
+        let dir = Fixtures.scratch()
         let root = dir + "/tree"
         try FileManager.default.copyItem(atPath: Fixtures.tree(fixture), toPath: root)
         return (dir, root)
@@ -53,8 +52,8 @@ import Testing
     // MARK: MCFG
 
     @Test func mcfgRowsThroughTheCLI() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         var rows: [(String, [UInt8], String)] = []
         rows.append(("truncated", Array(Self.realMCFG.prefix(20)), "MCFG truncated"))
         var sig = Self.realMCFG; sig[0] = 0x58
@@ -79,7 +78,7 @@ import Testing
 
     @Test func mcfgInACapturedTreeIsCheckedToo() throws {
         let (dir, root) = try Self.copy("firecracker")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { Fixtures.remove(dir) }
         let file = root + "/sys/firmware/acpi/tables/MCFG"
         var b = Self.realMCFG; b[9] &+= 1
         #expect(FileManager.default.createFile(atPath: file, contents: Data(b)))
@@ -117,7 +116,7 @@ import Testing
     @Test(arguments: [0, 63, 64, 255, 257, 5000])
     func configFileSizes(_ size: Int) throws {
         let (dir, root) = try Self.copy("firecracker")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { Fixtures.remove(dir) }
         let file = root + "/sys/bus/pci/devices/0000:00:03.0/config"
         let real = Fixtures.bytes(file)
         #expect(FileManager.default.createFile(atPath: file, contents: Data(Array((real + real + real + real + real + real).prefix(size)))))
@@ -231,7 +230,7 @@ import Testing
                       (UInt8(2), UInt8(1), "bridge subordinate bus 01 is below its secondary 02; not followed")])
     func bridgeBusNumbers(_ secondary: UInt8, _ subordinate: UInt8, _ warning: String) throws {
         let (dir, root) = try Self.copy("qemu-q35")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { Fixtures.remove(dir) }
         let file = root + "/sys/bus/pci/devices/0000:00:05.0/config"
         var b = Fixtures.bytes(file)
         b[0x19] = secondary
@@ -249,7 +248,7 @@ import Testing
 
     @Test func fixtureFolderWithMissingAndWrongFiles() throws {
         let (dir, root) = try Self.copy("firecracker")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { Fixtures.remove(dir) }
         let devices = root + "/sys/bus/pci/devices"
         let fm = FileManager.default
         try fm.removeItem(atPath: devices + "/0000:00:01.0/config")                       // missing
@@ -287,7 +286,7 @@ import Testing
     @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func unreadableConfigFile() throws {
         let (dir, root) = try Self.copy("firecracker")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { Fixtures.remove(dir) }
         let file = root + "/sys/bus/pci/devices/0000:00:03.0/config"
         chmod(file, 0)
         let r = try CLITests.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLITests.binary, "scan", "--root", root, "-n"])
@@ -296,8 +295,8 @@ import Testing
     }
 
     @Test func rootPointingAtAFileOrNowhere() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let file = dir + "/file"
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         for command in ["scan"] {
@@ -317,8 +316,8 @@ import Testing
 
     /// Every option given a bad value: exit 64 and one line naming it.
     @Test func everyOptionGivenABadValue() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let root = Fixtures.tree("firecracker")
         let rows: [[String]] = [
             ["scan", "--root", root, "--method", "nope"],

@@ -57,7 +57,9 @@ import Testing
         let log = Self.dir + "pci_lastbus_1-1.dmesg.txt"
         let missing = try CLITests.pcitime("boot", "--dmesg", log, "--baseline", "/nonexistent.json")
         #expect(missing.status == 66 && missing.err.hasPrefix("pcitime: /nonexistent.json: "))
-        let other = Fixtures.temporaryDirectory() + "/scan.json"
+        let scratch = Fixtures.scratch()
+        defer { Fixtures.remove(scratch) }
+        let other = scratch + "/scan.json"
         try Data(#"{"schema":"pcitime-scan/3","functions":[]}"#.utf8).write(to: URL(fileURLWithPath: other))
         let scan = try CLITests.pcitime("boot", "--dmesg", log, "--no-measure", "--baseline", other)
         #expect(scan.status == 65 && scan.err == "pcitime: \(other): schema pcitime-scan/3, not pcitime-boot/3: run this pcitime's boot --json on that boot's log\n")

@@ -4,7 +4,7 @@ import Testing
 /// `pcitime boot`'s census end to end: parameters, the fixtures' traces,
 /// a captured tree, bad input and the fallback where there is no trace.
 @Suite struct BootCensusCLITests {
-    static let q35 = Fixtures.repo + "/fixtures/ftrace/6.1/q35/function/"
+    static let q35 = Fixtures.census("6.1", "q35")
 
     /// Checked against this machine's kernel: what its tracefs offers
     /// (read here, as the oracle) decides which variants are printed and
@@ -60,7 +60,7 @@ import Testing
 
     @Test func capturedTree() throws {
         let root = NSTemporaryDirectory() + "pcitime-census-root-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        defer { Fixtures.remove(root) }
         try FileManager.default.createDirectory(atPath: root + "/sys/kernel/tracing", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.q35 + "dmesg.txt", toPath: root + "/dmesg.txt")
         try FileManager.default.copyItem(atPath: Self.q35 + "snapshot", toPath: root + "/sys/kernel/tracing/snapshot")
@@ -88,7 +88,7 @@ import Testing
         // real trace's first entries (without the header, whose count they
         // would fall short of), stamped 10 s later.
         let later = NSTemporaryDirectory() + "pcitime-later-trace-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: later) }
+        defer { Fixtures.remove(later) }
         let lines = try String(contentsOfFile: Self.q35 + "snapshot", encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }.prefix(200)
         try (lines.map { $0.replacingOccurrences(of: "     0.", with: "    10.") }.joined(separator: "\n") + "\n").write(toFile: later, atomically: true, encoding: .utf8)
         let other = try CLITests.pcitime("boot", "--dmesg", Self.q35 + "dmesg.txt", "--ftrace", later, "--no-measure")

@@ -126,8 +126,8 @@ import Testing
     }
 
     @Test func malformedMCFGNamesTheFile() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let bad = dir + "/MCFG"
         var bytes = Fixtures.bytes(Self.firecracker + "/sys/firmware/acpi/tables/MCFG")
         bytes[9] &+= 1

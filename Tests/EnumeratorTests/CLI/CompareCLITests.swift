@@ -20,8 +20,8 @@ import Testing
 
     @Test(.enabled(if: function != nil)) func cliOnThisMachine() throws {
         let slot = try #require(Self.function)
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let svgPath = dir + "/compare.svg"
         let r = try CLITests.pcitime("compare", "sysfs-base", "sysfs-ext", "-s", slot, "--samples", "5", "--warmup", "1",
                                      "--accesses", "1000", "--json", "--svg", svgPath)

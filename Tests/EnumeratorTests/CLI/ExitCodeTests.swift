@@ -16,9 +16,9 @@ import Testing
         var runs: [(args: [String], line: String)]
     }
 
-    static let log = Fixtures.repo + "/fixtures/logs/firecracker.dmesg.txt"
-    static let trace = Fixtures.repo + "/fixtures/traces/q35-rescan.trace"
-    static let function = Fixtures.repo + "/fixtures/ftrace/6.1/q35/function/snapshot"
+    static let log = Fixtures.log("firecracker.dmesg.txt")
+    static let trace = Fixtures.trace("q35-rescan.trace")
+    static let function = Fixtures.census("6.1", "q35") + "snapshot"
     static let tree = Fixtures.tree("firecracker")
 
     /// Every mistake, in a scratch folder holding a missing path, a folder, a
@@ -116,8 +116,8 @@ import Testing
     }
 
     @Test func everyMistakeThroughEveryCommand() throws {
-        let d = OutputMatrixTests.scratch()
-        defer { OutputMatrixTests.remove(d) }
+        let d = Fixtures.scratch()
+        defer { Fixtures.remove(d) }
         #expect(mkdir(d + "/folder", 0o755) == 0)
         OutputMatrixTests.put("x\n", d + "/file", mode: 0o644)
         OutputMatrixTests.put("garbage\n", d + "/garbage.txt", mode: 0o644)

@@ -13,7 +13,7 @@ import Testing
 @Suite struct InputBoundsTests {
     static let ceilingKiB = 48 * 1024
     static let timeout = 20
-    static let log = Fixtures.repo + "/fixtures/ftrace/6.1/q35/function/dmesg.txt"
+    static let log = Fixtures.census("6.1", "q35") + "dmesg.txt"
 
     static func refused(_ args: [String], _ line: String, status: Int32 = 65, sourceLocation: SourceLocation = #_sourceLocation) {
         let r = OutputMatrixTests.run(args, stdout: .file("/dev/null"), timeout: timeout, measure: true)
@@ -43,7 +43,7 @@ import Testing
     /// A copy of the firecracker capture with `file` replaced by a FIFO
     /// nobody writes: opened blocking, any of these would hang.
     static func treeWithFIFO(_ file: String) -> (dir: String, root: String) {
-        let dir = OutputMatrixTests.scratch()
+        let dir = Fixtures.scratch()
         let root = dir + "/tree"
         _ = Subprocess.output(["/bin/cp", "-r", Fixtures.tree("firecracker"), root])
         _ = Subprocess.output(["/bin/mkdir", "-p", root + "/" + (Substring(file).folderAndName.folder ?? ".")])
@@ -58,14 +58,14 @@ import Testing
                                  ("proc/iomem", [["mcfg", "--root"]]),
                                  ("sys/kernel/tracing/snapshot", [["boot", "--no-measure", "--root"]])] {
             let (dir, root) = Self.treeWithFIFO(file)
-            defer { OutputMatrixTests.remove(dir) }
+            defer { Fixtures.remove(dir) }
             for c in commands {
                 Self.refused(c + [root], "\(root)/\(file): not a regular file: a FIFO")
             }
         }
         // A FIFO among a device's sysfs extras: left out, as an absent file is.
         let (dir, root) = Self.treeWithFIFO("sys/bus/pci/devices/0000:00:03.0/resource")
-        defer { OutputMatrixTests.remove(dir) }
+        defer { Fixtures.remove(dir) }
         let r = OutputMatrixTests.run(["scan", "--root", root, "-v"], stdout: .file("/dev/null"), timeout: Self.timeout, measure: true)
         #expect(r.status == 0 && r.err.isEmpty, "\(r.err)")
     }
@@ -73,8 +73,8 @@ import Testing
     /// A kernel log streamed through a pipe, 16 MiB of lines with no
     /// timestamp: read in constant memory, then refused.
     @Test func aLongStreamInConstantMemory() {
-        let dir = OutputMatrixTests.scratch()
-        defer { OutputMatrixTests.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         #expect(mkfifo(dir + "/log", 0o644) == 0)
         let writer = "{ head -c 16777216 /dev/zero | tr '\\0' x | fold -w 1023 > \(dir)/log; } & exec 0< \(dir)/log"
         let r = OutputMatrixTests.run(["boot", "--dmesg", "-"], stdout: .file("/dev/null"), through: writer, timeout: Self.timeout, measure: true)
@@ -86,8 +86,8 @@ import Testing
     /// first call, and a kprobe entry through a FIFO): every line is kept,
     /// so the parser's entry bound ends it, at a bounded peak.
     @Test func anEndlessValidTraceEndsAtTheEntryBound() {
-        let dir = OutputMatrixTests.scratch()
-        defer { OutputMatrixTests.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         #expect(mkfifo(dir + "/ftrace", 0o644) == 0)
         let call = "       swapper/0-1       [000] .....     0.574962: pci_conf1_read <-pci_mmcfg_early_init"
         let writer = "{ yes '\(call)' > \(dir)/ftrace; } & exec 0< \(dir)/ftrace"

@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test(arguments: ["q35-rescan", "q35-rescan-bridge"]) func traceOfEverySavedTrace(_ name: String) throws {
-        try Self.check(["trace", "--from", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-trace-2")
-        try Self.check(["boot", "--root", Fixtures.tree("qemu-q35"), "--trace", Fixtures.repo + "/fixtures/traces/\(name).trace", "--json"], "pcitime-boot-3")
+        try Self.check(["trace", "--from", Fixtures.trace("\(name).trace"), "--json"], "pcitime-trace-2")
+        try Self.check(["boot", "--root", Fixtures.tree("qemu-q35"), "--trace", Fixtures.trace("\(name).trace"), "--json"], "pcitime-boot-3")
     }
 
     @Test(arguments: trees) func bootOfEveryCapture(_ tree: String) throws {
@@ -86,16 +86,17 @@ import Testing
         let scan = try CLITests.pcitime("scan", "--json", "--root", Fixtures.tree("firecracker")).out
         let decimal = scan.replacing("\"vendor_id\" : \"8086\"", with: "\"vendor_id\" : \"32902\"")
         #expect(decimal != scan)
-        let path = Fixtures.temporaryDirectory() + "/decimal.json"
+        let scratch = Fixtures.scratch()
+        defer { Fixtures.remove(scratch) }
+        let path = scratch + "/decimal.json"
         try OutputFile.write(decimal, to: path)
         let r = try CLITests.run("/bin/bash", ["-c", "'\(python)' '\(Fixtures.repo)/scripts/validate-json' '\(Fixtures.repo)/docs/schema/pcitime-scan-3.json' < '\(path)'"])
         #expect(r.status == 1 && r.out.contains("vendor_id"))
-        _ = try? CLITests.run("/bin/rm", ["-rf", String(path.dropLast("/decimal.json".count))])
 
         // boot/2: a figure as a {value, unit} object, or a unit spelled out in a key.
         let boot = try CLITests.pcitime("boot", "--root", Fixtures.tree("qemu-q35"), "--json").out
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = try? CLITests.run("/bin/rm", ["-rf", dir]) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         for (from, to) in [("\"kernel_boot_us\" : ", "\"kernel_boot\" : {\"unit\": \"us\"}, \"x\" : "), ("\"window_us\"", "\"window_microseconds\"")] {
             let bad = boot.replacing(from, with: to)
             #expect(bad != boot, "\(from) not in boot --json")

@@ -71,8 +71,8 @@ import Testing
     }
 
     @Test func bashCompletesMethodsDirectoriesAndFiles() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = try? CLITests.run("/bin/rm", ["-rf", dir]) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         _ = try CLITests.run("/bin/mkdir", [dir + "/capture"])
         _ = try CLITests.run("/usr/bin/touch", [dir + "/console.log"])
         #expect(try Self.bashCompletes("pcitime compare p", in: dir) == ["pio"])

@@ -54,7 +54,7 @@ import Testing
     /// With the q35 boot census (fixtures/ftrace/6.1/q35): its measured counts,
     /// the modelled early part, and the accesses each change affects.
     @Test func bootCensusValuesOfTheQ35Trace() throws {
-        let dir = Fixtures.repo + "/fixtures/ftrace/6.1/q35/function/"
+        let dir = Fixtures.census("6.1", "q35")
         let args = ["boot", "--dmesg", dir + "dmesg.txt", "--ftrace", dir + "snapshot", "--ftrace", dir + "../function_graph/snapshot",
                     "--openmetrics", "--no-measure"]
         let r = try CLITests.pcitime(args)
@@ -98,8 +98,8 @@ import Testing
     /// With latencies (given for type 1 and ECAM), the costs and savings in
     /// seconds appear too.
     @Test func bootWithLatenciesHasCostsAndSavings() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = try? CLITests.run("/bin/rm", ["-rf", dir]) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         try OutputFile.write(#"{"latencies": [{"mechanism": "type 1", "nanoseconds": 16700}, {"mechanism": "ECAM", "nanoseconds": 10300}]}"#, to: dir + "/latency.json")
         let args = ["boot", "--root", Fixtures.tree("qemu-q35"), "--latency", dir + "/latency.json", "--openmetrics"]
         let r = try CLITests.pcitime(args)

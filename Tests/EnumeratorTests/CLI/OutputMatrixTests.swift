@@ -12,8 +12,8 @@ import Testing
 /// checks the exit code, the one stderr line, and the target's kind after.
 @Suite(.serialized) struct OutputMatrixTests {
     static let tree = Fixtures.tree("firecracker")
-    static let log = Fixtures.repo + "/fixtures/logs/firecracker.dmesg.txt"
-    static let trace = Fixtures.repo + "/fixtures/traces/q35-rescan.trace"
+    static let log = Fixtures.log("firecracker.dmesg.txt")
+    static let trace = Fixtures.trace("q35-rescan.trace")
 
     /// Every option that names an output file, as a full command line.
     static let fileOptions: [(name: String, argv: @Sendable (String) -> [String])] = [
@@ -113,22 +113,6 @@ import Testing
 
     static func entries(_ dir: String) -> [String] { (FileContents.names(inDirectory: dir) ?? []).sorted() }
 
-    static func scratch() -> String {
-        var template = Array("/tmp/pcitime-output-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { return "/tmp" }
-        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// rm -r: links, FIFOs and files unlinked, folders emptied then removed.
-    static func remove(_ path: String) {
-        var st = stat()
-        if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR {
-            for name in entries(path) { remove(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
 
     /// The common promise: the exit code, exactly `line` on stderr (nothing
     /// when nil), the target what it was, and no temporary file left.
@@ -144,8 +128,8 @@ import Testing
     @Test(arguments: 0..<fileOptions.count)
     func everyOutputOptionAgainstEveryKindOfTarget(_ index: Int) throws {
         let (name, argv) = Self.fileOptions[index]
-        let dir = Self.scratch()
-        defer { Self.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let out = dir + "/stdout"
 
         // An absent parent is named and left absent.
@@ -221,8 +205,8 @@ import Testing
     }
 
     @Test func everyCommandsStandardOutputCanFail() throws {
-        let dir = Self.scratch()
-        defer { Self.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         for args in Self.commands {
             Self.expectRow("\(args) > /dev/full", Self.run(args, stdout: .file("/dev/full")), status: 74,
                            line: "standard output: No space left on device", dir: dir)
@@ -262,8 +246,8 @@ import Testing
     /// SIGTERM at any moment of an atomic replacement leaves the old file
     /// or the whole new one, never a part or a temporary file.
     @Test func aSignalLeavesTheOldFileOrTheNewOne() throws {
-        let dir = Self.scratch()
-        defer { Self.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let target = dir + "/boot.svg"
         for delay in [0, 1, 2, 3, 5, 8, 12, 20, 30, 50] {
             Self.put("old\n", target, mode: 0o600)
@@ -277,8 +261,8 @@ import Testing
     /// `capture --out` makes a folder: it never creates a missing parent and
     /// never touches what is at the path.
     @Test func captureOutRefusesWhatItDidNotCreate() throws {
-        let dir = Self.scratch()
-        defer { Self.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let out = dir + "/stdout"
         Self.expectRow("capture absent parent", Self.run(["capture", "--out", dir + "/missing/x"], stdout: .file(out)), status: 66,
                        line: "\(dir)/missing: no such directory (capture --out creates only the last component)", dir: dir)

@@ -9,7 +9,7 @@ import Testing
 /// it now gives: exit code and the whole stderr line.
 @Suite struct SurpriseTests {
     static let tree = Fixtures.tree("firecracker")
-    static let log = Fixtures.repo + "/fixtures/logs/firecracker.dmesg.txt"
+    static let log = Fixtures.log("firecracker.dmesg.txt")
 
     static func fails(_ status: Int32, _ line: String, _ args: String...) throws {
         let r = try CLITests.pcitime(args)
@@ -30,8 +30,8 @@ import Testing
     }
 
     @Test func garbageIsNotATraceForTraceOrBoot() throws {
-        let dir = OutputMatrixTests.scratch()
-        defer { OutputMatrixTests.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let garbage = dir + "/garbage.txt"
         OutputMatrixTests.put("garbage\n", garbage, mode: 0o644)
         let line = "\(garbage): no pcitime kprobe events in 1 unreadable lines"
@@ -107,8 +107,8 @@ import Testing
     /// The help says scan output: a pio or ecam scan prices its mechanism; a
     /// sysfs scan prices none and is refused instead of ignored.
     @Test func aLatencyFileThatPricesNothingIsRefused() throws {
-        let dir = OutputMatrixTests.scratch()
-        defer { OutputMatrixTests.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let file = dir + "/scan.json"
         let r = OutputMatrixTests.run(["scan", "--root", Self.tree, "--json"], stdout: .file(file))
         #expect(r.status == 0)

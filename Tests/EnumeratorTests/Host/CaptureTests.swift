@@ -4,8 +4,8 @@ import Testing
 
 @Suite struct CaptureTests {
     @Test func captureOfAFixtureScansIdentically() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let root = Fixtures.tree("firecracker")
         let out = dir + "/copy"
         try Capture(source: "test copy", root: root).write(to: out, kernelLog: .tree(MachineRoot(root)))
@@ -26,13 +26,13 @@ import Testing
     static let census = Capture.BootTrace(parameters: ["ftrace"], tracers: ["function", "function_graph"], files: ["snapshot", "trace"])
 
     @Test func savesTheBootTrace() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let root = dir + "/root"
         try FileManager.default.copyItem(atPath: Fixtures.tree("firecracker"), toPath: root)
         let tracing = root + "/sys/kernel/tracing"
         try FileManager.default.createDirectory(atPath: tracing, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixtures.repo + "/fixtures/ftrace/6.1/pc/function/snapshot", toPath: tracing + "/trace")
+        try FileManager.default.copyItem(atPath: Fixtures.census("6.1", "pc") + "snapshot", toPath: tracing + "/trace")
         try Data("# tracer: function\n#\n".utf8).write(to: URL(fileURLWithPath: tracing + "/snapshot"))
         try Data("function\n".utf8).write(to: URL(fileURLWithPath: tracing + "/current_tracer"))
         try Capture(source: "t", root: root, bootTrace: Self.census).write(to: dir + "/out", kernelLog: .tree(MachineRoot(root)))
@@ -49,8 +49,8 @@ import Testing
     }
 
     @Test func refusesAnExistingTargetAndLeavesNothing() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         #expect(throws: PCITimeError.self) { try Capture(source: "x", root: Fixtures.tree("firecracker")).write(to: dir) }
         let empty = dir + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)

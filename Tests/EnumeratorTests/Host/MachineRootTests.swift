@@ -17,7 +17,7 @@ import Testing
     /// A tree laid out as a live sysfs: devices/BDF are relative links into
     /// sys/devices/pci0000:00, and one device's files link out of the tree.
     static func tree() -> String {
-        let dir = OutputMatrixTests.scratch()
+        let dir = Fixtures.scratch()
         let real = dir + "/sys/devices/pci0000:00"
         for d in [real + "/0000:00:00.0", real + "/0000:00:01.0", real + "/0000:00:02.0", dir + "/sys/bus/pci/devices", dir + "/etc"] {
             #expect(Subprocess.output(["/bin/mkdir", "-p", d]) != nil)
@@ -40,7 +40,7 @@ import Testing
     @Test(arguments: modes)
     func linksBetweenDevicesWork(_ mode: MachineRoot.Resolution) throws {
         let dir = Self.tree()
-        defer { OutputMatrixTests.remove(dir) }
+        defer { Fixtures.remove(dir) }
         let root = MachineRoot(dir, resolution: mode)
         #expect(try Self.read(root, "sys/bus/pci/devices/0000:00:00.0/config") == "own config\n")
         // An absolute link is the tree's own path, as under chroot.
@@ -55,7 +55,7 @@ import Testing
     @Test(arguments: modes)
     func linksOutOfTheTreeAreRefused(_ mode: MachineRoot.Resolution) throws {
         let dir = Self.tree()
-        defer { OutputMatrixTests.remove(dir) }
+        defer { Fixtures.remove(dir) }
         let root = MachineRoot(dir, resolution: mode)
         for (bdf, target) in [("0000:00:01.0", Self.host), ("0000:00:02.0", "../../../../../../../../../../etc/passwd")] {
             let file = "sys/bus/pci/devices/\(bdf)/config"
@@ -75,7 +75,7 @@ import Testing
     /// the link named, nothing of /etc/passwd is decoded.
     @Test func aScanNeverReadsOutsideTheTree() throws {
         let dir = Self.tree()
-        defer { OutputMatrixTests.remove(dir) }
+        defer { Fixtures.remove(dir) }
         let real = dir + "/sys/devices/pci0000:00"
         unlink(real + "/0000:00:00.0/config")
         OutputMatrixTests.put("", real + "/0000:00:00.0/config", mode: 0o644)
@@ -96,8 +96,8 @@ import Testing
 
     /// Files are read with a bound, and only regular files are read.
     @Test func boundsAndKinds() throws {
-        let dir = OutputMatrixTests.scratch()
-        defer { OutputMatrixTests.remove(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         OutputMatrixTests.put(String(repeating: "x", count: 5000), dir + "/big", mode: 0o644)
         #expect(mkfifo(dir + "/fifo", 0o644) == 0)
         let root = MachineRoot(dir)

@@ -201,8 +201,8 @@ import Testing
         for row in stride(from: 0, to: 4096, by: 16) {
             text += hex(row, row < 256 ? 2 : 3) + ": " + config[row..<row + 16].map { hex($0, 2) }.joined(separator: " ") + "\n"
         }
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = unlink(dir + "/all"); _ = rmdir(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         try OutputFile.write(text, to: dir + "/all")
         let report = try Scanner.scan(method: "libpci:dump", options: MethodOptions(libpciParameters: ["dump.name": dir + "/all"]))
         let f = try #require(report.walk.functions.first)
@@ -230,8 +230,8 @@ import Testing
         let hex = source.filter { $0.count == 51 && $0.dropFirst(2).hasPrefix(": ") }.prefix(16)
         var text = ""
         for slot in ["00:03.2", "00:05.0", "00:05.1"] { text += slot + " x\n" + hex.joined(separator: "\n") + "\n\n" }
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = unlink(dir + "/isolated"); _ = rmdir(dir) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         try OutputFile.write(text, to: dir + "/isolated")
         let report = try Scanner.scan(method: "libpci:dump", options: MethodOptions(libpciParameters: ["dump.name": dir + "/isolated"]))
         try #require(report.walk.functions.map(\.address.short) == ["00:03.2", "00:05.0", "00:05.1"])
@@ -245,8 +245,8 @@ import Testing
     /// The same through sysfs: a captured tree whose 00:03.0 is moved to
     /// 00:03.2 (an isolated function, as Hyper-V's virtual PCI presents them).
     @Test(.enabled(if: available)) func isolatedFunctionInASysfsTree() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = Subprocess.output(["/bin/rm", "-rf", dir]) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let tree = dir + "/tree"
         #expect(Subprocess.output(["/bin/cp", "-r", Fixtures.tree("firecracker"), tree]) != nil)
         let devices = tree + "/sys/bus/pci/devices/"
@@ -273,8 +273,8 @@ import Testing
 /// recorded by `capture` (driver and driver_module).
 @Suite struct KernelDriverTests {
     @Test func linksAndCaptureAgree() throws {
-        let dir = Fixtures.temporaryDirectory()
-        defer { _ = Subprocess.output(["/bin/rm", "-rf", dir]) }
+        let dir = Fixtures.scratch()
+        defer { Fixtures.remove(dir) }
         let live = dir + "/live", device = live + "/sys/bus/pci/devices/0000:00:01.0"
         for d in [device, live + "/sys/bus/pci/drivers/virtio-pci", live + "/sys/module/virtio_pci"] {
             #expect(Subprocess.output(["/bin/mkdir", "-p", d]) != nil)
