@@ -48,9 +48,8 @@ package enum LatencyInput {
 
     /// The latencies a `pcitime boot --json` chose (measured on its machine).
     struct Booted: Decodable {
-        struct Entry: Decodable { var mechanism: String; var probe: String; var latencyNs: Double; var latencyBasis: Provenance; var source: String; var samples: Int?; var chosen: Bool }
         var schema: String
-        var latencies: [Entry]
+        var latencies: [BootJSON.LatencyJSON]
     }
 
     struct Plain: Decodable {

@@ -69,7 +69,8 @@ package struct BootJSON: Encodable {
     }
     /// Every latency found; `chosen` marks the one `prices` used for its
     /// mechanism and class (the others are notes).
-    package struct LatencyJSON: Encodable {
+    /// Also read back: a boot's JSON given as `--latency` (`LatencyInput`).
+    package struct LatencyJSON: Codable {
         var mechanism: String; var probe: String; var latencyNs: Double; var latencyBasis: Provenance; var source: String; var samples: Int?; var chosen: Bool
     }
     package struct PricesJSON: Encodable {
