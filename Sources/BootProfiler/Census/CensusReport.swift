@@ -14,6 +14,10 @@ package struct CensusReport: Sendable {
     /// of recording it), nanoseconds, and how many gaps; nil without them.
     package var probeIntervalNs: Double?
     package var probeIntervals = 0
+    /// The counting trace's peer-bus loop, its first pass to its last probe
+    /// of an absent bus, nanoseconds on the log's clock: what `pci=lastbus`
+    /// cuts, without what its log window holds around it; nil untimed.
+    package var peerLoopSpanNs: UInt64?
     /// Calls and markers the counting trace recorded before init.
     package var tracedEntries = 0
     /// Accesses per millisecond of the log's clock, per mechanism (the
@@ -46,6 +50,10 @@ package struct CensusReport: Sendable {
         let gaps = Self.probeGaps(counting.calls)
         run.probeIntervalNs = gaps.count >= 32 ? Self.trimmedMean(gaps) : nil
         run.probeIntervals = gaps.count
+        // From the loop's first pass (a stall inside it is the loop's) to its last probe.
+        let passes = counting.parser.markers.filter { $0.kind == .function(.peerBus) }.compactMap(\.time)
+        let probes = counting.calls.lazy.filter { $0.caller == MarkerFunction.peerBus.rawValue }.compactMap(\.time)
+        if let first = passes.min() ?? probes.min(), let last = probes.max(), last > first { run.peerLoopSpanNs = last - first }
         var bins: [UInt64: (Int, Int)] = [:]
         for c in counting.calls {
             guard let t = c.time, t <= initAt else { continue }

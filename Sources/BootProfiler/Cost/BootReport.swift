@@ -77,7 +77,7 @@ package struct BootReport: Sendable {
                 notes.append("the model is not calibrated for this kernel (\(profile.kernelVersion ?? "its version is not in the log")): Linux 6.1's sequence alone")
             }
         }
-        if let k = KernelLogPrice.estimate(profile: profile, counts: counts, baselines: request.baselines) { latencies.append(k) }
+        if let k = KernelLogPrice.estimate(profile: profile, counts: counts, baselines: request.baselines, census: census) { latencies.append(k) }
         book = LatencyBook(latencies)
         var input = PricingInput(profile: profile, counts: counts, book: book)
         input.knownAnswerWrites = census?.knownAnswerWrites
