@@ -134,7 +134,7 @@ package struct FtraceParser {
         guard !l.isEmpty else { return }
         if l[0] == 0x23 { header(l); return }                                   // '#'
         if l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) {
-            lostEvents += Int(n)
+            lostEvents = min(lostEvents + Int(n), 1 << 62)   // a fuzzed count must not overflow
             return
         }
         // function_graph's markers: irq entry/exit arrows, task switches.
@@ -169,7 +169,9 @@ package struct FtraceParser {
         while end > 0 && (word[end - 1] == 0x20 || word[end - 1] == 0x09) { end -= 1 }
         var start = end
         while start > 0, word[start - 1] >= 0x30, word[start - 1] <= 0x39 { start -= 1 }
-        guard start < end, start > 0, word[start - 1] == 0x2D, let (v, _) = word.decimalValue(at: start) else { return nil }
+        // Linux's pids stop at PID_MAX_LIMIT (2^22); anything longer is garbage.
+        guard start < end, start > 0, word[start - 1] == 0x2D, let (v, stop) = word.decimalValue(at: start),
+              stop == end, v <= 1 << 22 else { return nil }
         return Int(v)
     }
 

@@ -113,10 +113,13 @@ struct ByteLine {
         return (sec * 1_000_000_000 + ns, end)
     }
 
+    /// The decimal number at `i` and where it ends: at most 18 digits, so
+    /// the value fits an Int as well (a fuzzed 19-digit pid trapped in
+    /// `Int(v)`); a longer run of digits ends there, at a digit.
     func decimalValue(at i: Int) -> (UInt64, Int)? {
         var v: UInt64 = 0
         var j = i
-        while j < count, base[j] >= 0x30, base[j] <= 0x39, j - i < 19 {
+        while j < count, base[j] >= 0x30, base[j] <= 0x39, j - i < 18 {
             v = v * 10 + UInt64(base[j] - 0x30)
             j += 1
         }
