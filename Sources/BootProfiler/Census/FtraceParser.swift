@@ -133,8 +133,8 @@ package struct FtraceParser {
         let l = line.trimmingLeadingBlanks()
         guard !l.isEmpty else { return }
         if l[0] == 0x23 { header(l); return }                                   // '#'
-        if l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) {
-            lostEvents = min(lostEvents + Int(n), 1 << 62)   // a fuzzed count must not overflow
+        if let n = TraceIntegrity.lostCount(l) {
+            lostEvents = min(lostEvents + n, 1 << 62)   // a fuzzed count must not overflow
             return
         }
         // function_graph's markers: irq entry/exit arrows, task switches.

@@ -85,8 +85,8 @@ package struct KprobeTraceParser {
             }
             return
         }
-        if l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) {
-            lostEvents = min(lostEvents + Int(n), 1 << 62)   // a fuzzed count must not overflow
+        if let n = TraceIntegrity.lostCount(l) {
+            lostEvents = min(lostEvents + n, 1 << 62)   // a fuzzed count must not overflow
             return
         }
         guard let ev = Self.event(l) else { malformed += 1; return }

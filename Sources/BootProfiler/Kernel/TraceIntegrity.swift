@@ -52,11 +52,17 @@ package struct TraceIntegrity: Sendable {
             }
             return
         }
-        if l.hasPrefix("CPU:") && l.firstRange(of: "[LOST ") != nil { return }
+        if Self.lostCount(l) != nil { return }
         entries += 1
         guard let t = Self.time(l) else { return }
         if let last = lastTime, t < last, backwards == nil { backwards = (line, last, t) }
         lastTime = t
+    }
+
+    /// `CPU:N [LOST n EVENTS]`: n, the events the kernel dropped there.
+    static func lostCount(_ l: ByteLine) -> Int? {
+        guard l.hasPrefix("CPU:"), let at = l.firstRange(of: "[LOST "), let (n, _) = l.decimalValue(at: at + 6) else { return nil }
+        return Int(n)
     }
 
     /// `# entries-in-buffer/entries-written: A/B`: A, and B when the line has it.

@@ -18,17 +18,22 @@ import Testing
         try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + name))) as? [String: Any])
     }
 
+    /// The first line of TEXT holding MARKER, and its timestamp in seconds.
+    static func stamped(_ text: String, _ marker: String) throws -> (line: Substring, seconds: Double) {
+        let line = try #require(text.split(separator: "\n").first { $0.contains(marker) })
+        return (line, try #require(Double(line.dropFirst().prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces))))
+    }
+
+    /// Microseconds from LOG's first line holding OPEN to its first holding CLOSE.
+    static func between(_ log: String, _ open: String, _ close: String) throws -> Double {
+        let text = try String(contentsOfFile: dir + log, encoding: .utf8)
+        return (try stamped(text, close).seconds - stamped(text, open).seconds) * 1e6
+    }
+
     /// pci_subsys_init's time in a log, microseconds: its `calling` line to
     /// its `initcall ... returned` line, from their timestamps.
     static func subsysInit(_ log: String) throws -> Double {
-        let text = try String(contentsOfFile: dir + log, encoding: .utf8)
-        func stamp(_ marker: String) throws -> Double {
-            let line = try #require(text.split(separator: "\n").first { $0.contains(marker) })
-            let inside = try #require(line.split(separator: "]").first?.split(separator: "[").last)
-            return try #require(Double(inside.trimmingCharacters(in: .whitespaces))) * 1e6
-        }
-        let start = try stamp("calling  pci_subsys_init+"), end = try stamp("initcall pci_subsys_init+")
-        return end - start
+        try between(log, "calling  pci_subsys_init+", "initcall pci_subsys_init+")
     }
 
     static func median(_ v: [Double]) -> Double {
@@ -52,13 +57,7 @@ import Testing
     /// The window an untraced log gives the peer-bus probes: 'PCI: Using ACPI
     /// for IRQ routing' to 'PCI: pci_cache_line_size set', microseconds.
     static func window(_ log: String) throws -> Double {
-        let text = try String(contentsOfFile: dir + log, encoding: .utf8)
-        func stamp(_ marker: String) throws -> Double {
-            let line = try #require(text.split(separator: "\n").first { $0.contains(marker) })
-            return try #require(Double(line.dropFirst().prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces))) * 1e6
-        }
-        let open = try stamp("PCI: Using ACPI for IRQ routing"), close = try stamp("PCI: pci_cache_line_size set to")
-        return close - open
+        try between(log, "PCI: Using ACPI for IRQ routing", "PCI: pci_cache_line_size set to")
     }
 
     /// The census boot's peer-bus loop in its trace, microseconds: the first
@@ -115,8 +114,7 @@ import Testing
     /// over the probes, an upper bound, and says why.
     @Test func aStallOutsideTheLoopIsNotTakenOut() throws {
         let text = try String(contentsOfFile: Self.dir + "census-function.dmesg.txt", encoding: .utf8)
-        let open = try #require(text.split(separator: "\n").first { $0.contains("PCI: Using ACPI for IRQ routing") })
-        let stamp = try #require(Double(open.dropFirst().prefix { $0 != "]" }.trimmingCharacters(in: .whitespaces)))
+        let (open, stamp) = try Self.stamped(text, "PCI: Using ACPI for IRQ routing")
         let log = Fixtures.temporary("stalled-census.dmesg.txt")
         defer { try? FileManager.default.removeItem(atPath: log) }
         try text.replacingOccurrences(of: String(open), with: "[" + String(format: "%12.6f", stamp - 0.001) + "] PCI: Using ACPI for IRQ routing")

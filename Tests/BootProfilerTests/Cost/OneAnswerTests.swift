@@ -38,7 +38,9 @@ import Testing
         var om: [String: Double] = [:]
         for line in metrics.split(separator: "\n") where line.hasPrefix("pcitime_boot_saving_seconds{") {
             let id = try #require(line.split(separator: "change=\"").last?.split(separator: "\"").first)
-            om[String(id)] = try #require(Double(line.split(separator: " ").last ?? ""))
+            // Through a let: assigned to the subscript, #require would take Double? and pass nil.
+            let seconds: Double = try #require(line.split(separator: " ").last.flatMap { Double($0) })
+            om[String(id)] = seconds
         }
         #expect(om.count == json.count)
         for (id, us) in json { #expect(abs((om[id] ?? .nan) * 1e6 - us) < 1e-6, "\(id)") }
